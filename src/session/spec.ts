@@ -1,0 +1,167 @@
+/**
+ * The session's contract: every shape that crosses a boundary into or out of a session workflow is a
+ * zod schema here, and its TypeScript type is inferred from it. Workflow code imports these with
+ * `import type` only, so zod never enters the workflow sandbox.
+ */
+import { z } from 'zod';
+
+/** Kubernetes resource quantity ("500m", "2", "4Gi"). */
+export const QuantitySchema = z
+  .string()
+  .regex(/^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/, 'must be a Kubernetes quantity such as 500m, 2 or 4Gi');
+
+/** Session ids become part of object names, so they are already DNS-1123 label safe. */
+export const SessionIdSchema = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'must be 1-32 lowercase letters, digits or dashes');
+
+export const ResourcesSchema = z.object({
+  cpuRequest: QuantitySchema,
+  cpuLimit: QuantitySchema,
+  memoryRequest: QuantitySchema,
+  memoryLimit: QuantitySchema,
+});
+export type Resources = z.infer<typeof ResourcesSchema>;
+
+export const PvcSpecSchema = z.object({
+  enabled: z.boolean(),
+  storageClass: z.string().min(1).optional(),
+  size: QuantitySchema,
+  /** Adopt this existing claim instead of creating `<base>-pvc`; it is never deleted by the session. */
+  existingClaimName: z.string().min(1).max(253).optional(),
+  deleteOnTerminate: z.boolean(),
+});
+export type PvcSpec = z.infer<typeof PvcSpecSchema>;
+
+export const TolerationSchema = z.object({
+  key: z.string().optional(),
+  operator: z.enum(['Exists', 'Equal']).optional(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+  tolerationSeconds: z.number().int().optional(),
+});
+export type Toleration = z.infer<typeof TolerationSchema>;
+
+export const PlacementSchema = z.object({
+  nodeSelector: z.record(z.string(), z.string()),
+  tolerations: z.array(TolerationSchema),
+  /** A V1Affinity object, passed through to the pod as given (merged with the per-user anti-affinity). */
+  affinity: z.record(z.string(), z.unknown()).optional(),
+});
+export type Placement = z.infer<typeof PlacementSchema>;
+
+export const SessionSecretsSchema = z.object({
+  githubToken: z.string().optional(),
+  /** The MCP servers configuration, a JSON document kept as text. */
+  mcpServersJson: z.string().optional(),
+});
+export type SessionSecrets = z.infer<typeof SessionSecretsSchema>;
+
+export const RestartPolicySchema = z.object({
+  /** Pod recreations allowed within `windowMinutes` before the session gives up as failed. */
+  maxRestarts: z.number().int().min(0),
+  windowMinutes: z.number().int().positive(),
+});
+
+/** Everything one session workflow needs to run, fixed at start. */
+export const SessionSpecSchema = z.object({
+  sessionId: SessionIdSchema,
+  user: z.string().min(1).max(253),
+  namespace: z.string().min(1).max(63),
+  image: z.string().min(1),
+  sidecarImages: z.object({ otelCollector: z.string().min(1), credentialsSync: z.string().min(1) }),
+  resources: ResourcesSchema,
+  pvc: PvcSpecSchema,
+  timeoutMinutes: z.number().int().positive(),
+  maxLifetimeMinutes: z.number().int().positive(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
+  placement: PlacementSchema,
+  runtimeClassName: z.string().min(1).optional(),
+  nativeSidecars: z.boolean(),
+  serviceAccountName: z.string().min(1).optional(),
+  podStartTimeoutSeconds: z.number().int().positive(),
+  podStopGraceSeconds: z.number().int().min(0),
+  restartPolicy: RestartPolicySchema,
+  secrets: SessionSecretsSchema,
+});
+export type SessionSpec = z.infer<typeof SessionSpecSchema>;
+
+export const SessionStatus = {
+  Creating: 'creating',
+  Running: 'running',
+  Restarting: 'restarting',
+  Terminating: 'terminating',
+  Terminated: 'terminated',
+  Failed: 'failed',
+} as const;
+export type SessionStatus = (typeof SessionStatus)[keyof typeof SessionStatus];
+export const SessionStatusSchema = z.enum(Object.values(SessionStatus) as [SessionStatus, ...SessionStatus[]]);
+
+export const EndReason = {
+  User: 'user',
+  Timeout: 'timeout',
+  StartTimeout: 'start_timeout',
+  PodFailed: 'pod_failed',
+  ProvisionFailed: 'provision_failed',
+  Cancelled: 'cancelled',
+} as const;
+export type EndReason = (typeof EndReason)[keyof typeof EndReason];
+
+/** One step of a session's life, kept in order in the state so clients can show progress. */
+export const SessionEventSchema = z.object({
+  seq: z.number().int(),
+  type: z.string(),
+  at: z.string(),
+  message: z.string().optional(),
+});
+export type SessionEvent = z.infer<typeof SessionEventSchema>;
+
+export const SessionErrorSchema = z.object({ code: z.string(), message: z.string(), at: z.string() });
+export type SessionError = z.infer<typeof SessionErrorSchema>;
+
+/** What `getSessionState` returns. Carries no secret. */
+export const SessionStateSchema = z.object({
+  sessionId: z.string(),
+  user: z.string(),
+  namespace: z.string(),
+  status: SessionStatusSchema,
+  url: z.string(),
+  podName: z.string(),
+  serviceName: z.string(),
+  nodeName: z.string().optional(),
+  createdAt: z.string(),
+  expiresAt: z.string().optional(),
+  maxExpiresAt: z.string(),
+  endedAt: z.string().optional(),
+  endReason: z.string().optional(),
+  restartCount: z.number().int(),
+  /** First time each status was entered, ISO-8601. */
+  phases: z.record(z.string(), z.string()),
+  events: z.array(SessionEventSchema),
+  lastError: SessionErrorSchema.optional(),
+  pvcName: z.string().optional(),
+  pvcRetained: z.boolean().optional(),
+});
+export type SessionState = z.infer<typeof SessionStateSchema>;
+
+export const ExtendSessionInputSchema = z.object({ minutes: z.number().int().positive() });
+export type ExtendSessionInput = z.infer<typeof ExtendSessionInputSchema>;
+export const ExtendSessionResultSchema = z.object({ expiresAt: z.string() });
+export type ExtendSessionResult = z.infer<typeof ExtendSessionResultSchema>;
+
+export const TerminateSessionInputSchema = z.object({
+  reason: z.string().min(1).max(200).default('user'),
+  /** Overrides the spec's PVC reclaim policy for this termination. */
+  deletePvc: z.boolean().optional(),
+});
+export type TerminateSessionInput = z.infer<typeof TerminateSessionInputSchema>;
+
+/** The workflow's id for a session: one workflow per session id, ever. */
+export const sessionWorkflowId = (sessionId: string): string => `session-${sessionId}`;
+
+/** Custom search attributes (Keyword) registered on the Temporal namespace. */
+export const SearchAttribute = {
+  SessionId: 'SessionId',
+  SessionUser: 'SessionUser',
+  SessionStatus: 'SessionStatus',
+} as const;
