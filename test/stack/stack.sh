@@ -1,0 +1,330 @@
+#!/usr/bin/env bash
+# The local test stack: a Temporal dev server (with its Web UI) and a real Kubernetes control plane
+# (etcd, kube-apiserver, kube-scheduler, kube-controller-manager) whose nodes and pod status are
+# simulated by KWOK. Everything listens on 127.0.0.1 and lives under .stack/ in the repo.
+#
+#   stack.sh up       build what is missing (cached), start what is not running, print where things are
+#   stack.sh down     stop exactly the processes this script started (by recorded pid)
+#   stack.sh status   show each component's pid and health
+#   stack.sh reset    down, then delete .stack/ (all cluster and Temporal state)
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache=${SO_CACHE_DIR:-$HOME/.cache/session-orchestrator}
+state=${SO_STACK_DIR:-$repo/.stack}
+pki=$state/pki
+logs=$state/logs
+pids=$state/pids
+session_namespace=${AGENTAPI_K8S_SESSION_NAMESPACE:-agentapi-sessions}
+
+temporal_bin=$cache/temporal-$TEMPORAL_CLI_VERSION/bin/temporal
+kube_bin=$cache/kubernetes-$KUBERNETES_VERSION/bin
+etcd_bin=$cache/etcd-$ETCD_VERSION/bin/etcd
+kwok_dir=$cache/kwok-$KWOK_VERSION
+kubectl() { "$kube_bin/kubectl" --kubeconfig "$state/kubeconfig" "$@"; }
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+# --- processes -----------------------------------------------------------------------------------
+
+is_running() { # name
+  local f=$pids/$1.pid
+  [ -f "$f" ] || return 1
+  local pid; pid=$(cat "$f")
+  # A recycled pid must not be mistaken for ours: the recorded command line has to match.
+  [ -d "/proc/$pid" ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" = "$(cat "$pids/$1.cmd")" ]
+}
+
+start_process() { # name, command...
+  local name=$1; shift
+  if is_running "$name"; then log "$name already running (pid $(cat "$pids/$name.pid"))"; return 0; fi
+  mkdir -p "$logs" "$pids"
+  # setsid: the component gets its own session, so it outlives this script and a Ctrl-C of it.
+  setsid "$@" >>"$logs/$name.log" 2>&1 < /dev/null &
+  local pid=$!
+  echo "$pid" > "$pids/$name.pid"
+  sleep 0.2
+  [ -d "/proc/$pid" ] || { tail -20 "$logs/$name.log" >&2; die "$name exited at start (log: $logs/$name.log)"; }
+  tr '\0' ' ' < "/proc/$pid/cmdline" > "$pids/$name.cmd"
+  log "started $name (pid $pid)"
+}
+
+stop_process() { # name
+  local name=$1 f=$pids/$1.pid
+  [ -f "$f" ] || return 0
+  if is_running "$name"; then
+    local pid; pid=$(cat "$f")
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
+    if [ -d "/proc/$pid" ]; then log "$name did not stop on SIGTERM, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
+    log "stopped $name (pid $pid)"
+  fi
+  rm -f "$f" "$pids/$name.cmd"
+}
+
+wait_for() { # description, seconds, command...
+  local what=$1 secs=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || die "timed out after ${secs}s waiting for $what (logs: $logs)"
+    sleep 0.5
+  done
+}
+
+# --- ports ---------------------------------------------------------------------------------------
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Ports are chosen once and remembered, so a second `up` finds the running stack where it left it.
+choose_port() { # key, preferred
+  local key=$1 preferred=$2 file=$state/ports
+  touch "$file"
+  local known; known=$(sed -n "s/^$key=//p" "$file")
+  if [ -n "$known" ]; then echo "$known"; return; fi
+  local port=$preferred
+  if ! port_free "$port"; then
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    log "port $preferred for $key is taken; using $port"
+  fi
+  echo "$key=$port" >> "$file"
+  echo "$port"
+}
+
+require_port() { # key, port, owner process
+  if ! is_running "$3" && ! port_free "$2"; then
+    die "port $2 ($1) is in use by another program; free it or delete $state/ports to pick new ports"
+  fi
+}
+
+# --- certificates --------------------------------------------------------------------------------
+
+make_pki() {
+  mkdir -p "$pki"
+  [ -f "$pki/ca.crt" ] && return 0
+  log "creating CA and certificates in $pki"
+  (
+    cd "$pki"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=session-orchestrator-test-ca" \
+      -keyout ca.key -out ca.crt 2>/dev/null
+    cat > apiserver.ext <<'EOF'
+subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+extendedKeyUsage=serverAuth
+EOF
+    sign() { # name, subject, extfile?
+      openssl req -newkey rsa:2048 -nodes -subj "$2" -keyout "$1.key" -out "$1.csr" 2>/dev/null
+      openssl x509 -req -in "$1.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
+        ${3:+-extfile "$3"} -out "$1.crt" 2>/dev/null
+      rm -f "$1.csr"
+    }
+    printf 'extendedKeyUsage=clientAuth\n' > client.ext
+    sign apiserver "/CN=kube-apiserver" apiserver.ext
+    sign admin "/O=system:masters/CN=stack-admin" client.ext
+    sign scheduler "/CN=system:kube-scheduler" client.ext
+    sign controller-manager "/CN=system:kube-controller-manager" client.ext
+    sign kwok "/O=system:masters/CN=kwok-controller" client.ext
+    openssl genrsa -out sa.key 2048 2>/dev/null
+    openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+    chmod 600 ./*.key
+  )
+}
+
+write_kubeconfig() { # file, user cert name
+  cat > "$1" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: session-orchestrator-test
+  cluster:
+    server: https://127.0.0.1:$apiserver_port
+    certificate-authority: $pki/ca.crt
+users:
+- name: $2
+  user:
+    client-certificate: $pki/$2.crt
+    client-key: $pki/$2.key
+contexts:
+- name: session-orchestrator-test
+  context: {cluster: session-orchestrator-test, user: $2}
+current-context: session-orchestrator-test
+EOF
+}
+
+# --- cluster content -----------------------------------------------------------------------------
+
+kwok_stages() {
+  # kwok v0.8 has no built-in stages: node init + lease heartbeat + fast pod lifecycle + volume binding.
+  local s=$kwok_dir/stages out=$state/kwok-stages.yaml
+  : > "$out"
+  for f in "$s"/node/fast/node-initialize.yaml "$s"/node/heartbeat-with-lease/*.yaml "$s"/pod/fast/pod-*.yaml \
+    "$s"/volume/fast/pv-*.yaml "$s"/volume/fast/pvc-*.yaml; do
+    printf -- '---\n' >> "$out"; cat "$f" >> "$out"
+  done
+  echo "$out"
+}
+
+apply_cluster_objects() {
+  kubectl apply -f "$kwok_dir/stages/volume/fast/storage-class.yaml" >/dev/null
+  kubectl apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: $session_namespace
+  labels:
+    pod-security.kubernetes.io/enforce: restricted
+    pod-security.kubernetes.io/enforce-version: latest
+    pod-security.kubernetes.io/warn: restricted
+EOF
+  local node zone capacity
+  for spec in kwok-spot-a:zone-a:spot kwok-spot-b:zone-b:spot kwok-ondemand-a:zone-a:on-demand; do
+    IFS=: read -r node zone capacity <<<"$spec"
+    local taints=""
+    if [ "$capacity" = spot ]; then
+      taints=$'  taints:\n  - key: spot\n    value: "true"\n    effect: NoSchedule'
+    fi
+    kubectl apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Node
+metadata:
+  name: $node
+  annotations:
+    kwok.x-k8s.io/node: fake
+    node.alpha.kubernetes.io/ttl: "0"
+  labels:
+    type: kwok
+    kubernetes.io/hostname: $node
+    kubernetes.io/os: linux
+    kubernetes.io/arch: amd64
+    node-role.kubernetes.io/agent: ""
+    topology.kubernetes.io/zone: $zone
+    karpenter.sh/capacity-type: $capacity
+spec:
+$taints
+status:
+  allocatable: {cpu: "32", memory: 256Gi, pods: "110"}
+  capacity: {cpu: "32", memory: 256Gi, pods: "110"}
+EOF
+  done
+}
+
+# --- commands ------------------------------------------------------------------------------------
+
+up() {
+  local started=$SECONDS
+  for tool in openssl go python3; do command -v "$tool" >/dev/null || die "$tool is required"; done
+  mkdir -p "$state" "$logs" "$pids"
+  bash "$here/install-tools.sh"
+
+  etcd_port=$(choose_port etcd 2379); etcd_peer_port=$(choose_port etcd-peer 2380)
+  apiserver_port=$(choose_port apiserver 6443)
+  scheduler_port=$(choose_port scheduler 10259); controller_manager_port=$(choose_port controller-manager 10257)
+  kwok_port=$(choose_port kwok 10247)
+  temporal_port=$(choose_port temporal 7233); temporal_ui_port=$(choose_port temporal-ui 8233)
+  temporal_http_port=$(choose_port temporal-http 7243); temporal_metrics_port=$(choose_port temporal-metrics 7244)
+  require_port etcd "$etcd_port" etcd; require_port etcd-peer "$etcd_peer_port" etcd
+  require_port apiserver "$apiserver_port" kube-apiserver
+  require_port temporal "$temporal_port" temporal; require_port temporal-ui "$temporal_ui_port" temporal
+
+  make_pki
+  write_kubeconfig "$state/kubeconfig" admin
+  write_kubeconfig "$state/scheduler.kubeconfig" scheduler
+  write_kubeconfig "$state/controller-manager.kubeconfig" controller-manager
+  write_kubeconfig "$state/kwok.kubeconfig" kwok
+
+  start_process temporal "$temporal_bin" server start-dev \
+    --ip 127.0.0.1 --port "$temporal_port" --ui-ip 127.0.0.1 --ui-port "$temporal_ui_port" \
+    --http-port "$temporal_http_port" --metrics-port "$temporal_metrics_port" \
+    --db-filename "$state/temporal.db" --log-format json --log-level warn \
+    --search-attribute SessionId=Keyword --search-attribute SessionUser=Keyword \
+    --search-attribute SessionStatus=Keyword
+
+  # --unsafe-no-fsync: this etcd holds throwaway test state; fsync on every write only slows tests.
+  start_process etcd "$etcd_bin" --name stack --data-dir "$state/etcd" \
+    --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
+    --listen-peer-urls "http://127.0.0.1:$etcd_peer_port" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
+    --initial-cluster "stack=http://127.0.0.1:$etcd_peer_port" --unsafe-no-fsync --log-level warn
+  wait_for etcd 60 curl -sf "http://127.0.0.1:$etcd_port/health"
+
+  start_process kube-apiserver "$kube_bin/kube-apiserver" \
+    --etcd-servers "http://127.0.0.1:$etcd_port" \
+    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$apiserver_port" \
+    --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
+    --client-ca-file "$pki/ca.crt" --authorization-mode RBAC \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
+    --service-cluster-ip-range 10.96.0.0/16 --endpoint-reconciler-type none \
+    --enable-priority-and-fairness=false --profiling=false
+  wait_for kube-apiserver 120 curl -sf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
+    "https://127.0.0.1:$apiserver_port/readyz"
+
+  start_process kube-controller-manager "$kube_bin/kube-controller-manager" \
+    --kubeconfig "$state/controller-manager.kubeconfig" \
+    --authentication-kubeconfig "$state/controller-manager.kubeconfig" \
+    --authorization-kubeconfig "$state/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$controller_manager_port" --leader-elect=false \
+    --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+    --use-service-account-credentials --controllers '*,-nodeipam,-cloud-node-lifecycle' \
+    --profiling=false
+
+  start_process kube-scheduler "$kube_bin/kube-scheduler" \
+    --kubeconfig "$state/scheduler.kubeconfig" \
+    --authentication-kubeconfig "$state/scheduler.kubeconfig" \
+    --authorization-kubeconfig "$state/scheduler.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$scheduler_port" --leader-elect=false --profiling=false
+
+  start_process kwok "$kwok_dir/bin/kwok" --kubeconfig "$state/kwok.kubeconfig" \
+    --config "$(kwok_stages)" --manage-all-nodes=false \
+    --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
+    --cidr 10.244.0.1/16 --node-ip 10.244.0.1 --server-address "127.0.0.1:$kwok_port" \
+    --node-lease-duration-seconds 40
+
+  apply_cluster_objects
+  wait_for "3 Ready nodes" 60 bash -c "[ \$('$kube_bin/kubectl' --kubeconfig '$state/kubeconfig' get nodes -l type=kwok --no-headers 2>/dev/null | grep -cw Ready) -ge 3 ]"
+  wait_for "the default ServiceAccount in $session_namespace" 60 kubectl -n "$session_namespace" get serviceaccount default
+  wait_for "the Temporal server" 60 "$temporal_bin" operator namespace describe --address "127.0.0.1:$temporal_port" -n default
+
+  cat > "$state/env" <<EOF
+TEMPORAL_ADDRESS=127.0.0.1:$temporal_port
+TEMPORAL_NAMESPACE=default
+TEMPORAL_UI_URL=http://127.0.0.1:$temporal_ui_port
+KUBECONFIG=$state/kubeconfig
+AGENTAPI_K8S_SESSION_NAMESPACE=$session_namespace
+AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS=kwok-volume
+STACK_KUBECTL=$kube_bin/kubectl
+STACK_TEMPORAL_CLI=$temporal_bin
+EOF
+  log "stack is up in $((SECONDS - started))s"
+  log "  Temporal:    127.0.0.1:$temporal_port"
+  log "  Temporal UI: http://127.0.0.1:$temporal_ui_port"
+  log "  Kubernetes:  https://127.0.0.1:$apiserver_port (KUBECONFIG=$state/kubeconfig)"
+  log "  env file:    $state/env   logs: $logs"
+}
+
+components="kwok kube-scheduler kube-controller-manager kube-apiserver etcd temporal"
+
+down() {
+  for name in $components; do stop_process "$name"; done
+}
+
+status() {
+  local rc=0
+  for name in $components; do
+    if is_running "$name"; then printf '%-24s running (pid %s)\n' "$name" "$(cat "$pids/$name.pid")"
+    else printf '%-24s stopped\n' "$name"; rc=3; fi
+  done
+  [ -f "$state/env" ] && { echo; cat "$state/env"; }
+  if [ $rc -eq 0 ]; then echo; kubectl get nodes -o wide 2>&1 | head -10; fi
+  return $rc
+}
+
+case ${1:-} in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  reset) down; rm -rf "$state"; log "removed $state" ;;
+  *) echo "usage: $0 up|down|status|reset" >&2; exit 2 ;;
+esac

@@ -1,0 +1,54 @@
+/**
+ * How tests reach the real stack started by `npm run stack:up`: its `.stack/env` file is the single
+ * source of addresses. Tests fail loudly when the stack is not up; they never fall back to fakes.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
+import { Connection } from '@temporalio/client';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const envFile = process.env.SO_STACK_DIR ? join(process.env.SO_STACK_DIR, 'env') : join(repoRoot, '.stack', 'env');
+
+export interface StackEnv {
+  TEMPORAL_ADDRESS: string;
+  TEMPORAL_NAMESPACE: string;
+  TEMPORAL_UI_URL: string;
+  KUBECONFIG: string;
+  AGENTAPI_K8S_SESSION_NAMESPACE: string;
+  AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS: string;
+  STACK_KUBECTL: string;
+  STACK_TEMPORAL_CLI: string;
+}
+
+let cached: StackEnv | undefined;
+
+/** The running stack's addresses; throws with the fix when the stack is not up. */
+export function stackEnv(): StackEnv {
+  if (cached) return cached;
+  if (!existsSync(envFile)) {
+    throw new Error(`The test stack is not running (${envFile} is missing): run \`npm run stack:up\` first.`);
+  }
+  const entries = readFileSync(envFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes('='))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const);
+  cached = Object.fromEntries(entries) as unknown as StackEnv;
+  return cached;
+}
+
+export function stackKubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(stackEnv().KUBECONFIG);
+  return kc;
+}
+
+export function stackTemporalConnection(): Promise<Connection> {
+  return Connection.connect({ address: stackEnv().TEMPORAL_ADDRESS });
+}
+
+/** A short unique suffix so tests sharing the stack never collide on names. */
+export function uniqueSuffix(): string {
+  return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`.slice(-10);
+}
