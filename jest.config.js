@@ -6,4 +6,6 @@ export default {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   watchman: false,
+  // Tests run against real servers: a session start alone may legitimately take up to its 120 s timeout.
+  testTimeout: 180_000,
 };

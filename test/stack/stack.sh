@@ -257,7 +257,7 @@ up() {
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-cluster-ip-range 10.96.0.0/16 --endpoint-reconciler-type none \
-    --enable-priority-and-fairness=false --profiling=false
+    --enable-priority-and-fairness=false --profiling=false --allow-privileged=true
   wait_for kube-apiserver 120 curl -sf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
     "https://127.0.0.1:$apiserver_port/readyz"
 
@@ -277,7 +277,7 @@ up() {
     --bind-address 127.0.0.1 --secure-port "$scheduler_port" --leader-elect=false --profiling=false
 
   start_process kwok "$kwok_dir/bin/kwok" --kubeconfig "$state/kwok.kubeconfig" \
-    --config "$(kwok_stages)" --manage-all-nodes=false \
+    --config "$(kwok_stages)" \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --cidr 10.244.0.1/16 --node-ip 10.244.0.1 --server-address "127.0.0.1:$kwok_port" \
     --node-lease-duration-seconds 40
