@@ -1,0 +1,20 @@
+# One image for the worker and the API (the compose file and deploy/ pick the command).
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY workflows ./workflows
+COPY activities ./activities
+RUN npx tsc -p tsconfig.json --outDir dist --rootDir . && npm prune --omit=dev
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# The built-in unprivileged user of the node image.
+USER node
+CMD ["node", "dist/src/server.js"]
