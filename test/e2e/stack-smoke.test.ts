@@ -62,9 +62,13 @@ describe('the local test stack', () => {
     const onDemand = nodes.filter((n) => n.metadata?.labels?.['karpenter.sh/capacity-type'] === 'on-demand');
     expect(spot.length).toBeGreaterThanOrEqual(2);
     expect(onDemand.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(nodes.map((n) => n.metadata?.labels?.['topology.kubernetes.io/zone'])).size).toBeGreaterThanOrEqual(2);
+    expect(new Set(nodes.map((n) => n.metadata?.labels?.['topology.kubernetes.io/zone'])).size).toBeGreaterThanOrEqual(
+      2,
+    );
     for (const node of spot) {
-      expect(node.spec?.taints).toContainEqual(expect.objectContaining({ key: 'spot', value: 'true', effect: 'NoSchedule' }));
+      expect(node.spec?.taints).toContainEqual(
+        expect.objectContaining({ key: 'spot', value: 'true', effect: 'NoSchedule' }),
+      );
     }
   });
 
@@ -82,10 +86,14 @@ describe('the local test stack', () => {
           },
         },
       });
-      await eventually(`PVC ${name} to be Bound`, async () => {
-        const pvc = await core.readNamespacedPersistentVolumeClaim({ name, namespace });
-        return pvc.status?.phase === 'Bound' ? pvc : undefined;
-      }, { timeoutMs: 60_000 });
+      await eventually(
+        `PVC ${name} to be Bound`,
+        async () => {
+          const pvc = await core.readNamespacedPersistentVolumeClaim({ name, namespace });
+          return pvc.status?.phase === 'Bound' ? pvc : undefined;
+        },
+        { timeoutMs: 60_000 },
+      );
       await core.createNamespacedPod({
         namespace,
         body: restrictedPod(name, { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: name } }] }),
@@ -121,7 +129,10 @@ describe('the local test stack', () => {
     const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
     const taskQueue = `smoke-${uniqueSuffix()}`;
     const connection = await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
-    const client = new Client({ connection: await (await import('@temporalio/client')).Connection.connect({ address: TEMPORAL_ADDRESS }), namespace: TEMPORAL_NAMESPACE });
+    const client = new Client({
+      connection: await (await import('@temporalio/client')).Connection.connect({ address: TEMPORAL_ADDRESS }),
+      namespace: TEMPORAL_NAMESPACE,
+    });
     try {
       const worker = await Worker.create({
         connection,
@@ -142,7 +153,9 @@ describe('the local test stack', () => {
       expect(result).toBe('hello stack');
       const found = await eventually('the workflow in visibility', async () => {
         const ids: string[] = [];
-        for await (const wf of client.workflow.list({ query: `SessionId = '${workflowId}' AND SessionStatus = 'smoke-done'` })) {
+        for await (const wf of client.workflow.list({
+          query: `SessionId = '${workflowId}' AND SessionStatus = 'smoke-done'`,
+        })) {
           ids.push(wf.workflowId);
         }
         return ids.length > 0 ? ids : undefined;
