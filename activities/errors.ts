@@ -1,0 +1,157 @@
+/**
+ * Turns Kubernetes API errors into Temporal failures. The split decides whether Temporal retries an
+ * activity: requests the API server rejected on their merits (bad manifest, missing permission) fail the
+ * same way every time, so retrying only delays the user's error; conflicts, throttling, server errors and
+ * network trouble usually pass, so they are left to the activity's retry policy.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+
+/** The `type` of every ApplicationFailure the session activities throw, for `nonRetryableErrorTypes` and for callers. */
+export const FailureType = {
+  /** 400 or 422: the object we sent is invalid (often a bad value in the session spec). */
+  Invalid: 'KubernetesInvalid',
+  /** 401: the worker's credentials are not accepted. */
+  Unauthorized: 'KubernetesUnauthorized',
+  /** 403: RBAC or an admission policy (e.g. Pod Security) refused the request. */
+  Forbidden: 'KubernetesForbidden',
+  /** 404 on an object that had to exist. */
+  NotFound: 'KubernetesNotFound',
+  /** 409, 429, 5xx, timeouts, network errors: retried by Temporal. */
+  Transient: 'KubernetesTransient',
+  /** An object with the session's name exists but belongs to another session (or to nobody). */
+  ForeignObjectConflict: 'ForeignObjectConflict',
+  /** `spec.pvc.existingClaimName` names a claim that does not exist. */
+  PvcNotFound: 'PvcNotFound',
+  /** The pod did not become Ready in time; the message is a diagnosis. */
+  PodStartTimeout: 'PodStartTimeout',
+  /** The pod failed or was deleted while the session waited for it. */
+  PodFailed: 'PodFailed',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** What an activity was doing when a call failed, so the failure names the object and the verb. */
+export interface KubeOperation {
+  verb: 'create' | 'get' | 'list' | 'delete' | 'watch' | 'evict';
+  kind: string;
+  namespace: string;
+  name?: string;
+}
+
+/** The facts of a failed API call that are safe to show: never the request body (which may hold secrets). */
+export interface KubeErrorDetails {
+  verb: string;
+  kind: string;
+  namespace: string;
+  name?: string;
+  httpStatus?: number;
+  reason?: string;
+  serverMessage?: string;
+}
+
+/** The HTTP status of an API or watch error, if it carries one. */
+export function httpStatusOf(err: unknown): number | undefined {
+  if (err instanceof k8s.ApiException) return err.code;
+  if (typeof err === 'object' && err !== null) {
+    // Watch errors are plain Errors with `statusCode`; ListWatch also looks at `code`.
+    const { statusCode, code } = err as { statusCode?: unknown; code?: unknown };
+    if (typeof statusCode === 'number') return statusCode;
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
+}
+
+export const isNotFound = (err: unknown): boolean => httpStatusOf(err) === 404;
+export const isConflict = (err: unknown): boolean => httpStatusOf(err) === 409;
+
+/** The `Status` object the API server sent with an error. client-node hands it over as JSON text. */
+export function apiStatusOf(err: unknown): { reason?: string; message?: string } {
+  if (!(err instanceof k8s.ApiException)) return {};
+  const body: unknown = err.body;
+  let parsed: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return { message: body.slice(0, 500) };
+    }
+  }
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const { reason, message } = parsed as { reason?: unknown; message?: unknown };
+  return {
+    reason: typeof reason === 'string' ? reason : undefined,
+    message: typeof message === 'string' ? message.slice(0, 1000) : undefined,
+  };
+}
+
+function describe(op: KubeOperation): string {
+  return `${op.verb} ${op.kind} ${op.namespace}/${op.name ?? '*'}`;
+}
+
+const nonRetryableByStatus: Record<number, FailureType> = {
+  400: FailureType.Invalid,
+  401: FailureType.Unauthorized,
+  403: FailureType.Forbidden,
+  404: FailureType.NotFound,
+  422: FailureType.Invalid,
+};
+
+/**
+ * Converts any error from a Kubernetes call into the failure the activity should throw: non-retryable with
+ * a specific type for 400/401/403/404/422, retryable `KubernetesTransient` for everything else.
+ * Failures that are already Temporal failures (including cancellation) pass through unchanged.
+ *
+ * The message is built from the server's `Status` only; the raw client error is not attached as `cause`
+ * because its text embeds whole response bodies and headers.
+ */
+export function toKubeFailure(err: unknown, op: KubeOperation): ApplicationFailure | CancelledFailure {
+  if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
+  const httpStatus = httpStatusOf(err);
+  const status = apiStatusOf(err);
+  const details: KubeErrorDetails = {
+    verb: op.verb,
+    kind: op.kind,
+    namespace: op.namespace,
+    ...(op.name ? { name: op.name } : {}),
+    ...(httpStatus !== undefined ? { httpStatus } : {}),
+    ...(status.reason ? { reason: status.reason } : {}),
+    ...(status.message ? { serverMessage: status.message } : {}),
+  };
+  const type = httpStatus !== undefined ? nonRetryableByStatus[httpStatus] : undefined;
+  if (type) {
+    return ApplicationFailure.create({
+      type,
+      nonRetryable: true,
+      message: `Kubernetes refused to ${describe(op)} (HTTP ${httpStatus}${status.reason ? ` ${status.reason}` : ''}): ${
+        status.message ?? 'no message from the API server'
+      }`,
+      details: [details],
+    });
+  }
+  const what =
+    httpStatus !== undefined
+      ? `HTTP ${httpStatus}${status.reason ? ` ${status.reason}` : ''}: ${status.message ?? 'no message'}`
+      : errorText(err);
+  return ApplicationFailure.create({
+    type: FailureType.Transient,
+    nonRetryable: false,
+    message: `Transient Kubernetes error on ${describe(op)}, will retry: ${what}`,
+    details: [details],
+    // Network errors carry no response body, so their cause chain (e.g. ECONNREFUSED) is safe and useful.
+    ...(httpStatus === undefined && err instanceof Error ? { cause: err } : {}),
+  });
+}
+
+/** `toKubeFailure` as a `.catch` handler: `await core.readNamespacedPod(...).catch(rethrowAs(op))`. */
+export function rethrowAs(op: KubeOperation): (err: unknown) => never {
+  return (err: unknown) => {
+    throw toKubeFailure(err, op);
+  };
+}
+
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  // undici reports "fetch failed" and hides the socket error in `cause`.
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `${err.message}${cause}`;
+}

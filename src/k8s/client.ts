@@ -1,0 +1,32 @@
+/**
+ * The Kubernetes API clients the orchestrator uses, built once per process from one KubeConfig so every
+ * call (and every watch) authenticates the same way.
+ */
+import * as k8s from '@kubernetes/client-node';
+
+/** The API clients of one process. `kc` is kept because watches and informers need the config itself. */
+export interface KubeClients {
+  kc: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  watch: k8s.Watch;
+}
+
+/**
+ * Loads the process's KubeConfig: `$KUBECONFIG` (or `~/.kube/config`) when present, else the in-cluster
+ * service-account token, which is how the worker authenticates when it runs as a pod.
+ */
+export function loadKubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  if (!kc.getCurrentCluster()) {
+    throw new Error(
+      'No Kubernetes cluster configured: set KUBECONFIG, or run in a pod with a service account token mounted.',
+    );
+  }
+  return kc;
+}
+
+/** Builds the clients from `kc`, or from {@link loadKubeConfig} when none is given. */
+export function createKubeClients(kc: k8s.KubeConfig = loadKubeConfig()): KubeClients {
+  return { kc, core: kc.makeApiClient(k8s.CoreV1Api), watch: new k8s.Watch(kc) };
+}
