@@ -1,0 +1,101 @@
+/**
+ * Payload encryption for everything a session puts in Temporal (its spec carries a GitHub token and MCP
+ * configuration): AES-256-GCM, with the key id in the payload metadata so keys can rotate — the first
+ * configured key encrypts, every configured key decrypts.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { DataConverter } from '@temporalio/common';
+import { type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+import type { Config } from '../config.js';
+
+const ENCODING = 'binary/encrypted';
+const KEY_ID = 'encryption-key-id';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export interface CodecKey {
+  id: string;
+  key: Buffer;
+}
+
+/** Parses `id:base64key[,id:base64key…]`; every key must be 32 bytes. */
+export function parseCodecKeys(text: string): CodecKey[] {
+  const keys = text
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const at = entry.indexOf(':');
+      if (at <= 0) throw new Error('TEMPORAL_CODEC_KEYS: each key must look like id:base64key');
+      const key = Buffer.from(entry.slice(at + 1), 'base64');
+      if (key.length !== 32) throw new Error(`TEMPORAL_CODEC_KEYS: key "${entry.slice(0, at)}" is not 32 bytes`);
+      return { id: entry.slice(0, at), key };
+    });
+  if (keys.length === 0) throw new Error('TEMPORAL_CODEC_KEYS: no key given');
+  return keys;
+}
+
+export function loadCodecKeys(config: Pick<Config, 'codecKeys' | 'codecKeysFile'>): CodecKey[] {
+  const text = config.codecKeys ?? (config.codecKeysFile ? readFileSync(config.codecKeysFile, 'utf8') : '');
+  return parseCodecKeys(text);
+}
+
+export class AesGcmPayloadCodec implements PayloadCodec {
+  private readonly byId: Map<string, Buffer>;
+  constructor(private readonly keys: CodecKey[]) {
+    if (keys.length === 0) throw new Error('AesGcmPayloadCodec needs at least one key');
+    this.byId = new Map(keys.map((k) => [k.id, k.key]));
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    const active = this.keys[0]!;
+    return payloads.map((payload) => {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', active.key, iv);
+      // The whole original payload (metadata included) is encrypted, so its encoding leaks nothing either.
+      const plain = Buffer.from(JSON.stringify({ m: encodeMetadata(payload.metadata), d: toB64(payload.data) }));
+      const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return {
+        metadata: { encoding: Buffer.from(ENCODING), [KEY_ID]: Buffer.from(active.id) },
+        data: new Uint8Array(data),
+      };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCODING) return payload;
+      const keyId = Buffer.from(payload.metadata?.[KEY_ID] ?? []).toString();
+      const key = this.byId.get(keyId);
+      if (!key) throw new ValueError(`Payload encrypted with unknown key id "${keyId}"`);
+      const data = Buffer.from(payload.data ?? []);
+      const iv = data.subarray(0, IV_BYTES);
+      const tag = data.subarray(data.length - TAG_BYTES);
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAuthTag(tag);
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
+      const { m, d } = JSON.parse(plain.toString()) as { m: Record<string, string>; d: string | null };
+      return {
+        metadata: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+        data: d === null ? undefined : new Uint8Array(Buffer.from(d, 'base64')),
+      };
+    });
+  }
+}
+
+function toB64(bytes: Uint8Array | null | undefined): string | null {
+  return bytes ? Buffer.from(bytes).toString('base64') : null;
+}
+
+function encodeMetadata(metadata: Payload['metadata']): Record<string, string> {
+  return Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, toB64(v) ?? '']));
+}
+
+/** The data converter every client and worker of this project uses. */
+export function createDataConverter(config: Pick<Config, 'codecKeys' | 'codecKeysFile'>): DataConverter {
+  return { payloadCodecs: [new AesGcmPayloadCodec(loadCodecKeys(config))] };
+}
