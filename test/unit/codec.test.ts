@@ -1,0 +1,53 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import { AesGcmPayloadCodec, parseCodecKeys } from '../../src/temporal/codec.js';
+
+const key = (id: string, fill: number) => `${id}:${Buffer.alloc(32, fill).toString('base64')}`;
+const secretInput = { sessionId: 's1', secrets: { githubToken: 'ghp_super-secret-token' } };
+
+describe('payload codec', () => {
+  test('an encoded payload does not contain the plain text and decodes back to it', async () => {
+    const codec = new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1)));
+    const payload = defaultPayloadConverter.toPayload(secretInput);
+    const [encoded] = await codec.encode([payload]);
+    expect(Buffer.from(encoded!.data!).toString('latin1')).not.toContain('ghp_super-secret-token');
+    expect(Buffer.from(encoded!.metadata!['encryption-key-id']!).toString()).toBe('k1');
+    const [decoded] = await codec.decode([encoded!]);
+    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(secretInput);
+  });
+
+  test('a tampered payload is rejected', async () => {
+    const codec = new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1)));
+    const [encoded] = await codec.encode([defaultPayloadConverter.toPayload(secretInput)]);
+    encoded!.data![20] ^= 0xff;
+    await expect(codec.decode([encoded!])).rejects.toThrow();
+  });
+
+  test('after a key rotation old payloads still decode while new ones use the new key', async () => {
+    const old = new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1)));
+    const rotated = new AesGcmPayloadCodec(parseCodecKeys(`${key('k2', 2)},${key('k1', 1)}`));
+    const [fromOld] = await old.encode([defaultPayloadConverter.toPayload(secretInput)]);
+    const [decoded] = await rotated.decode([fromOld!]);
+    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(secretInput);
+    const [fresh] = await rotated.encode([defaultPayloadConverter.toPayload(secretInput)]);
+    expect(Buffer.from(fresh!.metadata!['encryption-key-id']!).toString()).toBe('k2');
+  });
+
+  test('a payload encrypted with an unknown key id fails with a clear error', async () => {
+    const [encoded] = await new AesGcmPayloadCodec(parseCodecKeys(key('gone', 3))).encode([
+      defaultPayloadConverter.toPayload(secretInput),
+    ]);
+    await expect(new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1))).decode([encoded!])).rejects.toThrow(
+      /unknown key id "gone"/,
+    );
+  });
+
+  test('unencrypted payloads pass through decode untouched', async () => {
+    const codec = new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1)));
+    const plain = defaultPayloadConverter.toPayload('hello');
+    expect(await codec.decode([plain])).toEqual([plain]);
+  });
+
+  test('keys of the wrong length are refused', () => {
+    expect(() => parseCodecKeys(`k1:${Buffer.alloc(16).toString('base64')}`)).toThrow(/32 bytes/);
+  });
+});
