@@ -1,0 +1,161 @@
+/**
+ * An in-memory Kubernetes for the session workflow's tests: the activities keep each session's objects in
+ * a set, record every call in order, and let a test script what the pod does (become Ready, never become
+ * Ready, hang until cancelled, get lost). Fast and deterministic, so the workflow's own logic is what the
+ * tests exercise; the real activities are covered by the e2e suite.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
+import type { SessionSpec } from '../../src/session/spec.js';
+
+export type FakeObject = 'secret/credentials' | 'secret/mcp' | 'configmap' | 'pvc' | 'pod' | 'service';
+
+export interface FakeCall {
+  activity: keyof SessionActivities;
+  options?: unknown;
+}
+
+export interface FakeSession {
+  calls: FakeCall[];
+  objects: Set<FakeObject>;
+  /** What waitForPodReady does for the next pod. */
+  readiness: 'ready' | 'timeout' | 'hang';
+  /** Node of each successive pod incarnation. */
+  nodes: string[];
+  incarnation: number;
+  /** Set by {@link FakeWorld.losePod}: the current pod is failing for this reason. */
+  lostReason?: string;
+  /** Makes the named activity fail with this failure. */
+  failures: Partial<Record<keyof SessionActivities, ApplicationFailure>>;
+  audit: string[];
+}
+
+export class FakeWorld {
+  private readonly sessions = new Map<string, FakeSession>();
+
+  session(sessionId: string): FakeSession {
+    let session = this.sessions.get(sessionId);
+    if (!session) {
+      session = {
+        calls: [],
+        objects: new Set(),
+        readiness: 'ready',
+        nodes: ['kwok-spot-a', 'kwok-spot-b', 'kwok-ondemand-a'],
+        incarnation: 0,
+        failures: {},
+        audit: [],
+      };
+      this.sessions.set(sessionId, session);
+    }
+    return session;
+  }
+
+  /** The activities called for a session, in order. */
+  calls(sessionId: string): (keyof SessionActivities)[] {
+    return this.session(sessionId).calls.map((c) => c.activity);
+  }
+
+  objects(sessionId: string): FakeObject[] {
+    return [...this.session(sessionId).objects].sort();
+  }
+
+  /** The pod starts failing (as after an eviction); the workflow notices through checkSessionPod. */
+  losePod(sessionId: string, reason: string): void {
+    this.session(sessionId).lostReason = reason;
+  }
+
+  activities(): SessionActivities {
+    const sessionOf = (sessionId: string): FakeSession => this.session(sessionId);
+    const touch = (spec: SessionSpec, activity: keyof SessionActivities, options?: unknown): FakeSession => {
+      const session = sessionOf(spec.sessionId);
+      session.calls.push({ activity, ...(options === undefined ? {} : { options }) });
+      const failure = session.failures[activity];
+      if (failure) throw failure;
+      return session;
+    };
+    const podName = (spec: SessionSpec): string => `${spec.sessionId}-pod`;
+    return {
+      async ensureCredentialsSecret(spec) {
+        touch(spec, 'ensureCredentialsSecret').objects.add('secret/credentials');
+      },
+      async ensureMcpSecret(spec) {
+        touch(spec, 'ensureMcpSecret').objects.add('secret/mcp');
+      },
+      async ensureSessionConfigMap(spec) {
+        touch(spec, 'ensureSessionConfigMap').objects.add('configmap');
+      },
+      async ensureSessionPvc(spec) {
+        const session = touch(spec, 'ensureSessionPvc');
+        if (!spec.pvc.enabled) return null;
+        if (spec.pvc.existingClaimName) return { claimName: spec.pvc.existingClaimName };
+        session.objects.add('pvc');
+        return { claimName: `${spec.sessionId}-pvc` };
+      },
+      async ensureSessionPod(spec) {
+        const session = touch(spec, 'ensureSessionPod');
+        if (!session.objects.has('pod')) {
+          session.objects.add('pod');
+          session.incarnation += 1;
+        }
+        return { podName: podName(spec), podUid: `uid-${session.incarnation}` };
+      },
+      async ensureSessionService(spec) {
+        touch(spec, 'ensureSessionService').objects.add('service');
+      },
+      async waitForPodReady(spec, options) {
+        const session = touch(spec, 'waitForPodReady', options);
+        if (session.readiness === 'timeout') {
+          throw ApplicationFailure.create({
+            type: 'PodStartTimeout',
+            nonRetryable: true,
+            message: `Pod ${podName(spec)} did not become Ready within ${options.timeoutSeconds} s. 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.`,
+          });
+        }
+        if (session.readiness === 'hang') {
+          // Heartbeats deliver the cancellation; sleep() then throws CancelledFailure.
+          for (;;) {
+            Context.current().heartbeat();
+            await Context.current().sleep(200);
+          }
+        }
+        const nodeName = session.nodes[(session.incarnation - 1) % session.nodes.length]!;
+        return {
+          podName: podName(spec),
+          podUid: `uid-${session.incarnation}`,
+          nodeName,
+          readyAt: new Date().toISOString(),
+        };
+      },
+      async checkSessionPod(spec): Promise<PodCheckResult> {
+        const session = touch(spec, 'checkSessionPod');
+        if (!session.objects.has('pod')) return { exists: false, ready: false, lostReason: 'deleted' };
+        const nodeName = session.nodes[(session.incarnation - 1) % session.nodes.length]!;
+        if (session.lostReason) {
+          return { exists: true, ready: false, phase: 'Failed', nodeName, lostReason: session.lostReason };
+        }
+        return { exists: true, ready: true, phase: 'Running', nodeName };
+      },
+      async deleteSessionPod(spec, options) {
+        const session = touch(spec, 'deleteSessionPod', options);
+        session.objects.delete('pod');
+        delete session.lostReason;
+      },
+      async deleteSessionObjects(spec, options) {
+        const session = touch(spec, 'deleteSessionObjects', options);
+        const deleted: string[] = [];
+        for (const object of ['service', 'configmap', 'secret/credentials', 'secret/mcp'] as const) {
+          if (session.objects.delete(object)) deleted.push(object);
+        }
+        if (spec.pvc.existingClaimName) return { deleted, retainedPvc: spec.pvc.existingClaimName };
+        if (!options.deletePvc)
+          return { deleted, ...(spec.pvc.enabled ? { retainedPvc: `${spec.sessionId}-pvc` } : {}) };
+        if (session.objects.delete('pvc')) deleted.push('pvc');
+        return { deleted };
+      },
+      async recordAudit(record) {
+        sessionOf(record.sessionId).audit.push(`${record.from ?? '-'}>${record.to}`);
+      },
+    } satisfies SessionActivities;
+  }
+}

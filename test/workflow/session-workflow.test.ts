@@ -1,0 +1,503 @@
+/**
+ * The session workflow on the stack's real Temporal dev server, with in-memory activities (see
+ * ./fake-activities.ts): the workflow's own decisions — order, deadlines, validation, recovery, cleanup on
+ * every path — are what is under test here.
+ */
+import { fileURLToPath } from 'node:url';
+import {
+  Client,
+  Connection,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { SessionSpec, SessionState } from '../../src/session/spec.js';
+import { sessionWorkflowId } from '../../src/session/spec.js';
+import { startSession } from '../../src/temporal/client.js';
+import {
+  extendSessionUpdate,
+  getSessionStateQuery,
+  podLostSignal,
+  terminateSessionSignal,
+  terminateSessionUpdate,
+} from '../../workflows/definitions.js';
+import type { SessionCarryOver, sessionWorkflow } from '../../workflows/session.js';
+import { testSessionSpec } from '../support/session-spec.js';
+import { stackEnv, uniqueSuffix } from '../support/stack.js';
+import { eventually } from '../support/wait.js';
+import { FakeWorld } from './fake-activities.js';
+
+const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
+const taskQueue = `session-workflow-test-${uniqueSuffix()}`;
+const world = new FakeWorld();
+
+let client: Client;
+let nativeConnection: NativeConnection;
+let worker: Worker;
+let workerRun: Promise<void>;
+
+beforeAll(async () => {
+  client = new Client({
+    connection: await Connection.connect({ address: TEMPORAL_ADDRESS }),
+    namespace: TEMPORAL_NAMESPACE,
+  });
+  nativeConnection = await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    namespace: TEMPORAL_NAMESPACE,
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    activities: world.activities(),
+  });
+  workerRun = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await nativeConnection?.close();
+  await client?.connection.close();
+});
+
+type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
+
+function spec(overrides: Partial<SessionSpec> = {}): SessionSpec {
+  return testSessionSpec({ user: `wf-${uniqueSuffix()}@example.com`, ...overrides });
+}
+
+async function start(s: SessionSpec): Promise<SessionHandle> {
+  return startSession(client, s, { temporalNamespace: TEMPORAL_NAMESPACE, taskQueue });
+}
+
+const state = (handle: SessionHandle): Promise<SessionState> => handle.query(getSessionStateQuery);
+
+async function untilStatus(handle: SessionHandle, status: SessionState['status']): Promise<SessionState> {
+  return eventually(`session ${handle.workflowId} to be ${status}`, async () => {
+    const current = await state(handle);
+    return current.status === status ? current : undefined;
+  });
+}
+
+/** The failure a session workflow ended with (it must have failed). */
+async function failureOf(handle: SessionHandle): Promise<Error | undefined> {
+  const err = await handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  return (err as WorkflowFailedError).cause;
+}
+
+/** Ends a test's session if the test left it running, so no workflow outlives its test. */
+async function terminateQuietly(handle: SessionHandle): Promise<void> {
+  await handle.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
+}
+
+const minutesBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / 60_000;
+
+describe('session workflow with in-memory activities', () => {
+  test('provisions secrets, configmap, pvc, pod and service in order, waits for Ready, then reports running', async () => {
+    const s = spec({ timeoutMinutes: 30, maxLifetimeMinutes: 120, pvc: { ...spec().pvc, enabled: true } });
+    const handle = await start(s);
+    try {
+      const running = await untilStatus(handle, 'running');
+      expect(world.calls(s.sessionId).slice(0, 7)).toEqual([
+        'ensureCredentialsSecret',
+        'ensureMcpSecret',
+        'ensureSessionConfigMap',
+        'ensureSessionPvc',
+        'ensureSessionPod',
+        'ensureSessionService',
+        'waitForPodReady',
+      ]);
+      expect(world.session(s.sessionId).calls[6]!.options).toEqual({ timeoutSeconds: s.podStartTimeoutSeconds });
+      expect(running.events.map((e) => e.type)).toEqual([
+        'secrets_created',
+        'configmap_created',
+        'pvc_created',
+        'pod_created',
+        'service_created',
+        'pod_ready',
+        'running',
+      ]);
+      expect(running.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(running.url).toBe(`http://${running.serviceName}.${s.namespace}.svc.cluster.local:9000`);
+      expect(running.podName).toBe(`${s.sessionId}-pod`);
+      expect(running.nodeName).toBe('kwok-spot-a');
+      expect(running.pvcName).toBe(`${s.sessionId}-pvc`);
+      expect(Object.keys(running.phases).sort()).toEqual(['creating', 'running']);
+      expect(minutesBetween(running.phases.running!, running.expiresAt!)).toBe(30);
+      expect(minutesBetween(running.createdAt, running.maxExpiresAt)).toBe(120);
+      expect(running.restartCount).toBe(0);
+      expect(world.objects(s.sessionId)).toEqual([
+        'configmap',
+        'pod',
+        'pvc',
+        'secret/credentials',
+        'secret/mcp',
+        'service',
+      ]);
+      expect(world.session(s.sessionId).audit).toEqual(['->creating', 'creating>running']);
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
+
+  test('extending moves the deadline from the current one, and is refused past the maximum lifetime', async () => {
+    const s = spec({ timeoutMinutes: 30, maxLifetimeMinutes: 60 });
+    const handle = await start(s);
+    try {
+      const running = await untilStatus(handle, 'running');
+      const { expiresAt } = await handle.executeUpdate(extendSessionUpdate, { args: [{ minutes: 15 }] });
+      expect(minutesBetween(running.expiresAt!, expiresAt)).toBe(15);
+      expect((await state(handle)).expiresAt).toBe(expiresAt);
+
+      const tooFar = await handle
+        .executeUpdate(extendSessionUpdate, { args: [{ minutes: 60 }] })
+        .catch((e: unknown) => e);
+      expect(tooFar).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((tooFar as WorkflowUpdateFailedError).cause?.message).toMatch(/maximum lifetime of 60 minutes/);
+
+      for (const minutes of [0, -5, 1.5]) {
+        const rejected = await handle
+          .executeUpdate(extendSessionUpdate, { args: [{ minutes }] })
+          .catch((e: unknown) => e);
+        expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
+        expect((rejected as WorkflowUpdateFailedError).cause?.message).toMatch(/positive integer/);
+      }
+      // Rejected updates leave no trace: the deadline is the one the accepted extension set.
+      const after = await state(handle);
+      expect(after.expiresAt).toBe(expiresAt);
+      expect(after.events.filter((e) => e.type === 'extended')).toHaveLength(1);
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
+
+  test('terminating shuts the pod down with its grace period, deletes every object, and keeps the PVC when asked', async () => {
+    const s = spec({ podStopGraceSeconds: 7, pvc: { ...spec().pvc, enabled: true, deleteOnTerminate: true } });
+    const handle = await start(s);
+    await untilStatus(handle, 'running');
+
+    const accepted = await handle.executeUpdate(terminateSessionUpdate, {
+      args: [{ reason: 'user', deletePvc: false }],
+    });
+    expect(['terminating', 'terminated']).toContain(accepted.status);
+    // A second request changes nothing and answers with the current state.
+    const again = await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'second', deletePvc: true }] });
+    expect(again.endReason ?? 'user').toBe('user');
+
+    const final = await handle.result();
+    expect(final.status).toBe('terminated');
+    expect(final.endReason).toBe('user');
+    expect(final.endedAt).toBeDefined();
+    expect(final.pvcRetained).toBe(true);
+    expect(final.events.map((e) => e.type).slice(-2)).toEqual(['terminating', 'terminated']);
+    const calls = world.session(s.sessionId).calls;
+    expect(calls.filter((c) => c.activity === 'deleteSessionPod')).toEqual([
+      { activity: 'deleteSessionPod', options: { graceSeconds: 7 } },
+    ]);
+    expect(calls.filter((c) => c.activity === 'deleteSessionObjects')).toEqual([
+      { activity: 'deleteSessionObjects', options: { deletePvc: false } },
+    ]);
+    expect(world.objects(s.sessionId)).toEqual(['pvc']);
+    expect(world.session(s.sessionId).audit.slice(-2)).toEqual(['running>terminating', 'terminating>terminated']);
+    // Queries still answer once the workflow has closed.
+    expect((await state(handle)).status).toBe('terminated');
+  });
+
+  test('a terminate signal ends the session the same way as the update, with the PVC deleted by policy', async () => {
+    const s = spec({ pvc: { ...spec().pvc, enabled: true, deleteOnTerminate: true } });
+    const handle = await start(s);
+    await untilStatus(handle, 'running');
+    await handle.signal(terminateSessionSignal, { reason: 'admin' });
+    const final = await handle.result();
+    expect(final.status).toBe('terminated');
+    expect(final.endReason).toBe('admin');
+    expect(final.pvcRetained).toBe(false);
+    expect(world.objects(s.sessionId)).toEqual([]);
+  });
+
+  test('the session ends by itself at its deadline with end reason timeout', async () => {
+    const s = spec({ timeoutMinutes: 1, pvc: { ...spec().pvc, enabled: true, deleteOnTerminate: false } });
+    const handle = await start(s);
+    const final = await handle.result();
+    expect(final.status).toBe('terminated');
+    expect(final.endReason).toBe('timeout');
+    expect(Date.parse(final.phases.terminating!)).toBeGreaterThanOrEqual(Date.parse(final.expiresAt!));
+    expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['deleteSessionPod', 'deleteSessionObjects']));
+    expect(world.objects(s.sessionId)).toEqual(['pvc']);
+    expect(final.pvcRetained).toBe(true);
+  }, 150_000);
+
+  test('a pod that never becomes Ready fails the session with PodStartTimeout and removes everything it created', async () => {
+    const s = spec({ podStartTimeoutSeconds: 5, pvc: { ...spec().pvc, enabled: true, deleteOnTerminate: false } });
+    world.session(s.sessionId).readiness = 'timeout';
+    const handle = await start(s);
+    const cause = await failureOf(handle);
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect((cause as ApplicationFailure).type).toBe('PodStartTimeout');
+    expect(cause?.message).toMatch(/didn't match Pod's node affinity\/selector/);
+
+    const final = await state(handle);
+    expect(final.status).toBe('failed');
+    expect(final.endReason).toBe('start_timeout');
+    expect(final.lastError).toEqual(expect.objectContaining({ code: 'POD_START_TIMEOUT' }));
+    expect(final.lastError?.message).toMatch(/did not become Ready within 5 s/);
+    // The claim held no work yet, so even a keep-on-terminate policy does not keep it.
+    expect(world.session(s.sessionId).calls.filter((c) => c.activity === 'deleteSessionObjects')).toEqual([
+      { activity: 'deleteSessionObjects', options: { deletePvc: true } },
+    ]);
+    expect(world.objects(s.sessionId)).toEqual([]);
+    expect(world.session(s.sessionId).audit).toEqual(['->creating', 'creating>failed']);
+  });
+
+  test('a Kubernetes refusal while provisioning fails the session with ProvisionFailed and cleans up', async () => {
+    const s = spec();
+    world.session(s.sessionId).failures.ensureSessionPod = ApplicationFailure.create({
+      type: 'KubernetesForbidden',
+      nonRetryable: true,
+      message: 'pods "x" is forbidden: violates PodSecurity "restricted:latest"',
+    });
+    const handle = await start(s);
+    const cause = await failureOf(handle);
+    expect((cause as ApplicationFailure).type).toBe('ProvisionFailed');
+    const final = await state(handle);
+    expect(final.status).toBe('failed');
+    expect(final.endReason).toBe('provision_failed');
+    expect(final.lastError?.code).toBe('KUBERNETES_FORBIDDEN');
+    expect(world.calls(s.sessionId).filter((c) => c === 'ensureSessionPod')).toHaveLength(1);
+    expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['deleteSessionPod', 'deleteSessionObjects']));
+    expect(world.objects(s.sessionId)).toEqual([]);
+  });
+
+  test('a lost pod is replaced on another node and the session keeps running with its deadline', async () => {
+    const s = spec({ restartPolicy: { maxRestarts: 2, windowMinutes: 60 } });
+    const handle = await start(s);
+    try {
+      const before = await untilStatus(handle, 'running');
+      world.losePod(s.sessionId, 'evicted');
+      await handle.signal(podLostSignal, { podName: before.podName, reason: 'evicted' });
+      const after = await eventually('the pod to be replaced', async () => {
+        const current = await state(handle);
+        return current.status === 'running' && current.restartCount === 1 ? current : undefined;
+      });
+      expect(after.nodeName).toBe('kwok-spot-b');
+      expect(after.expiresAt).toBe(before.expiresAt);
+      expect(after.phases.restarting).toBeDefined();
+      const types = after.events.map((e) => e.type);
+      expect(types.slice(types.indexOf('pod_lost'))).toEqual(['pod_lost', 'pod_ready', 'pod_restarted']);
+      expect(after.events.find((e) => e.type === 'pod_lost')?.message).toMatch(/evicted/);
+      expect(after.events.find((e) => e.type === 'pod_restarted')?.message).toMatch(/kwok-spot-b/);
+      const calls = world.session(s.sessionId).calls;
+      const lostAt = calls.findIndex((c) => c.activity === 'checkSessionPod');
+      expect(calls.slice(lostAt).map((c) => [c.activity, c.options])).toEqual([
+        ['checkSessionPod', undefined],
+        ['deleteSessionPod', { graceSeconds: 0 }],
+        ['ensureSessionPod', undefined],
+        ['waitForPodReady', { timeoutSeconds: s.podStartTimeoutSeconds }],
+      ]);
+      expect(world.session(s.sessionId).audit).toEqual([
+        '->creating',
+        'creating>running',
+        'running>restarting',
+        'restarting>running',
+      ]);
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
+
+  test('a pod-lost report about a healthy pod changes nothing', async () => {
+    const s = spec();
+    const handle = await start(s);
+    try {
+      const before = await untilStatus(handle, 'running');
+      await handle.signal(podLostSignal, { podName: before.podName, reason: 'deleted' });
+      await eventually('the pod check', async () =>
+        world.calls(s.sessionId).includes('checkSessionPod') ? true : undefined,
+      );
+      const after = await state(handle);
+      expect(after.status).toBe('running');
+      expect(after.restartCount).toBe(0);
+      expect(world.calls(s.sessionId)).not.toContain('deleteSessionPod');
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
+
+  test('losing the pod more often than the restart policy allows fails the session and cleans up', async () => {
+    const s = spec({
+      restartPolicy: { maxRestarts: 1, windowMinutes: 60 },
+      pvc: { ...spec().pvc, enabled: true, deleteOnTerminate: false },
+    });
+    const handle = await start(s);
+    const running = await untilStatus(handle, 'running');
+    world.losePod(s.sessionId, 'node_lost');
+    await handle.signal(podLostSignal, { podName: running.podName, reason: 'node_lost' });
+    await eventually('the first replacement', async () => {
+      const current = await state(handle);
+      return current.status === 'running' && current.restartCount === 1 ? current : undefined;
+    });
+    world.losePod(s.sessionId, 'node_lost');
+    await handle.signal(podLostSignal, { podName: running.podName, reason: 'node_lost' });
+
+    const cause = await failureOf(handle);
+    expect((cause as ApplicationFailure).type).toBe('PodFailed');
+    const final = await state(handle);
+    expect(final.status).toBe('failed');
+    expect(final.endReason).toBe('pod_failed');
+    expect(final.restartCount).toBe(2);
+    expect(final.lastError?.code).toBe('POD_FAILED');
+    expect(final.lastError?.message).toMatch(/restart policy allows 1/);
+    // The session had run, so its workspace claim is kept as the policy says.
+    expect(world.objects(s.sessionId)).toEqual(['pvc']);
+    expect(final.pvcRetained).toBe(true);
+  });
+
+  test('cancelling a running session from Temporal runs the compensations and ends it as cancelled', async () => {
+    const s = spec({ pvc: { ...spec().pvc, enabled: true, deleteOnTerminate: true } });
+    const handle = await start(s);
+    await untilStatus(handle, 'running');
+    await handle.cancel();
+    const cause = await failureOf(handle);
+    expect(cause).toBeInstanceOf(CancelledFailure);
+    const final = await state(handle);
+    expect(final.status).toBe('terminated');
+    expect(final.endReason).toBe('cancelled');
+    // Compensations run newest first: the pod, then everything else.
+    const cleanup = world.session(s.sessionId).calls.filter((c) => c.activity.startsWith('delete'));
+    expect(cleanup).toEqual([
+      { activity: 'deleteSessionPod', options: { graceSeconds: s.podStopGraceSeconds } },
+      { activity: 'deleteSessionObjects', options: { deletePvc: true } },
+    ]);
+    expect(world.objects(s.sessionId)).toEqual([]);
+  });
+
+  test('cancelling a session while its pod is starting aborts the wait and removes everything, PVC included', async () => {
+    const s = spec({ pvc: { ...spec().pvc, enabled: true, deleteOnTerminate: false } });
+    world.session(s.sessionId).readiness = 'hang';
+    const handle = await start(s);
+    await eventually('the wait for Ready', async () =>
+      world.calls(s.sessionId).includes('waitForPodReady') ? true : undefined,
+    );
+    await handle.cancel();
+    expect(await failureOf(handle)).toBeInstanceOf(CancelledFailure);
+    const final = await state(handle);
+    expect(final.status).toBe('terminated');
+    expect(final.endReason).toBe('cancelled');
+    expect(final.phases.running).toBeUndefined();
+    expect(world.objects(s.sessionId)).toEqual([]);
+  });
+
+  test('terminating a session that is still starting aborts the start and shuts down at once', async () => {
+    const s = spec();
+    world.session(s.sessionId).readiness = 'hang';
+    const handle = await start(s);
+    await eventually('the wait for Ready', async () =>
+      world.calls(s.sessionId).includes('waitForPodReady') ? true : undefined,
+    );
+    const accepted = await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'changed-my-mind' }] });
+    expect(['terminating', 'terminated']).toContain(accepted.status);
+    const final = await handle.result();
+    expect(final.status).toBe('terminated');
+    expect(final.endReason).toBe('changed-my-mind');
+    expect(final.phases.running).toBeUndefined();
+    expect(world.objects(s.sessionId)).toEqual([]);
+  });
+
+  test('extending a session that is not running is refused', async () => {
+    const s = spec();
+    world.session(s.sessionId).readiness = 'hang';
+    const handle = await start(s);
+    try {
+      await eventually('the wait for Ready', async () =>
+        world.calls(s.sessionId).includes('waitForPodReady') ? true : undefined,
+      );
+      const rejected = await handle
+        .executeUpdate(extendSessionUpdate, { args: [{ minutes: 5 }] })
+        .catch((e: unknown) => e);
+      expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((rejected as WorkflowUpdateFailedError).cause?.message).toMatch(/is creating; only a running session/);
+    } finally {
+      await terminateQuietly(handle);
+      await handle.result();
+    }
+  });
+
+  test('the session is found by user and status in visibility, and its status attribute follows the session', async () => {
+    const s = spec();
+    const handle = await start(s);
+    const listIds = async (query: string): Promise<string[]> => {
+      const ids: string[] = [];
+      for await (const wf of client.workflow.list({ query })) ids.push(wf.workflowId);
+      return ids;
+    };
+    try {
+      await untilStatus(handle, 'running');
+      const running = await eventually('the running session in visibility', async () => {
+        const ids = await listIds(`SessionUser='${s.user}' AND SessionStatus='running'`);
+        return ids.length > 0 ? ids : undefined;
+      });
+      expect(running).toEqual([sessionWorkflowId(s.sessionId)]);
+      const described = await handle.describe();
+      expect(described.searchAttributes).toEqual(
+        expect.objectContaining({ SessionId: [s.sessionId], SessionUser: [s.user], SessionStatus: ['running'] }),
+      );
+    } finally {
+      await terminateQuietly(handle);
+    }
+    await handle.result();
+    const ended = await eventually('the terminated session in visibility', async () => {
+      const ids = await listIds(`SessionId='${s.sessionId}' AND SessionStatus='terminated'`);
+      return ids.length > 0 ? ids : undefined;
+    });
+    expect(ended).toEqual([sessionWorkflowId(s.sessionId)]);
+  });
+
+  test('a continued run resumes a running session without provisioning again and still shuts it down', async () => {
+    const s = spec({ timeoutMinutes: 30 });
+    const createdAt = new Date(Date.now() - 60_000).toISOString();
+    const carried: SessionCarryOver = {
+      state: {
+        sessionId: s.sessionId,
+        user: s.user,
+        namespace: s.namespace,
+        status: 'running',
+        url: `http://svc.${s.namespace}.svc.cluster.local:9000`,
+        podName: `${s.sessionId}-pod`,
+        serviceName: 'svc',
+        nodeName: 'kwok-spot-a',
+        createdAt,
+        expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
+        maxExpiresAt: new Date(Date.now() + 120 * 60_000).toISOString(),
+        restartCount: 1,
+        phases: { creating: createdAt, running: createdAt },
+        events: [{ seq: 41, type: 'running', at: createdAt }],
+      },
+      nextSeq: 42,
+      restartTimes: [createdAt],
+      podLostPending: false,
+    };
+    const handle = await client.workflow.start('sessionWorkflow', {
+      taskQueue,
+      workflowId: sessionWorkflowId(s.sessionId),
+      args: [s, carried],
+    });
+    const resumed = await state(handle as SessionHandle);
+    expect(resumed.status).toBe('running');
+    expect(resumed.restartCount).toBe(1);
+    await handle.signal(terminateSessionSignal, { reason: 'user' });
+    const final = (await handle.result()) as SessionState;
+    expect(final.status).toBe('terminated');
+    expect(final.events.map((e) => [e.seq, e.type])).toEqual([
+      [41, 'running'],
+      [42, 'terminating'],
+      [43, 'terminated'],
+    ]);
+    expect(world.calls(s.sessionId).filter((c) => c.startsWith('ensure'))).toEqual([]);
+    expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['deleteSessionPod', 'deleteSessionObjects']));
+  });
+});

@@ -1,0 +1,5 @@
+/**
+ * The worker's workflow bundle entry: every workflow type the session task queue runs. Only workflow
+ * functions belong here; message definitions live in ./definitions.ts for clients to import.
+ */
+export { sessionWorkflow } from './session.js';
