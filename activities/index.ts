@@ -1,0 +1,506 @@
+/**
+ * The side effects of a session's life, as Temporal activities. Every activity is idempotent because
+ * Temporal may run it more than once: creation is create-or-adopt (an existing object is adopted only when
+ * it carries this session's id), deletion treats 404 as done, and nothing here deletes an object that
+ * belongs to another session.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { pino, type Logger } from 'pino';
+import type { KubeClients } from '../src/k8s/client.js';
+import {
+  buildCredentialsSecret,
+  buildMcpSecret,
+  buildSessionConfigMap,
+  buildSessionPod,
+  buildSessionPvc,
+  buildSessionService,
+} from '../src/k8s/manifests.js';
+import { sessionObjectNames } from '../src/k8s/names.js';
+import { SESSION_ID_LABEL } from '../src/k8s/labels.js';
+import { classifyPodLoss, isPodReady, podCondition, toIsoTime } from '../src/k8s/pod-status.js';
+import type { SessionSpec } from '../src/session/spec.js';
+import { FailureType, isConflict, isNotFound, toKubeFailure, type KubeOperation } from './errors.js';
+import { diagnosePod } from './pod-diagnosis.js';
+import { watchPodUntil, type PodObservation } from './pod-watch.js';
+import type { AuditRecord, DeleteObjectsResult, PodCheckResult, PodReadyResult, SessionActivities } from './types.js';
+
+export interface SessionActivitiesDeps {
+  clients: KubeClients;
+  /** Operational logs and the audit trail; defaults to pino on stdout. */
+  logger?: Logger;
+  /** How often long-running activities heartbeat. Temporal throttles, so this only bounds staleness. */
+  heartbeatIntervalMs?: number;
+  /** Lifetime of one pod watch before it is re-established from a fresh GET (default 25 s). */
+  podWatchTimeoutSeconds?: number;
+}
+
+/** Secret-looking keys are dropped from audit details, whatever the caller put there. */
+const SECRET_KEY = /token|secret|password|passwd|credential|api[-_]?key|authorization|cookie/i;
+
+/** Builds the session activities over the given clients. */
+export function createSessionActivities(deps: SessionActivitiesDeps): SessionActivities {
+  const { clients } = deps;
+  const { core } = clients;
+  const log = deps.logger ?? pino({ name: 'session-activities' });
+  const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? 5_000;
+  const watchTuning = (sessionId: string, pod: string) => ({
+    serverTimeoutSeconds: deps.podWatchTimeoutSeconds,
+    onWatchError: (err: unknown) => log.warn({ sessionId, pod, err }, 'pod watch failed; re-establishing'),
+    onWatchEnd: (err: unknown) => log.debug({ sessionId, pod, err }, 'pod watch ended; re-reading the pod'),
+  });
+
+  /**
+   * Creates the object, or adopts the existing one of the same name if it carries this session's id.
+   * The adopted object is returned unchanged: its content was built from the same spec by an earlier
+   * attempt, and rewriting it would restart a running pod.
+   */
+  async function createOrAdopt<T extends k8s.KubernetesObject>(
+    spec: SessionSpec,
+    kind: string,
+    name: string,
+    create: () => Promise<T>,
+    read: () => Promise<T>,
+  ): Promise<{ object: T; adopted: boolean }> {
+    const op = { kind, namespace: spec.namespace, name };
+    try {
+      const object = await create();
+      log.info({ sessionId: spec.sessionId, kind, name }, 'created');
+      return { object, adopted: false };
+    } catch (err) {
+      if (!isConflict(err)) throw toKubeFailure(err, { ...op, verb: 'create' });
+    }
+    let existing: T;
+    try {
+      existing = await read();
+    } catch (err) {
+      if (isNotFound(err)) {
+        // Deleted between our create and our read: the next attempt's create will succeed.
+        throw ApplicationFailure.retryable(
+          `${kind} ${spec.namespace}/${name} already existed but disappeared before it could be adopted`,
+          FailureType.Transient,
+          op,
+        );
+      }
+      throw toKubeFailure(err, { ...op, verb: 'get' });
+    }
+    assertOwned(spec, kind, existing);
+    log.info({ sessionId: spec.sessionId, kind, name }, 'adopted existing object');
+    return { object: existing, adopted: true };
+  }
+
+  function assertOwned(spec: SessionSpec, kind: string, object: k8s.KubernetesObject): void {
+    const owner = object.metadata?.labels?.[SESSION_ID_LABEL];
+    if (owner === spec.sessionId) return;
+    const name = object.metadata?.name ?? '?';
+    throw ApplicationFailure.create({
+      type: FailureType.ForeignObjectConflict,
+      nonRetryable: true,
+      message:
+        `${kind} ${spec.namespace}/${name} already exists and ` +
+        (owner ? `belongs to session "${owner}"` : `has no ${SESSION_ID_LABEL} label`) +
+        `, so session "${spec.sessionId}" will not adopt it. Delete or rename that ${kind}, or use another session id.`,
+      details: [{ kind, namespace: spec.namespace, name, foundSessionId: owner ?? null, sessionId: spec.sessionId }],
+    });
+  }
+
+  /**
+   * Deletes one of the session's objects if it exists and is the session's own. Returns whether it was
+   * deleted. The uid precondition keeps us from deleting a same-named object created after our read.
+   */
+  async function deleteOwned(
+    spec: SessionSpec,
+    kind: string,
+    name: string,
+    read: () => Promise<k8s.KubernetesObject>,
+    remove: (body: k8s.V1DeleteOptions) => Promise<unknown>,
+  ): Promise<boolean> {
+    const op: Omit<KubeOperation, 'verb'> = { kind, namespace: spec.namespace, name };
+    let existing: k8s.KubernetesObject;
+    try {
+      existing = await read();
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw toKubeFailure(err, { ...op, verb: 'get' });
+    }
+    const owner = existing.metadata?.labels?.[SESSION_ID_LABEL];
+    if (owner !== spec.sessionId) {
+      log.warn(
+        { sessionId: spec.sessionId, kind, name, owner },
+        'not deleting an object that belongs to another session',
+      );
+      return false;
+    }
+    try {
+      await remove({ preconditions: { uid: existing.metadata?.uid } });
+      log.info({ sessionId: spec.sessionId, kind, name }, 'deleted');
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw toKubeFailure(err, { ...op, verb: 'delete' });
+    }
+  }
+
+  /** Runs `work` with periodic heartbeats and an abort signal tied to activity cancellation. */
+  async function withHeartbeat<T>(details: () => unknown, work: (ctx: ActivityScope) => Promise<T>): Promise<T> {
+    const scope = activityScope();
+    scope.heartbeat(details());
+    const timer = setInterval(() => scope.heartbeat(details()), heartbeatIntervalMs);
+    try {
+      return await work(scope);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  return {
+    async ensureCredentialsSecret(spec) {
+      const { credsSecret: name } = sessionObjectNames(spec.user, spec.sessionId);
+      await createOrAdopt(
+        spec,
+        'Secret',
+        name,
+        () => core.createNamespacedSecret({ namespace: spec.namespace, body: buildCredentialsSecret(spec) }),
+        () => core.readNamespacedSecret({ name, namespace: spec.namespace }),
+      );
+    },
+
+    async ensureMcpSecret(spec) {
+      const { mcpSecret: name } = sessionObjectNames(spec.user, spec.sessionId);
+      await createOrAdopt(
+        spec,
+        'Secret',
+        name,
+        () => core.createNamespacedSecret({ namespace: spec.namespace, body: buildMcpSecret(spec) }),
+        () => core.readNamespacedSecret({ name, namespace: spec.namespace }),
+      );
+    },
+
+    async ensureSessionConfigMap(spec) {
+      const { configMap: name } = sessionObjectNames(spec.user, spec.sessionId);
+      await createOrAdopt(
+        spec,
+        'ConfigMap',
+        name,
+        () => core.createNamespacedConfigMap({ namespace: spec.namespace, body: buildSessionConfigMap(spec) }),
+        () => core.readNamespacedConfigMap({ name, namespace: spec.namespace }),
+      );
+    },
+
+    async ensureSessionPvc(spec) {
+      if (!spec.pvc.enabled) return null;
+      const existingClaim = spec.pvc.existingClaimName;
+      if (existingClaim) {
+        try {
+          await core.readNamespacedPersistentVolumeClaim({ name: existingClaim, namespace: spec.namespace });
+        } catch (err) {
+          if (isNotFound(err)) {
+            throw ApplicationFailure.create({
+              type: FailureType.PvcNotFound,
+              nonRetryable: true,
+              message: `PersistentVolumeClaim ${spec.namespace}/${existingClaim} (pvc.existingClaimName) does not exist; create it first or leave existingClaimName unset to get a fresh volume.`,
+              details: [{ namespace: spec.namespace, claimName: existingClaim }],
+            });
+          }
+          throw toKubeFailure(err, {
+            verb: 'get',
+            kind: 'PersistentVolumeClaim',
+            namespace: spec.namespace,
+            name: existingClaim,
+          });
+        }
+        return { claimName: existingClaim };
+      }
+      const { pvc: name } = sessionObjectNames(spec.user, spec.sessionId);
+      const body = buildSessionPvc(spec);
+      // Unreachable after the checks above; kept so a change in the builder's rules cannot create a nameless claim.
+      if (!body) return null;
+      await createOrAdopt(
+        spec,
+        'PersistentVolumeClaim',
+        name,
+        () => core.createNamespacedPersistentVolumeClaim({ namespace: spec.namespace, body }),
+        () => core.readNamespacedPersistentVolumeClaim({ name, namespace: spec.namespace }),
+      );
+      return { claimName: name };
+    },
+
+    async ensureSessionPod(spec) {
+      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+      const { object: pod, adopted } = await createOrAdopt(
+        spec,
+        'Pod',
+        name,
+        () => core.createNamespacedPod({ namespace: spec.namespace, body: buildSessionPod(spec) }),
+        () => core.readNamespacedPod({ name, namespace: spec.namespace }),
+      );
+      if (adopted && pod.metadata?.deletionTimestamp) {
+        // The previous pod (e.g. before a restart) is still shutting down; a retry creates its successor.
+        throw ApplicationFailure.retryable(
+          `Pod ${spec.namespace}/${name} from an earlier attempt is still terminating; will create the new pod once it is gone`,
+          FailureType.Transient,
+          { kind: 'Pod', namespace: spec.namespace, name },
+        );
+      }
+      return { podName: name, podUid: pod.metadata?.uid ?? '' };
+    },
+
+    async ensureSessionService(spec) {
+      const { service: name } = sessionObjectNames(spec.user, spec.sessionId);
+      await createOrAdopt(
+        spec,
+        'Service',
+        name,
+        () => core.createNamespacedService({ namespace: spec.namespace, body: buildSessionService(spec) }),
+        () => core.readNamespacedService({ name, namespace: spec.namespace }),
+      );
+    },
+
+    async waitForPodReady(spec, { timeoutSeconds }) {
+      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+      const namespace = spec.namespace;
+      const scope = activityScope();
+      // A retried attempt keeps the first attempt's deadline, so retries cannot stretch the start timeout.
+      const previous = scope.heartbeatDetails as { deadlineMs?: unknown } | undefined;
+      const deadlineMs =
+        typeof previous?.deadlineMs === 'number' ? previous.deadlineMs : Date.now() + timeoutSeconds * 1000;
+      let lastPhase: string | undefined;
+
+      const deadline = new AbortController();
+      const deadlineReason = new Error('pod start deadline reached');
+      const timer = setTimeout(() => deadline.abort(deadlineReason), Math.max(0, deadlineMs - Date.now()));
+      try {
+        return await withHeartbeat(
+          () => ({ deadlineMs, phase: lastPhase }),
+          (ctx) =>
+            watchPodUntil<PodReadyResult>({
+              clients,
+              namespace,
+              name,
+              signal: AbortSignal.any([ctx.cancellationSignal, deadline.signal]),
+              ...watchTuning(spec.sessionId, name),
+              decide: (observation: PodObservation) => {
+                if (observation.kind === 'gone') {
+                  throw podFailed(
+                    spec,
+                    name,
+                    'deleted',
+                    'the pod was deleted while the session was waiting for it to start',
+                  );
+                }
+                const { pod } = observation;
+                lastPhase = pod.status?.phase;
+                const loss = classifyPodLoss(pod);
+                if (loss) throw podFailed(spec, name, loss.reason, loss.message);
+                if (!isPodReady(pod)) return undefined;
+                return {
+                  podName: name,
+                  podUid: pod.metadata?.uid ?? '',
+                  nodeName: pod.spec?.nodeName ?? '',
+                  readyAt:
+                    toIsoTime(podCondition(pod, 'Ready')?.lastTransitionTime as Date | string | undefined) ??
+                    new Date().toISOString(),
+                };
+              },
+            }),
+        );
+      } catch (err) {
+        if (err !== deadlineReason) throw err;
+        const diagnosis = await diagnosePod(clients, namespace, name);
+        log.warn({ sessionId: spec.sessionId, pod: name, diagnosis }, 'pod did not become Ready in time');
+        throw ApplicationFailure.create({
+          type: FailureType.PodStartTimeout,
+          nonRetryable: true,
+          message: `Pod ${namespace}/${name} did not become Ready within ${timeoutSeconds} s. ${diagnosis.summary}`,
+          details: [diagnosis],
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async checkSessionPod(spec) {
+      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+      let pod: k8s.V1Pod;
+      try {
+        pod = await core.readNamespacedPod({ name, namespace: spec.namespace });
+      } catch (err) {
+        if (isNotFound(err)) {
+          return {
+            exists: false,
+            ready: false,
+            lostReason: 'deleted',
+            message: `Pod ${spec.namespace}/${name} does not exist`,
+          };
+        }
+        throw toKubeFailure(err, { verb: 'get', kind: 'Pod', namespace: spec.namespace, name });
+      }
+      const loss = classifyPodLoss(pod);
+      const result: PodCheckResult = {
+        exists: true,
+        ready: isPodReady(pod),
+        ...(pod.metadata?.uid ? { podUid: pod.metadata.uid } : {}),
+        ...(pod.status?.phase ? { phase: pod.status.phase } : {}),
+        ...(pod.spec?.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+        ...(loss ? { lostReason: loss.reason, message: loss.message } : {}),
+      };
+      return result;
+    },
+
+    async deleteSessionPod(spec, { graceSeconds }) {
+      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+      const namespace = spec.namespace;
+      await withHeartbeat(
+        () => ({ deleting: name }),
+        async (ctx) => {
+          let target: k8s.V1Pod;
+          try {
+            target = await core.readNamespacedPod({ name, namespace });
+          } catch (err) {
+            if (isNotFound(err)) return;
+            throw toKubeFailure(err, { verb: 'get', kind: 'Pod', namespace, name });
+          }
+          if (target.metadata?.labels?.[SESSION_ID_LABEL] !== spec.sessionId) {
+            log.warn({ sessionId: spec.sessionId, pod: name }, 'not deleting a pod that belongs to another session');
+            return;
+          }
+          const uid = target.metadata?.uid;
+          try {
+            await core.deleteNamespacedPod({
+              name,
+              namespace,
+              gracePeriodSeconds: graceSeconds,
+              body: { gracePeriodSeconds: graceSeconds, preconditions: { uid } },
+            });
+          } catch (err) {
+            // 404: already gone. 409: the uid precondition failed, i.e. our pod is gone and another took its name.
+            if (isNotFound(err) || isConflict(err)) return;
+            throw toKubeFailure(err, { verb: 'delete', kind: 'Pod', namespace, name });
+          }
+          log.info({ sessionId: spec.sessionId, pod: name, graceSeconds }, 'pod deletion requested');
+          await watchPodUntil<true>({
+            clients,
+            namespace,
+            name,
+            signal: ctx.cancellationSignal,
+            ...watchTuning(spec.sessionId, name),
+            decide: (o) => (o.kind === 'gone' || o.pod.metadata?.uid !== uid ? true : undefined),
+          });
+          log.info({ sessionId: spec.sessionId, pod: name }, 'pod is gone');
+        },
+      );
+    },
+
+    async deleteSessionObjects(spec, { deletePvc }) {
+      const names = sessionObjectNames(spec.user, spec.sessionId);
+      const namespace = spec.namespace;
+      const deleted: string[] = [];
+      const targets: Array<
+        [string, string, () => Promise<k8s.KubernetesObject>, (b: k8s.V1DeleteOptions) => Promise<unknown>]
+      > = [
+        [
+          'Service',
+          names.service,
+          () => core.readNamespacedService({ name: names.service, namespace }),
+          (body) => core.deleteNamespacedService({ name: names.service, namespace, body }),
+        ],
+        [
+          'ConfigMap',
+          names.configMap,
+          () => core.readNamespacedConfigMap({ name: names.configMap, namespace }),
+          (body) => core.deleteNamespacedConfigMap({ name: names.configMap, namespace, body }),
+        ],
+        [
+          'Secret',
+          names.credsSecret,
+          () => core.readNamespacedSecret({ name: names.credsSecret, namespace }),
+          (body) => core.deleteNamespacedSecret({ name: names.credsSecret, namespace, body }),
+        ],
+        [
+          'Secret',
+          names.mcpSecret,
+          () => core.readNamespacedSecret({ name: names.mcpSecret, namespace }),
+          (body) => core.deleteNamespacedSecret({ name: names.mcpSecret, namespace, body }),
+        ],
+      ];
+      let retainedPvc: string | undefined;
+      if (spec.pvc.enabled && spec.pvc.existingClaimName) {
+        // An adopted claim outlives every session that mounts it.
+        retainedPvc = spec.pvc.existingClaimName;
+      } else if (spec.pvc.enabled && !deletePvc) {
+        retainedPvc = names.pvc;
+      } else if (deletePvc) {
+        // Also when the spec says no PVC: a retried cleanup must not leave one that an earlier spec created.
+        targets.push([
+          'PersistentVolumeClaim',
+          names.pvc,
+          () => core.readNamespacedPersistentVolumeClaim({ name: names.pvc, namespace }),
+          (body) => core.deleteNamespacedPersistentVolumeClaim({ name: names.pvc, namespace, body }),
+        ]);
+      }
+      for (const [kind, name, read, remove] of targets) {
+        if (await deleteOwned(spec, kind, name, read, remove)) deleted.push(`${kind}/${name}`);
+      }
+      const result: DeleteObjectsResult = { deleted, ...(retainedPvc ? { retainedPvc } : {}) };
+      return result;
+    },
+
+    async recordAudit(record: AuditRecord) {
+      const detail = record.detail
+        ? Object.fromEntries(Object.entries(record.detail).filter(([key]) => !SECRET_KEY.test(key)))
+        : undefined;
+      log.info(
+        {
+          audit: true,
+          sessionId: record.sessionId,
+          user: record.user,
+          from: record.from,
+          to: record.to,
+          reason: record.reason,
+          at: record.at,
+          ...(detail ? { detail } : {}),
+        },
+        'session transition',
+      );
+    },
+  };
+}
+
+function podFailed(spec: SessionSpec, podName: string, lostReason: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.PodFailed,
+    nonRetryable: true,
+    message: `Pod ${spec.namespace}/${podName} is lost (${lostReason}): ${message}`,
+    details: [{ namespace: spec.namespace, podName, lostReason, message }],
+  });
+}
+
+/** What the activities need from Temporal's activity context. */
+interface ActivityScope {
+  heartbeat(details: unknown): void;
+  cancellationSignal: AbortSignal;
+  heartbeatDetails: unknown;
+}
+
+/**
+ * The current activity's context. Outside an activity (scripts, REPL) the activities still work, just
+ * without heartbeats or cancellation.
+ */
+function activityScope(): ActivityScope {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return {
+      heartbeat: () => undefined,
+      cancellationSignal: new AbortController().signal,
+      heartbeatDetails: undefined,
+    };
+  }
+  return {
+    heartbeat: (details) => ctx.heartbeat(details),
+    cancellationSignal: ctx.cancellationSignal,
+    heartbeatDetails: ctx.info.heartbeatDetails,
+  };
+}

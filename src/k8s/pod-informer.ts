@@ -1,0 +1,170 @@
+/**
+ * One informer per worker process over all session pods, so a pod that dies between the workflow's
+ * checks is noticed within seconds instead of at the next poll, without one watch per session.
+ *
+ * Notifications are at-least-once and may repeat: the workflow re-checks the pod (checkSessionPod)
+ * before acting, so a duplicate or stale notification costs one GET, while a missed one costs a session.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { pino, type Logger } from 'pino';
+import { podLostSignal } from '../../workflows/definitions.js';
+import { sessionWorkflowId } from '../session/spec.js';
+import type { KubeClients } from './client.js';
+import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './labels.js';
+import { classifyPodLoss, type PodLostReason } from './pod-status.js';
+
+/** A session's pod was deleted, failed, or is being disrupted. */
+export interface PodLostEvent {
+  sessionId: string;
+  podName: string;
+  podUid: string;
+  reason: PodLostReason;
+  message: string;
+}
+
+export interface SessionPodInformerOptions {
+  clients: KubeClients;
+  namespace: string;
+  /** Called for every lost pod; may be async. Errors are logged, never propagated into the informer. */
+  onPodLost: (event: PodLostEvent) => void | Promise<void>;
+  logger?: Logger;
+  /** Full re-list interval, a safety net for changes a watch might have missed. Default 60 s. */
+  resyncIntervalMs?: number;
+  /** Which pods to follow. Default: every session pod. */
+  labelSelector?: string;
+}
+
+export interface SessionPodInformer {
+  /** Resolves once the first list has been processed, so callers know the informer is live. */
+  readonly synced: Promise<void>;
+  stop(): Promise<void>;
+}
+
+const MAX_RESTART_DELAY_MS = 30_000;
+
+/**
+ * Starts the shared informer. client-node's `makeInformer` does list+watch and re-lists on 410 Gone, but
+ * it stops for good after any other error and has no resync, so this adds a restart with backoff and a
+ * periodic re-list that re-evaluates every pod and catches deletions the watch did not deliver.
+ */
+export function startSessionPodInformer(options: SessionPodInformerOptions): SessionPodInformer {
+  const { clients, namespace, onPodLost } = options;
+  const log = options.logger ?? pino({ name: 'session-pod-informer' });
+  const labelSelector = options.labelSelector ?? SESSION_POD_SELECTOR;
+  const resyncIntervalMs = options.resyncIntervalMs ?? 60_000;
+
+  const informer = k8s.makeInformer<k8s.V1Pod>(
+    clients.kc,
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`,
+    () => clients.core.listNamespacedPod({ namespace, labelSelector }),
+    labelSelector,
+  );
+
+  /** uid → reasons already reported, so a Failed pod's every status update does not re-signal. */
+  const reported = new Map<string, Set<PodLostReason>>();
+  /** uids seen by the previous re-list: one missing from the next re-list was deleted in between. */
+  let previousUids = new Map<string, k8s.V1Pod>();
+  let stopped = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restartDelayMs = 0;
+
+  function report(pod: k8s.V1Pod, reason: PodLostReason, message: string): void {
+    const uid = pod.metadata?.uid ?? '';
+    const podName = pod.metadata?.name ?? '';
+    const sessionId = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    if (!sessionId) {
+      log.warn({ pod: podName }, `session pod without a ${SESSION_ID_LABEL} label; cannot tell which session lost it`);
+      return;
+    }
+    const seen = reported.get(uid) ?? new Set<PodLostReason>();
+    if (seen.has(reason)) return;
+    seen.add(reason);
+    reported.set(uid, seen);
+    const event: PodLostEvent = { sessionId, podName, podUid: uid, reason, message };
+    log.info(event, 'session pod lost');
+    Promise.resolve()
+      .then(() => onPodLost(event))
+      .catch((err: unknown) => log.error({ err, ...event }, 'onPodLost failed'));
+  }
+
+  function evaluate(pod: k8s.V1Pod): void {
+    const loss = classifyPodLoss(pod);
+    if (loss) report(pod, loss.reason, loss.message);
+  }
+
+  function onDeleted(pod: k8s.V1Pod): void {
+    // The last state says why it went (e.g. evicted); report that too in case the update was never seen.
+    evaluate(pod);
+    report(pod, 'deleted', 'the pod was deleted');
+  }
+
+  // Any delivered object proves the list/watch works again, so the next failure starts a fresh backoff.
+  informer.on(k8s.ADD, (pod) => {
+    restartDelayMs = 0;
+    evaluate(pod);
+  });
+  informer.on(k8s.UPDATE, (pod) => {
+    restartDelayMs = 0;
+    evaluate(pod);
+  });
+  informer.on(k8s.DELETE, onDeleted);
+  informer.on(k8s.ERROR, (err: unknown) => {
+    if (stopped) return;
+    restartDelayMs = Math.min(restartDelayMs > 0 ? restartDelayMs * 2 : 1_000, MAX_RESTART_DELAY_MS);
+    log.warn({ err, retryInMs: restartDelayMs }, 'pod informer stopped on an error; restarting');
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(() => {
+      if (!stopped) informer.start().catch((e: unknown) => log.error({ err: e }, 'pod informer restart failed'));
+    }, restartDelayMs);
+  });
+
+  async function resync(): Promise<void> {
+    const list = await clients.core.listNamespacedPod({ namespace, labelSelector });
+    const current = new Map<string, k8s.V1Pod>();
+    for (const pod of list.items) {
+      const uid = pod.metadata?.uid;
+      if (uid) current.set(uid, pod);
+      evaluate(pod);
+    }
+    for (const [uid, pod] of previousUids) {
+      if (!current.has(uid)) report(pod, 'deleted', 'the pod was deleted (noticed by the periodic re-list)');
+    }
+    // Forget pods that no longer exist, so the bookkeeping does not grow with every session ever run.
+    for (const uid of reported.keys()) if (!current.has(uid)) reported.delete(uid);
+    previousUids = current;
+  }
+
+  const synced = informer.start().then(() => resync());
+  synced.catch((err: unknown) => log.error({ err }, 'first pod list failed; the informer keeps retrying'));
+  const resyncTimer = setInterval(() => {
+    resync().catch((err: unknown) => log.warn({ err }, 'periodic pod re-list failed'));
+  }, resyncIntervalMs);
+  resyncTimer.unref();
+
+  return {
+    synced,
+    async stop() {
+      stopped = true;
+      clearInterval(resyncTimer);
+      clearTimeout(restartTimer);
+      await informer.stop();
+    },
+  };
+}
+
+/**
+ * Tells the session's workflow that its pod was lost. A workflow that no longer runs (session over) is
+ * not an error: returns false then, true when the signal was delivered.
+ */
+export async function signalPodLost(client: Client, event: PodLostEvent): Promise<boolean> {
+  try {
+    await client.workflow
+      .getHandle(sessionWorkflowId(event.sessionId))
+      .signal(podLostSignal, { podName: event.podName, reason: event.reason, message: event.message });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,15 @@
+// A workflow that only waits for the podLost signal and returns it, to prove signalPodLost reaches `session-<id>`.
+import { condition, setHandler } from '@temporalio/workflow';
+import { podLostSignal } from '../../workflows/definitions.js';
+
+/** The podLost signal's payload, as declared by podLostSignal. */
+type PodLost = { podName: string; reason: string; message?: string };
+
+export async function podLostProbeWorkflow(): Promise<PodLost> {
+  let received: PodLost | undefined;
+  setHandler(podLostSignal, (event) => {
+    received = event;
+  });
+  await condition(() => received !== undefined);
+  return received!;
+}
