@@ -18,7 +18,8 @@ describe('payload codec', () => {
   test('a tampered payload is rejected', async () => {
     const codec = new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1)));
     const [encoded] = await codec.encode([defaultPayloadConverter.toPayload(secretInput)]);
-    encoded!.data![20] ^= 0xff;
+    const data = encoded!.data!;
+    data[20] = data[20]! ^ 0xff;
     await expect(codec.decode([encoded!])).rejects.toThrow();
   });
 
