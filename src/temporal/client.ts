@@ -1,17 +1,21 @@
 /**
- * How the API (and tests) reach Temporal: one client per process, always with the payload codec, so
+ * How the API, the worker and tests reach Temporal: always through a client with the payload codec, so
  * session specs — which carry tokens — are encrypted before they leave the process.
  */
-import { Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Config } from '../config.js';
 import { sessionWorkflowId, type SessionSpec } from '../session/spec.js';
-import type { sessionWorkflow } from '../../workflows/session.js';
-import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
 import { sessionWorkflowType } from '../../workflows/definitions.js';
+import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
+import type { sessionWorkflow } from '../../workflows/session.js';
+import { createDataConverter } from './codec.js';
 
-/** Where a session workflow runs. */
-export interface SessionStartConfig {
-  temporalNamespace: string;
-  taskQueue: string;
+/** Connects to the configured Temporal frontend; the caller closes `client.connection`. */
+export async function createTemporalClient(
+  config: Pick<Config, 'temporalAddress' | 'temporalNamespace' | 'codecKeys' | 'codecKeysFile'>,
+): Promise<Client> {
+  const connection = await Connection.connect({ address: config.temporalAddress });
+  return new Client({ connection, namespace: config.temporalNamespace, dataConverter: createDataConverter(config) });
 }
 
 /**
@@ -21,15 +25,16 @@ export interface SessionStartConfig {
 export async function startSession(
   client: Client,
   spec: SessionSpec,
-  config: SessionStartConfig,
+  config: Pick<Config, 'temporalTaskQueue'>,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof sessionWorkflow>> {
   return client.workflow.start<typeof sessionWorkflow>(sessionWorkflowType, {
     workflowId: sessionWorkflowId(spec.sessionId),
-    taskQueue: config.taskQueue,
+    taskQueue: config.temporalTaskQueue,
     args: [spec],
     workflowIdConflictPolicy: 'USE_EXISTING',
     // A session id names one session ever: reusing a finished one's id would mix its history and objects.
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    // Set at start, not only by the workflow's first task, so the session is searchable at once.
     typedSearchAttributes: [
       { key: SessionIdKey, value: spec.sessionId },
       { key: SessionUserKey, value: spec.user },

@@ -68,7 +68,7 @@ function spec(overrides: Partial<SessionSpec> = {}): SessionSpec {
 }
 
 async function start(s: SessionSpec): Promise<SessionHandle> {
-  return startSession(client, s, { temporalNamespace: TEMPORAL_NAMESPACE, taskQueue });
+  return startSession(client, s, { temporalTaskQueue: taskQueue });
 }
 
 const state = (handle: SessionHandle): Promise<SessionState> => handle.query(getSessionStateQuery);

@@ -1,0 +1,122 @@
+/**
+ * The worker process (`npm run worker`): runs the session workflows and their Kubernetes activities on
+ * the session task queue, and the one pod informer that tells workflows about lost pods.
+ *
+ * Sessions do not depend on this process staying up: Temporal keeps their state, and another worker (or
+ * this one restarted) resumes them. So shutdown only has to stop polling and let in-flight activities
+ * finish or be retried elsewhere.
+ */
+import { extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as k8s from '@kubernetes/client-node';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { pino, type Logger } from 'pino';
+import { createSessionActivities } from '../activities/index.js';
+import { createKubeClients, type KubeClients } from './k8s/client.js';
+import { signalPodLost, startSessionPodInformer } from './k8s/pod-informer.js';
+import { loadConfig, type Config } from './config.js';
+import { createTemporalClient } from './temporal/client.js';
+import { createDataConverter } from './temporal/codec.js';
+
+/** What {@link runWorker} needs; everything but `config` has a production default. */
+export interface RunWorkerOptions {
+  config: Config;
+  /** Defaults to clients from `config.kubeconfig`, else the in-cluster service account. */
+  kubeClients?: KubeClients;
+  logger?: Logger;
+  /** Aborting it shuts the worker down gracefully; `runWorker` then resolves. */
+  signal?: AbortSignal;
+  /** Called once the worker polls and the informer has listed the pods. */
+  onReady?: () => void;
+}
+
+// Under tsx this module is worker.ts and the workflows are .ts; compiled, both are .js in dist/.
+const workflowsPath = fileURLToPath(
+  new URL(`../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
+);
+
+/**
+ * Runs a session worker until `signal` aborts (or the worker fails), then stops the informer and closes
+ * the connections. Resolves after a graceful shutdown, rejects if the worker failed.
+ */
+export async function runWorker(options: RunWorkerOptions): Promise<void> {
+  const { config, signal } = options;
+  const log = options.logger ?? pino({ name: 'session-worker', level: config.logLevel });
+  const kubeClients = options.kubeClients ?? createKubeClients(kubeConfigOf(config));
+  const dataConverter = createDataConverter(config);
+
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  // The informer signals workflows through a client with the same codec, so the signal payload is
+  // encrypted like every other payload of the session.
+  const client = await createTemporalClient(config);
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: config.temporalNamespace,
+      taskQueue: config.temporalTaskQueue,
+      workflowsPath,
+      activities: createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
+      dataConverter,
+      // Long waits (pod Ready, pod deletion) heartbeat and are retried on another worker, so a shutdown
+      // need not wait for them to finish.
+      shutdownGraceTime: '10 seconds',
+    });
+    const informer = startSessionPodInformer({
+      clients: kubeClients,
+      namespace: config.sessionNamespace,
+      logger: log.child({ component: 'pod-informer' }),
+      onPodLost: async (event) => {
+        const delivered = await signalPodLost(client, event);
+        log.info({ sessionId: event.sessionId, reason: event.reason, delivered }, 'pod lost');
+      },
+    });
+    try {
+      await worker.runUntil(async () => {
+        await informer.synced;
+        log.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace }, 'worker ready');
+        options.onReady?.();
+        await aborted(signal);
+        log.info('shutting down');
+      });
+    } finally {
+      await informer.stop();
+    }
+  } finally {
+    await client.connection.close();
+    await connection.close();
+  }
+}
+
+/** The configured kubeconfig file; without one, client-node's default (in-cluster service account). */
+function kubeConfigOf(config: Config): k8s.KubeConfig | undefined {
+  if (!config.kubeconfig) return undefined;
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(config.kubeconfig);
+  return kc;
+}
+
+/** Resolves when `signal` aborts; never when there is no signal. */
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (!signal) return;
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const shutdown = new AbortController();
+  for (const name of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(name, () => shutdown.abort());
+  }
+  await runWorker({ config, signal: shutdown.signal });
+}
+
+// Run only as the entry point, so tests can import runWorker.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,39 @@
+/** What a session left in the stack's cluster, found by its `session-id` label. */
+import { SESSION_ID_LABEL } from '../../src/k8s/labels.js';
+import { createKubeClients } from '../../src/k8s/client.js';
+import { stackEnv, stackKubeConfig } from './stack.js';
+import { eventually } from './wait.js';
+
+const { core } = createKubeClients(stackKubeConfig());
+
+/** Every object in the session namespace labelled with the session's id, as sorted `Kind/name`. */
+export async function sessionObjects(sessionId: string): Promise<string[]> {
+  const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
+  const labelSelector = `${SESSION_ID_LABEL}=${sessionId}`;
+  const [pods, services, configMaps, secrets, pvcs] = await Promise.all([
+    core.listNamespacedPod({ namespace, labelSelector }),
+    core.listNamespacedService({ namespace, labelSelector }),
+    core.listNamespacedConfigMap({ namespace, labelSelector }),
+    core.listNamespacedSecret({ namespace, labelSelector }),
+    core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }),
+  ]);
+  return [
+    ...pods.items.map((o) => `Pod/${o.metadata?.name}`),
+    ...services.items.map((o) => `Service/${o.metadata?.name}`),
+    ...configMaps.items.map((o) => `ConfigMap/${o.metadata?.name}`),
+    ...secrets.items.map((o) => `Secret/${o.metadata?.name}`),
+    ...pvcs.items.map((o) => `PersistentVolumeClaim/${o.metadata?.name}`),
+  ].sort();
+}
+
+/** The session's objects once deletions have settled (pods and claims go through finalizers). */
+export async function settledObjects(sessionId: string, expected: string[]): Promise<string[]> {
+  return eventually(
+    `the objects of session ${sessionId} to be ${JSON.stringify(expected)}`,
+    async () => {
+      const found = await sessionObjects(sessionId);
+      return JSON.stringify(found) === JSON.stringify(expected) ? found : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  ).catch(async () => sessionObjects(sessionId));
+}
