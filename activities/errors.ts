@@ -23,6 +23,8 @@ export const FailureType = {
   ForeignObjectConflict: 'ForeignObjectConflict',
   /** `spec.pvc.existingClaimName` names a claim that does not exist. */
   PvcNotFound: 'PvcNotFound',
+  /** `spec.pvc.existingClaimName` names a claim that is not labelled as the session user's. */
+  PvcNotOwned: 'PvcNotOwned',
   /** The pod did not become Ready in time; the message is a diagnosis. */
   PodStartTimeout: 'PodStartTimeout',
   /** The pod failed or was deleted while the session waited for it. */

@@ -17,8 +17,8 @@ import {
   buildSessionPvc,
   buildSessionService,
 } from '../src/k8s/manifests.js';
-import { sessionObjectNames } from '../src/k8s/names.js';
-import { SESSION_ID_LABEL } from '../src/k8s/labels.js';
+import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
+import { SESSION_ID_LABEL, USER_LABEL } from '../src/k8s/labels.js';
 import { classifyPodLoss, isPodReady, podCondition, toIsoTime } from '../src/k8s/pod-status.js';
 import type { SessionSpec } from '../src/session/spec.js';
 import { FailureType, isConflict, isNotFound, toKubeFailure, type KubeOperation } from './errors.js';
@@ -192,8 +192,9 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       if (!spec.pvc.enabled) return null;
       const existingClaim = spec.pvc.existingClaimName;
       if (existingClaim) {
+        let claim: k8s.V1PersistentVolumeClaim;
         try {
-          await core.readNamespacedPersistentVolumeClaim({ name: existingClaim, namespace: spec.namespace });
+          claim = await core.readNamespacedPersistentVolumeClaim({ name: existingClaim, namespace: spec.namespace });
         } catch (err) {
           if (isNotFound(err)) {
             throw ApplicationFailure.create({
@@ -208,6 +209,16 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
             kind: 'PersistentVolumeClaim',
             namespace: spec.namespace,
             name: existingClaim,
+          });
+        }
+        // A claim is somebody's workspace: mounting another user's would hand over their files.
+        const owner = claim.metadata?.labels?.[USER_LABEL];
+        if (owner !== userLabelValue(spec.user)) {
+          throw ApplicationFailure.create({
+            type: FailureType.PvcNotOwned,
+            nonRetryable: true,
+            message: `PersistentVolumeClaim ${spec.namespace}/${existingClaim} (pvc.existingClaimName) does not belong to user ${spec.user}: only a claim labelled ${USER_LABEL}=${userLabelValue(spec.user)} can be reused.`,
+            details: [{ namespace: spec.namespace, claimName: existingClaim }],
           });
         }
         return { claimName: existingClaim };

@@ -12,6 +12,13 @@ import type {
 
 export const sessionWorkflowType = 'sessionWorkflow';
 
+/** The `type` of the ApplicationFailure an `extendSession` update is rejected with. */
+export const ExtendRejection = {
+  InvalidMinutes: 'InvalidMinutes',
+  NotRunning: 'SessionNotRunning',
+  PastMaxLifetime: 'PastMaxLifetime',
+} as const;
+
 export const extendSessionUpdate = defineUpdate<ExtendSessionResult, [ExtendSessionInput]>('extendSession');
 /** Returns once shutdown has been requested (not once it is done); the state query shows progress. */
 export const terminateSessionUpdate = defineUpdate<SessionState, [TerminateSessionInput]>('terminateSession');

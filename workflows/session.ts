@@ -40,6 +40,7 @@ import type {
   TerminateSessionInput,
 } from '../src/session/spec.js';
 import {
+  ExtendRejection,
   extendSessionUpdate,
   getSessionStateQuery,
   podLostSignal,
@@ -101,6 +102,7 @@ const NON_RETRYABLE = [
   'KubernetesNotFound',
   'ForeignObjectConflict',
   'PvcNotFound',
+  'PvcNotOwned',
   'PodStartTimeout',
   'PodFailed',
 ] satisfies FailureType[];
@@ -279,21 +281,28 @@ class SessionRun {
     });
   }
 
+  // Validators run before an update is accepted and leave no trace in history, so their failure types
+  // can change without a patch. Clients map the types to answers (see ExtendRejection).
   private validateExtend(input: ExtendSessionInput): void {
     const minutes: unknown = input?.minutes;
     if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes <= 0) {
-      throw new Error(`minutes must be a positive integer, got ${JSON.stringify(minutes)}`);
+      throw ApplicationFailure.create({
+        type: ExtendRejection.InvalidMinutes,
+        message: `minutes must be a positive integer, got ${JSON.stringify(minutes)}`,
+      });
     }
     if (this.terminate || (this.state.status !== 'running' && this.state.status !== 'restarting')) {
-      throw new Error(
-        `session ${this.spec.sessionId} is ${this.terminate ? 'terminating' : this.state.status}; only a running session can be extended`,
-      );
+      throw ApplicationFailure.create({
+        type: ExtendRejection.NotRunning,
+        message: `session ${this.spec.sessionId} is ${this.terminate ? 'terminating' : this.state.status}; only a running session can be extended`,
+      });
     }
     const candidate = this.extendedDeadline(minutes);
     if (candidate > Date.parse(this.state.maxExpiresAt)) {
-      throw new Error(
-        `extending by ${minutes} minutes would end the session at ${new Date(candidate).toISOString()}, past its maximum lifetime of ${this.spec.maxLifetimeMinutes} minutes (${this.state.maxExpiresAt})`,
-      );
+      throw ApplicationFailure.create({
+        type: ExtendRejection.PastMaxLifetime,
+        message: `extending by ${minutes} minutes would end the session at ${new Date(candidate).toISOString()}, past its maximum lifetime of ${this.spec.maxLifetimeMinutes} minutes (${this.state.maxExpiresAt})`,
+      });
     }
   }
 

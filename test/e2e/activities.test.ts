@@ -13,8 +13,8 @@ import { FailureType, toKubeFailure } from '../../activities/errors.js';
 import type { PodDiagnosis } from '../../activities/pod-diagnosis.js';
 import { createKubeClients } from '../../src/k8s/client.js';
 import { buildSessionPod } from '../../src/k8s/manifests.js';
-import { sessionObjectNames } from '../../src/k8s/names.js';
-import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL } from '../../src/k8s/labels.js';
+import { sessionObjectNames, userLabelValue } from '../../src/k8s/names.js';
+import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_LABEL } from '../../src/k8s/labels.js';
 import type { SessionSpec } from '../../src/session/spec.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
@@ -182,7 +182,33 @@ describe('ensure activities', () => {
     expect(failure.message).toContain(spec.pvc.existingClaimName);
   });
 
-  test('an existing claim is adopted as is and survives deleteSessionObjects even when asked to delete the PVC', async () => {
+  test("an existing claim of another user's is refused, not mounted", async () => {
+    const claimName = `foreign-${uniqueSuffix()}`;
+    const spec = testSessionSpec({
+      pvc: { enabled: true, size: '1Gi', deleteOnTerminate: true, existingClaimName: claimName },
+    });
+    try {
+      await core.createNamespacedPersistentVolumeClaim({
+        namespace,
+        body: {
+          metadata: { name: claimName, labels: { [USER_LABEL]: userLabelValue('someone-else') } },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: storageClass,
+            resources: { requests: { storage: '1Gi' } },
+          },
+        },
+      });
+      const failure = await run(activities.ensureSessionPvc, spec).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect((failure as ApplicationFailure).type).toBe('PvcNotOwned');
+      expect((failure as ApplicationFailure).nonRetryable).toBe(true);
+    } finally {
+      await cleanup(spec, [claimName]);
+    }
+  });
+
+  test("an existing claim of the session's user is adopted as is and survives deleteSessionObjects even when asked to delete the PVC", async () => {
     const claimName = `shared-${uniqueSuffix()}`;
     const spec = testSessionSpec({
       pvc: { enabled: true, size: '1Gi', deleteOnTerminate: true, existingClaimName: claimName },
@@ -191,7 +217,7 @@ describe('ensure activities', () => {
       await core.createNamespacedPersistentVolumeClaim({
         namespace,
         body: {
-          metadata: { name: claimName },
+          metadata: { name: claimName, labels: { [USER_LABEL]: userLabelValue(spec.user) } },
           spec: {
             accessModes: ['ReadWriteOnce'],
             storageClassName: storageClass,
