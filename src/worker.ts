@@ -108,7 +108,8 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const shutdown = new AbortController();
   for (const name of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(name, () => shutdown.abort());
+    // on, not once: a repeated signal (e.g. relayed by npm or tsx) must not kill the process mid-drain.
+    process.on(name, () => shutdown.abort());
   }
   await runWorker({ config, signal: shutdown.signal });
 }

@@ -1,0 +1,307 @@
+/**
+ * The Express application: routes, auth, validation, errors, request ids and logs. It is built from
+ * its dependencies (no globals), so tests wire it to the real Temporal server and cluster with supertest.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Config } from '../config.js';
+import type { KubeClients } from '../k8s/client.js';
+import { ApiKeyStore, Permission, authenticate, requirePermission } from './auth.js';
+import { ApiError, errorHandler, methodNotAllowed, notFoundHandler, parseOr400 } from './errors.js';
+import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
+import { buildOpenApiDocument } from './openapi.js';
+import {
+  CreateSessionBodySchema,
+  CreateSessionQuerySchema,
+  DeleteSessionQuerySchema,
+  ExtendSessionBodySchema,
+  ListSessionsQuerySchema,
+  SessionIdParamsSchema,
+} from './schemas.js';
+import { SessionService } from './sessions.js';
+
+export interface AppOptions {
+  config: Config;
+  client: Client;
+  kube: KubeClients;
+  keys: ApiKeyStore;
+  logger: Logger;
+  metrics?: ApiMetrics;
+  /** Aborted on shutdown: open event streams end so the server can close. */
+  shutdown?: AbortSignal;
+}
+
+/** Largest accepted JSON body: a session request is a few KiB even with a big MCP configuration. */
+export const MAX_BODY_BYTES = 64 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const READY_CHECK_TIMEOUT_MS = 3000;
+
+/** Secrets that may appear in request logs are replaced, wherever a serializer puts them. */
+export const LOG_REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  '*.github_token',
+  '*.mcp_servers',
+  '*.githubToken',
+  '*.mcpServersJson',
+  '*.secrets',
+];
+
+export function createApp(options: AppOptions): express.Express {
+  const { config, client, kube, keys, logger } = options;
+  const metrics = options.metrics ?? createApiMetrics();
+  const sessions = new SessionService({ client, config, metrics, logger });
+  const openapi = buildOpenApiDocument();
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // Health probes every few seconds would drown the log.
+      autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+    }),
+  );
+  app.use(requestTimer(metrics));
+  const auth = authenticate(keys);
+  const json = express.json({ limit: MAX_BODY_BYTES, strict: true, type: () => true });
+
+  route(app, '/health', {
+    get: [
+      (_req, res) => {
+        res.json({ status: 'ok' });
+      },
+    ],
+  });
+  route(app, '/ready', {
+    get: [
+      async (_req, res) => {
+        const checks = {
+          temporal: await check(() => client.workflowService.getSystemInfo({})),
+          kubernetes: await check(() => kube.core.listNamespacedPod({ namespace: config.sessionNamespace, limit: 1 })),
+        };
+        const ready = Object.values(checks).every((c) => c.ok);
+        res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
+      },
+    ],
+  });
+  route(app, '/metrics', {
+    get: [
+      ...(config.apiMetricsAuth ? [auth] : []),
+      async (_req, res) => {
+        res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      },
+    ],
+  });
+  route(app, '/openapi.json', {
+    get: [
+      auth,
+      (_req, res) => {
+        res.json(openapi);
+      },
+    ],
+  });
+
+  route(app, '/api/v1/sessions', {
+    post: [
+      auth,
+      json,
+      async (req, res) => {
+        const principal = requirePermission(req, Permission.Create);
+        const query = parseOr400(CreateSessionQuerySchema, req.query, 'query');
+        const body = parseOr400(CreateSessionBodySchema, req.body, 'body');
+        const { created, session } = await sessions.create(principal, body, query.wait ?? true);
+        res
+          .status(created ? 201 : 202)
+          .location(`/api/v1/sessions/${session.session_id}`)
+          .json(session);
+      },
+    ],
+    get: [
+      auth,
+      async (req, res) => {
+        const principal = requirePermission(req, Permission.Read);
+        const query = parseOr400(ListSessionsQuerySchema, req.query, 'query');
+        res.json(
+          await sessions.list(principal, {
+            pageSize: query.page_size,
+            ...(query.status ? { status: query.status } : {}),
+            ...(query.user ? { user: query.user } : {}),
+            ...(query.page_token ? { pageToken: query.page_token } : {}),
+          }),
+        );
+      },
+    ],
+  });
+  route(app, '/api/v1/sessions/:id', {
+    get: [
+      auth,
+      async (req, res) => {
+        const principal = requirePermission(req, Permission.Read);
+        const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
+        noQuery(req);
+        res.json(await sessions.get(principal, id));
+      },
+    ],
+    delete: [
+      auth,
+      async (req, res) => {
+        const principal = requirePermission(req, Permission.Delete);
+        const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
+        const query = parseOr400(DeleteSessionQuerySchema, req.query, 'query');
+        const { done, session } = await sessions.terminate(principal, id, {
+          wait: query.wait ?? false,
+          ...(query.delete_pvc !== undefined ? { deletePvc: query.delete_pvc } : {}),
+        });
+        res.status(done ? 200 : 202).json(session);
+      },
+    ],
+  });
+  route(app, '/api/v1/sessions/:id/extend', {
+    post: [
+      auth,
+      json,
+      async (req, res) => {
+        const principal = requirePermission(req, Permission.Update);
+        const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
+        const body = parseOr400(ExtendSessionBodySchema, req.body, 'body');
+        noQuery(req);
+        res.json(await sessions.extend(principal, id, body.minutes));
+      },
+    ],
+  });
+  route(app, '/api/v1/sessions/:id/events', {
+    get: [
+      auth,
+      async (req, res) => {
+        const principal = requirePermission(req, Permission.Read);
+        const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
+        noQuery(req);
+        const lastEventId = Number(req.get('last-event-id') ?? 0);
+        await streamEvents(
+          req,
+          res,
+          sessions,
+          principal,
+          id,
+          Number.isFinite(lastEventId) ? lastEventId : 0,
+          options.shutdown,
+        );
+      },
+    ],
+  });
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}
+
+type Handler = (req: Request, res: Response, next: NextFunction) => unknown;
+type Method = 'get' | 'post' | 'delete';
+
+/** Registers a path's methods; any other method gets 405 with an Allow header. */
+function route(app: express.Express, path: string, methods: Partial<Record<Method, Handler[]>>): void {
+  const r = app.route(path);
+  for (const [method, handlers] of Object.entries(methods) as [Method, Handler[]][]) {
+    // Express 5 forwards a rejected promise to the error handler, so handlers may be async.
+    r[method](...(handlers as RequestHandler[]));
+  }
+  const allowed = Object.keys(methods).map((m) => m.toUpperCase());
+  if (allowed.includes('GET')) allowed.push('HEAD');
+  r.all(methodNotAllowed(allowed));
+}
+
+/** Routes without query parameters refuse them, so a typo is not silently ignored. */
+function noQuery(req: Request): void {
+  const keys = Object.keys(req.query as object);
+  if (keys.length > 0) {
+    throw ApiError.validation(
+      'this endpoint takes no query parameters',
+      keys.map((k) => ({ path: `query.${k}`, message: 'unknown parameter' })),
+    );
+  }
+}
+
+async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${READY_CHECK_TIMEOUT_MS} ms`)),
+          READY_CHECK_TIMEOUT_MS,
+        );
+      }),
+    ]);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function streamEvents(
+  req: Request,
+  res: Response,
+  sessions: SessionService,
+  principal: NonNullable<Request['principal']>,
+  id: string,
+  afterSeq: number,
+  shutdown: AbortSignal | undefined,
+): Promise<void> {
+  const stop = new AbortController();
+  const onClose = () => stop.abort();
+  req.on('close', onClose);
+  shutdown?.addEventListener('abort', onClose, { once: true });
+  // Authorization and existence are checked before the stream starts, so they still get a JSON error.
+  const stream = sessions.events(principal, id, afterSeq, stop.signal);
+  const first = await stream.next();
+  res.status(200).set({
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  res.write('retry: 2000\n\n');
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  try {
+    for (let item = first; !item.done; item = await stream.next()) {
+      const { state, event } = item.value;
+      if (event) {
+        res.write(
+          `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ session_id: id, status: state.status, ...event })}\n\n`,
+        );
+      } else {
+        res.write(`event: status\ndata: ${JSON.stringify({ session_id: id, status: state.status })}\n\n`);
+      }
+    }
+    res.write(`event: end\ndata: ${JSON.stringify({ session_id: id })}\n\n`);
+  } catch (err) {
+    req.log.warn({ err }, 'event stream ended by an error');
+    res.write(
+      `event: error\ndata: ${JSON.stringify({ message: 'event stream interrupted; reconnect with Last-Event-ID' })}\n\n`,
+    );
+  } finally {
+    clearInterval(keepAlive);
+    req.off('close', onClose);
+    shutdown?.removeEventListener('abort', onClose);
+    res.end();
+  }
+}

@@ -1,0 +1,539 @@
+/**
+ * What the API does with sessions, in Temporal terms: start a session workflow, read it through its query
+ * and visibility (search attributes), change it through its updates. Nothing here keeps session state in
+ * memory: any API replica can answer for any session.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
+// CommonJS with a namespace object Node cannot expose as a named ESM export.
+import proto, { type temporal as TemporalProto } from '@temporalio/proto';
+// Not re-exported from the package root; the same parser the client uses for resource quantities.
+import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
+import type { Logger } from 'pino';
+import { sessionDefaults, type Config } from '../config.js';
+import {
+  SessionSpecSchema,
+  sessionWorkflowId,
+  type SessionSpec,
+  type SessionState,
+  type SessionStatus,
+} from '../session/spec.js';
+import { startSession } from '../temporal/client.js';
+import {
+  ExtendRejection,
+  extendSessionUpdate,
+  getSessionStateQuery,
+  sessionWorkflowType,
+  terminateSessionUpdate,
+} from '../../workflows/definitions.js';
+import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
+import type { sessionWorkflow } from '../../workflows/session.js';
+import { isAdmin, type Principal } from './auth.js';
+import { ApiError } from './errors.js';
+import type { ApiMetrics } from './metrics.js';
+import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
+
+const { temporal } = proto;
+type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
+const ACTIVE: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['creating', 'running', 'restarting']);
+const POLL_MS = 250;
+
+/** The API's view of a session state: snake_case, no secrets (the state never holds any). */
+export function toSessionBody(state: SessionState): SessionBody {
+  return {
+    session_id: state.sessionId,
+    user: state.user,
+    status: state.status,
+    url: state.url || null,
+    pod_name: state.podName || null,
+    service_name: state.serviceName || null,
+    node_name: state.nodeName ?? null,
+    created_at: state.createdAt,
+    expires_at: state.expiresAt ?? null,
+    max_expires_at: state.maxExpiresAt,
+    ended_at: state.endedAt ?? null,
+    end_reason: state.endReason ?? null,
+    restarts: state.restartCount,
+    phases: state.phases,
+    last_error: state.lastError ?? null,
+    pvc_name: state.pvcName ?? null,
+    pvc_retained: state.pvcRetained ?? null,
+  };
+}
+
+/** A failed start, as the client sees it: the lifecycle error code decides the HTTP status. */
+function startFailure(state: SessionState): ApiError {
+  const code = state.lastError?.code ?? 'SESSION_FAILED';
+  const message = state.lastError?.message ?? `session ended as ${state.status} before it was running`;
+  const status = code === 'POD_START_TIMEOUT' ? 504 : code === 'PVC_NOT_FOUND' || code === 'PVC_NOT_OWNED' ? 422 : 502;
+  return new ApiError(status, code, message, { session_id: state.sessionId });
+}
+
+export interface SessionServiceOptions {
+  client: Client;
+  config: Config;
+  metrics: ApiMetrics;
+  logger: Logger;
+}
+
+export class SessionService {
+  private readonly client: Client;
+  private readonly config: Config;
+  private readonly metrics: ApiMetrics;
+  private readonly log: Logger;
+  private readonly quota: UserQuota;
+
+  constructor(options: SessionServiceOptions) {
+    this.client = options.client;
+    this.config = options.config;
+    this.metrics = options.metrics;
+    this.log = options.logger;
+    this.quota = new UserQuota(
+      options.config.apiMaxSessionsPerUser,
+      (user) => this.openSessionIds(user),
+      (id) => this.isOpen(id),
+    );
+  }
+
+  /** Validates the request against configured limits into a full spec; a 400 names every problem. */
+  buildSpec(user: string, body: CreateSessionBody): SessionSpec {
+    const defaults = sessionDefaults(this.config);
+    const c = body.config;
+    const problems: { path: string; message: string }[] = [];
+    const resources = {
+      cpuRequest: c.cpu_request ?? defaults.resources.cpuRequest,
+      cpuLimit: c.cpu_limit ?? defaults.resources.cpuLimit,
+      memoryRequest: c.memory_request ?? defaults.resources.memoryRequest,
+      memoryLimit: c.memory_limit ?? defaults.resources.memoryLimit,
+    };
+    const checkQuantity = (field: string, value: string, max: string, envName: string): number | undefined => {
+      const amount = toNumber(value);
+      if (amount === undefined || amount <= 0) {
+        problems.push({ path: `body.config.${field}`, message: `must be a positive quantity, got ${value}` });
+        return undefined;
+      }
+      if (amount > toNumber(max)!) {
+        problems.push({ path: `body.config.${field}`, message: `${value} is above the maximum ${max} (${envName})` });
+      }
+      return amount;
+    };
+    const cpuRequest = checkQuantity(
+      'cpu_request',
+      resources.cpuRequest,
+      this.config.maxCpuLimit,
+      'AGENTAPI_K8S_SESSION_MAX_CPU_LIMIT',
+    );
+    const cpuLimit = checkQuantity(
+      'cpu_limit',
+      resources.cpuLimit,
+      this.config.maxCpuLimit,
+      'AGENTAPI_K8S_SESSION_MAX_CPU_LIMIT',
+    );
+    const memRequest = checkQuantity(
+      'memory_request',
+      resources.memoryRequest,
+      this.config.maxMemoryLimit,
+      'AGENTAPI_K8S_SESSION_MAX_MEMORY_LIMIT',
+    );
+    const memLimit = checkQuantity(
+      'memory_limit',
+      resources.memoryLimit,
+      this.config.maxMemoryLimit,
+      'AGENTAPI_K8S_SESSION_MAX_MEMORY_LIMIT',
+    );
+    if (cpuRequest !== undefined && cpuLimit !== undefined && cpuRequest > cpuLimit) {
+      problems.push({
+        path: 'body.config.cpu_request',
+        message: `cpu_request ${resources.cpuRequest} is above cpu_limit ${resources.cpuLimit}`,
+      });
+    }
+    if (memRequest !== undefined && memLimit !== undefined && memRequest > memLimit) {
+      problems.push({
+        path: 'body.config.memory_request',
+        message: `memory_request ${resources.memoryRequest} is above memory_limit ${resources.memoryLimit}`,
+      });
+    }
+    if (c.pvc_name && c.pvc_enabled === false) {
+      problems.push({ path: 'body.config.pvc_name', message: 'pvc_name reuses a claim, which needs pvc_enabled' });
+    }
+    const pvcSize = c.pvc_size ?? defaults.pvc.size;
+    if (c.pvc_size !== undefined && !(toNumber(c.pvc_size)! > 0)) {
+      problems.push({ path: 'body.config.pvc_size', message: `must be a positive quantity, got ${c.pvc_size}` });
+    }
+    const timeoutMinutes = c.timeout_minutes ?? defaults.timeoutMinutes;
+    if (timeoutMinutes > defaults.maxLifetimeMinutes) {
+      problems.push({
+        path: 'body.config.timeout_minutes',
+        message: `${timeoutMinutes} is above the maximum lifetime of ${defaults.maxLifetimeMinutes} minutes (AGENTAPI_K8S_SESSION_MAX_LIFETIME_MINUTES)`,
+      });
+    }
+    if (problems.length > 0) throw ApiError.validation('invalid session configuration', problems);
+
+    const candidate = {
+      ...defaults,
+      sessionId: randomBytes(6).toString('hex'),
+      user,
+      ...(c.image ? { image: c.image } : {}),
+      resources,
+      pvc: {
+        ...defaults.pvc,
+        enabled: c.pvc_enabled ?? (c.pvc_name ? true : defaults.pvc.enabled),
+        size: pvcSize,
+        ...(c.pvc_name ? { existingClaimName: c.pvc_name } : {}),
+      },
+      timeoutMinutes,
+      env: c.env ?? {},
+      placement: { ...defaults.placement, nodeSelector: { ...defaults.placement.nodeSelector, ...c.node_selector } },
+      secrets: {
+        ...(body.github_token ? { githubToken: body.github_token } : {}),
+        ...(body.mcp_servers ? { mcpServersJson: JSON.stringify(body.mcp_servers) } : {}),
+      },
+    };
+    const parsed = SessionSpecSchema.safeParse(candidate);
+    if (!parsed.success) {
+      throw ApiError.validation(
+        'invalid session configuration',
+        parsed.error.issues.map((i) => ({ path: `spec.${i.path.join('.')}`, message: i.message })),
+      );
+    }
+    return parsed.data;
+  }
+
+  /**
+   * Starts a session within the caller's quota. With `wait`, answers once it is running (or failed);
+   * otherwise at once, with the state the workflow has reached.
+   */
+  async create(
+    principal: Principal,
+    body: CreateSessionBody,
+    wait: boolean,
+  ): Promise<{ created: boolean; session: SessionBody }> {
+    const spec = this.buildSpec(principal.user, body);
+    await this.quota.admit(principal.user, spec.sessionId, async () => {
+      await startSession(this.client, spec, this.config);
+    });
+    this.metrics.sessionsStarted.inc();
+    this.log.info({ sessionId: spec.sessionId, user: spec.user }, 'session started');
+    const handle = this.client.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(spec.sessionId));
+    if (!wait) {
+      const state = await this.queryState(handle, { retries: 20 });
+      return { created: false, session: toSessionBody(state) };
+    }
+    const state = await this.waitUntilStarted(handle, spec);
+    if (state.status === 'running' || state.status === 'restarting') {
+      const startedAt = state.phases.running;
+      if (startedAt)
+        this.metrics.sessionStartSeconds.observe((Date.parse(startedAt) - Date.parse(state.createdAt)) / 1000);
+      return { created: true, session: toSessionBody(state) };
+    }
+    if (state.status === 'creating') return { created: false, session: toSessionBody(state) };
+    const failure = startFailure(state);
+    this.metrics.sessionsFailed.inc({ code: failure.code });
+    throw failure;
+  }
+
+  private async waitUntilStarted(handle: SessionHandle, spec: SessionSpec): Promise<SessionState> {
+    // The workflow enforces the start timeout; this margin only bounds how long a request can hang.
+    const deadline = Date.now() + (spec.podStartTimeoutSeconds + 60) * 1000;
+    for (;;) {
+      const state = await this.queryState(handle, { retries: 20 });
+      if (state.status !== 'creating' || Date.now() >= deadline) return state;
+      await sleep(POLL_MS);
+    }
+  }
+
+  /** One page of the caller's sessions (an admin's: everyone's, or `user`'s), newest first. */
+  async list(
+    principal: Principal,
+    filter: { status?: SessionStatus; user?: string; pageSize: number; pageToken?: string },
+  ): Promise<{ sessions: SessionSummary[]; next_page_token: string | null }> {
+    if (filter.user && filter.user !== principal.user && !isAdmin(principal)) {
+      throw new ApiError(403, 'FORBIDDEN', "only admins may list another user's sessions");
+    }
+    const user = isAdmin(principal) ? filter.user : principal.user;
+    const clauses = [`WorkflowType = '${sessionWorkflowType}'`];
+    if (user) clauses.push(`${SessionUserKey.name} = '${user}'`);
+    if (filter.status) clauses.push(`${SessionStatusKey.name} = '${filter.status}'`);
+    let nextPageToken: Uint8Array | undefined;
+    try {
+      nextPageToken = filter.pageToken ? Buffer.from(filter.pageToken, 'base64url') : undefined;
+    } catch {
+      throw ApiError.validation('invalid page_token', [{ path: 'query.page_token', message: 'not a page token' }]);
+    }
+    let response: TemporalProto.api.workflowservice.v1.IListWorkflowExecutionsResponse;
+    try {
+      response = await this.client.workflowService.listWorkflowExecutions({
+        namespace: this.config.temporalNamespace,
+        query: clauses.join(' AND '),
+        pageSize: filter.pageSize,
+        ...(nextPageToken ? { nextPageToken } : {}),
+      });
+    } catch (err) {
+      if (isGrpcServiceError(err) && err.code === 3 /* INVALID_ARGUMENT */ && filter.pageToken) {
+        throw ApiError.validation('invalid page_token', [{ path: 'query.page_token', message: 'not a page token' }]);
+      }
+      throw err;
+    }
+    const sessions = (response.executions ?? []).map(toSummary);
+    const token =
+      response.nextPageToken && response.nextPageToken.length > 0
+        ? Buffer.from(response.nextPageToken).toString('base64url')
+        : null;
+    return { sessions, next_page_token: token };
+  }
+
+  async get(principal: Principal, id: string): Promise<SessionBody> {
+    const handle = await this.ownedHandle(principal, id);
+    return toSessionBody(await this.finalOrCurrentState(handle));
+  }
+
+  async extend(principal: Principal, id: string, minutes: number): Promise<{ session_id: string; expires_at: string }> {
+    const handle = await this.ownedHandle(principal, id);
+    try {
+      const result = await handle.executeUpdate(extendSessionUpdate, { args: [{ minutes }] });
+      return { session_id: id, expires_at: result.expiresAt };
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        const { type, message } = err.cause;
+        if (type === ExtendRejection.NotRunning) throw new ApiError(409, 'SESSION_NOT_RUNNING', message);
+        if (type === ExtendRejection.PastMaxLifetime) throw new ApiError(409, 'MAX_LIFETIME_EXCEEDED', message);
+        if (type === ExtendRejection.InvalidMinutes) {
+          throw ApiError.validation(message, [{ path: 'body.minutes', message }]);
+        }
+      }
+      if (isWorkflowClosed(err)) throw new ApiError(409, 'SESSION_NOT_RUNNING', `session ${id} has ended`);
+      throw err;
+    }
+  }
+
+  /** Requests shutdown; with `wait`, answers with the final state once everything is deleted. */
+  async terminate(
+    principal: Principal,
+    id: string,
+    options: { deletePvc?: boolean; wait: boolean },
+  ): Promise<{ done: boolean; session: SessionBody }> {
+    const handle = await this.ownedHandle(principal, id);
+    try {
+      await handle.executeUpdate(terminateSessionUpdate, {
+        args: [{ reason: 'user', ...(options.deletePvc !== undefined ? { deletePvc: options.deletePvc } : {}) }],
+      });
+    } catch (err) {
+      // Already over: deleting it again is a no-op that reports how it ended.
+      if (!isWorkflowClosed(err)) throw err;
+    }
+    if (options.wait) {
+      try {
+        await handle.result();
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err;
+      }
+    }
+    const state = await this.finalOrCurrentState(handle);
+    return { done: !ACTIVE.has(state.status) && state.status !== 'terminating', session: toSessionBody(state) };
+  }
+
+  /**
+   * The session's lifecycle events after `afterSeq`, as they happen, until it has ended or `signal`
+   * aborts. Polls the workflow query: the state carries the ordered event list.
+   */
+  async *events(
+    principal: Principal,
+    id: string,
+    afterSeq: number,
+    signal: AbortSignal,
+  ): AsyncGenerator<{ state: SessionState; event?: SessionState['events'][number] }> {
+    const handle = await this.ownedHandle(principal, id);
+    let last = afterSeq;
+    let lastStatus: SessionStatus | undefined;
+    while (!signal.aborted) {
+      const state = await this.finalOrCurrentState(handle);
+      for (const event of state.events) {
+        if (event.seq > last) {
+          last = event.seq;
+          yield { state, event };
+        }
+      }
+      if (state.status !== lastStatus) {
+        lastStatus = state.status;
+        yield { state };
+      }
+      if (state.status === 'terminated' || state.status === 'failed') {
+        const description = await handle.describe();
+        if (description.status.name !== 'RUNNING') return;
+      }
+      await sleep(500, signal);
+    }
+  }
+
+  /** Resolves the session's workflow, or 404 when it does not exist or is not the caller's to see. */
+  private async ownedHandle(principal: Principal, id: string): Promise<SessionHandle> {
+    const handle = this.client.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(id));
+    let owner: string | undefined;
+    let type: string;
+    try {
+      const description = await handle.describe();
+      owner = description.typedSearchAttributes.get(SessionUserKey);
+      type = description.type;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'NOT_FOUND', `session ${id} not found`);
+      throw err;
+    }
+    // Someone else's session is reported exactly like a missing one, so ids cannot be probed.
+    if (type !== sessionWorkflowType || (owner !== principal.user && !isAdmin(principal))) {
+      throw new ApiError(404, 'NOT_FOUND', `session ${id} not found`);
+    }
+    return handle;
+  }
+
+  /** The query's answer; for a session that ended cleanly, its result if no worker can answer a query. */
+  private async finalOrCurrentState(handle: SessionHandle): Promise<SessionState> {
+    try {
+      return await this.queryState(handle, { retries: 3 });
+    } catch (err) {
+      const description = await handle.describe();
+      if (description.status.name === 'COMPLETED') return await handle.result();
+      throw err;
+    }
+  }
+
+  /** Retries the query while the workflow has not run its first task yet (it cannot answer before). */
+  private async queryState(handle: SessionHandle, { retries }: { retries: number }): Promise<SessionState> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await handle.query(getSessionStateQuery);
+      } catch (err) {
+        if (attempt >= retries || err instanceof WorkflowNotFoundError) throw err;
+        await sleep(POLL_MS);
+      }
+    }
+  }
+
+  private async openSessionIds(user: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    const query = `WorkflowType = '${sessionWorkflowType}' AND ${SessionUserKey.name} = '${user}' AND ExecutionStatus = 'Running'`;
+    for await (const execution of this.client.workflow.list({ query })) {
+      ids.add(execution.typedSearchAttributes.get(SessionIdKey) ?? execution.workflowId.replace(/^session-/, ''));
+    }
+    return ids;
+  }
+
+  private async isOpen(sessionId: string): Promise<boolean> {
+    try {
+      const description = await this.client.workflow.getHandle(sessionWorkflowId(sessionId)).describe();
+      return description.status.name === 'RUNNING';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
+  }
+}
+
+/**
+ * Per-user limit on unfinished sessions. Creates of one user are serialized, and a session this process
+ * started counts until visibility (eventually consistent) lists it or it has ended — so a burst of
+ * parallel creates cannot slip past the limit between "count" and "start".
+ */
+class UserQuota {
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly pending = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly max: number,
+    private readonly listOpen: (user: string) => Promise<Set<string>>,
+    private readonly isOpen: (sessionId: string) => Promise<boolean>,
+  ) {}
+
+  async admit(user: string, sessionId: string, start: () => Promise<void>): Promise<void> {
+    const previous = this.chains.get(user) ?? Promise.resolve();
+    let release!: () => void;
+    const turn = new Promise<void>((resolve) => (release = resolve));
+    const chain = previous.then(() => turn);
+    this.chains.set(user, chain);
+    await previous;
+    try {
+      const open = await this.listOpen(user);
+      const pending = this.pending.get(user) ?? new Set<string>();
+      for (const id of [...pending]) {
+        if (open.has(id) || !(await this.isOpen(id))) pending.delete(id);
+      }
+      const inUse = open.size + pending.size;
+      if (inUse >= this.max) {
+        throw new ApiError(
+          429,
+          'QUOTA_EXCEEDED',
+          `user ${user} already has ${inUse} unfinished sessions; the limit is ${this.max} (API_MAX_SESSIONS_PER_USER). Delete one first.`,
+        );
+      }
+      await start();
+      pending.add(sessionId);
+      this.pending.set(user, pending);
+    } finally {
+      release();
+      if (this.chains.get(user) === chain) this.chains.delete(user);
+    }
+  }
+}
+
+function toSummary(execution: TemporalProto.api.workflow.v1.IWorkflowExecutionInfo): SessionSummary {
+  const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
+  const workflowId = execution.execution?.workflowId ?? '';
+  const recorded = (attributes.get(SessionStatusKey) ?? 'creating') as SessionStatus;
+  const closed = execution.status !== temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+  // A workflow ended from outside (e.g. terminated in the Temporal UI) never recorded its end.
+  let status = recorded;
+  if (closed && (ACTIVE.has(recorded) || recorded === 'terminating')) {
+    const failed =
+      execution.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED ||
+      execution.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT;
+    status = failed ? 'failed' : 'terminated';
+  }
+  return {
+    session_id: attributes.get(SessionIdKey) ?? workflowId.replace(/^session-/, ''),
+    user: attributes.get(SessionUserKey) ?? '',
+    status,
+    created_at: timestampToIso(execution.startTime) ?? '',
+    closed_at: closed ? (timestampToIso(execution.closeTime) ?? null) : null,
+  };
+}
+
+function timestampToIso(ts: TemporalProto.api.workflow.v1.IWorkflowExecutionInfo['startTime']): string | undefined {
+  if (!ts) return undefined;
+  return new Date(Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+
+function toNumber(quantity: string): number | undefined {
+  try {
+    return Number(quantityToScalar(quantity));
+  } catch {
+    return undefined;
+  }
+}
+
+function isWorkflowClosed(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  // The server answers an update to a closed workflow with NOT_FOUND "workflow execution already completed".
+  return isGrpcServiceError(err) && err.code === 5;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

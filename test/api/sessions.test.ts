@@ -1,0 +1,485 @@
+/**
+ * The HTTP API end to end: supertest against the real app, wired to the real Temporal dev server and the
+ * stack's real cluster, with a real session worker. Every session a test creates is deleted through the
+ * API and checked to leave no object behind.
+ */
+import request from 'supertest';
+import { sessionObjectNames } from '../../src/k8s/names.js';
+import { sessionWorkflowId } from '../../src/session/spec.js';
+import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { sessionObjects, settledObjects } from '../support/cluster.js';
+import { stackEnv } from '../support/stack.js';
+import { eventually } from '../support/wait.js';
+
+let h: ApiHarness;
+const created: string[] = [];
+
+beforeAll(async () => {
+  h = await startApiHarness();
+}, 120_000);
+
+afterAll(async () => {
+  // Whatever a failed test left running is ended and cleaned up by its own workflow.
+  for (const id of created) {
+    await request(h.app).delete(`/api/v1/sessions/${id}?wait=true`).set('Authorization', `Bearer ${h.keys.admin}`);
+  }
+  await h?.close();
+});
+
+const as = (key: string) => ({ Authorization: `Bearer ${key}` });
+
+async function createSession(key: string, body: object = { config: {} }, query = ''): Promise<request.Response> {
+  const res = await request(h.app).post(`/api/v1/sessions${query}`).set(as(key)).send(body);
+  if (typeof res.body?.session_id === 'string') created.push(res.body.session_id);
+  if (typeof res.body?.error?.session_id === 'string') created.push(res.body.error.session_id);
+  return res;
+}
+
+async function deleteAndSettle(key: string, id: string): Promise<request.Response> {
+  const res = await request(h.app).delete(`/api/v1/sessions/${id}?wait=true`).set(as(key));
+  expect(res.status).toBe(200);
+  expect(res.body.status).toBe('terminated');
+  expect(await settledObjects(id, [])).toEqual([]);
+  return res;
+}
+
+/** Open (unfinished) session workflows of a user, straight from Temporal visibility. */
+async function openWorkflowsOf(user: string): Promise<number> {
+  const { count } = await h.client.workflow.count(
+    `WorkflowType = 'sessionWorkflow' AND SessionUser = '${user}' AND ExecutionStatus = 'Running'`,
+  );
+  return count;
+}
+
+describe('health, readiness, metrics', () => {
+  test('/health answers without a key', async () => {
+    const res = await request(h.app).get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  test('/ready reports Temporal and Kubernetes reachable', async () => {
+    const res = await request(h.app).get('/ready');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { temporal: { ok: true }, kubernetes: { ok: true } } });
+  });
+
+  test('/ready is 503 and names Kubernetes when the cluster is unreachable', async () => {
+    const { createKubeClients } = await import('../../src/k8s/client.js');
+    const k8s = await import('@kubernetes/client-node');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'gone', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
+      users: [{ name: 'u', token: 'x' }],
+      contexts: [{ name: 'c', cluster: 'gone', user: 'u' }],
+      currentContext: 'c',
+    });
+    const { createApp } = await import('../../src/api/app.js');
+    const { ApiKeyStore } = await import('../../src/api/auth.js');
+    const { pino } = await import('pino');
+    const app = createApp({
+      config: h.config,
+      client: h.client,
+      kube: createKubeClients(kc),
+      keys: new ApiKeyStore({ keys: [] }),
+      logger: pino({ level: 'silent' }),
+    });
+    const res = await request(app).get('/ready');
+    expect(res.status).toBe(503);
+    expect(res.body.status).toBe('unavailable');
+    expect(res.body.checks.temporal).toEqual({ ok: true });
+    expect(res.body.checks.kubernetes.ok).toBe(false);
+    expect(res.body.checks.kubernetes.error).toEqual(expect.any(String));
+  });
+
+  test('/metrics needs a key and exposes request durations and session metrics', async () => {
+    expect((await request(h.app).get('/metrics')).status).toBe(401);
+    const res = await request(h.app).get('/metrics').set(as(h.keys.readOnly));
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('http_request_duration_seconds');
+    expect(res.text).toContain('sessions_started_total');
+    expect(res.text).toContain('sessions_failed_total');
+    expect(res.text).toContain('session_start_seconds');
+    const open = h.appWith({ API_METRICS_AUTH: 'false' });
+    expect((await request(open).get('/metrics')).status).toBe(200);
+  });
+});
+
+describe('authentication', () => {
+  test('a request without a key, or with an unknown key, is 401 and starts nothing', async () => {
+    const missing = await request(h.app).post('/api/v1/sessions').send({ config: {} });
+    expect(missing.status).toBe(401);
+    expect(missing.body.error.code).toBe('UNAUTHORIZED');
+    expect(missing.headers['www-authenticate']).toBe('Bearer');
+    const wrong = await request(h.app).get('/api/v1/sessions').set(as('so_not-a-real-key'));
+    expect(wrong.status).toBe(401);
+    expect((await request(h.app).get('/openapi.json')).status).toBe(401);
+  });
+
+  test('X-API-Key works like a bearer token', async () => {
+    const res = await request(h.app).get('/api/v1/sessions').set('X-API-Key', h.keys.alice);
+    expect(res.status).toBe(200);
+  });
+
+  test('a key without session:create gets 403', async () => {
+    const res = await request(h.app).post('/api/v1/sessions').set(as(h.keys.readOnly)).send({ config: {} });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('FORBIDDEN');
+    expect(await openWorkflowsOf(h.users.readOnly)).toBe(0);
+  });
+});
+
+describe('bad input gets a clear 400 and changes nothing', () => {
+  const bad: [string, string | object, string?][] = [
+    ['malformed JSON', '{"config": {', 'body'],
+    ['an unknown top-level field', { config: {}, colour: 'blue' }, 'body'],
+    ['an unknown config field', { config: { cpu: '1' } }, 'body.config'],
+    ['a wrong type', { config: { timeout_minutes: '60' } }, 'body.config.timeout_minutes'],
+    ['an out-of-range value', { config: { timeout_minutes: 0 } }, 'body.config.timeout_minutes'],
+    ['a lifetime past the maximum', { config: { timeout_minutes: 100_000 } }, 'body.config.timeout_minutes'],
+    ['a CPU limit above the configured maximum', { config: { cpu_limit: '16' } }, 'body.config.cpu_limit'],
+    ['a memory limit above the configured maximum', { config: { memory_limit: '64Gi' } }, 'body.config.memory_limit'],
+    ['a request above its limit', { config: { cpu_request: '2', cpu_limit: '1' } }, 'body.config.cpu_request'],
+    ['a malformed quantity', { config: { memory_limit: 'lots' } }, 'body.config.memory_limit'],
+    ['a reserved env var', { config: { env: { GITHUB_TOKEN: 'x' } } }, 'body.config.env'],
+    ['a bad node selector key', { config: { node_selector: { 'bad key!': 'x' } } }, 'body.config.node_selector'],
+    ['a pvc_name with pvc disabled', { config: { pvc_name: 'x', pvc_enabled: false } }, 'body.config.pvc_name'],
+    ['a wait flag that is not a boolean', { config: {} }, 'query.wait'],
+  ];
+
+  test.each(bad)('%s', async (_what, body, path) => {
+    const query = path === 'query.wait' ? '?wait=maybe' : '';
+    const req = request(h.app).post(`/api/v1/sessions${query}`).set(as(h.keys.bob));
+    const res =
+      typeof body === 'string' ? await req.set('Content-Type', 'application/json').send(body) : await req.send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(res.body.error.message).toEqual(expect.any(String));
+    expect(res.body.error.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: expect.stringContaining(path!), message: expect.any(String) }),
+      ]),
+    );
+    expect(await openWorkflowsOf(h.users.bob)).toBe(0);
+  });
+
+  test('an oversized body is a 400, not a 413 or 500', async () => {
+    const res = await request(h.app)
+      .post('/api/v1/sessions')
+      .set(as(h.keys.bob))
+      .send({ config: { env: { BIG: 'x'.repeat(200_000) } } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    expect(await openWorkflowsOf(h.users.bob)).toBe(0);
+  });
+
+  test('a malformed session id is 400, an unknown one 404, a wrong method 405', async () => {
+    const badId = await request(h.app).get('/api/v1/sessions/NOT_AN_ID').set(as(h.keys.bob));
+    expect(badId.status).toBe(400);
+    expect(badId.body.error.code).toBe('VALIDATION_ERROR');
+    const unknown = await request(h.app).get('/api/v1/sessions/doesnotexist1').set(as(h.keys.bob));
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe('NOT_FOUND');
+    const put = await request(h.app).put('/api/v1/sessions').set(as(h.keys.bob)).send({});
+    expect(put.status).toBe(405);
+    expect(put.body.error.code).toBe('METHOD_NOT_ALLOWED');
+    expect(put.headers.allow).toContain('POST');
+    const patch = await request(h.app).patch('/api/v1/sessions/abc').set(as(h.keys.bob));
+    expect(patch.status).toBe(405);
+    const nowhere = await request(h.app).get('/api/v1/nothing-here').set(as(h.keys.bob));
+    expect(nowhere.status).toBe(404);
+  });
+
+  test('every response carries a request id, echoed when the client sent one', async () => {
+    const mine = await request(h.app)
+      .get('/api/v1/sessions/NOT_AN_ID')
+      .set(as(h.keys.bob))
+      .set('X-Request-Id', 'req-123');
+    expect(mine.headers['x-request-id']).toBe('req-123');
+    expect(mine.body.error.request_id).toBe('req-123');
+    const generated = await request(h.app).get('/health');
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(h.logs()).toContain('"req":{"id":"req-123"');
+  });
+});
+
+describe('a session through the API', () => {
+  test('create waits for running; get, list, extend and delete act on it; nothing is left behind', async () => {
+    const createdRes = await createSession(h.keys.alice, {
+      config: { cpu_limit: '1', memory_limit: '2Gi', timeout_minutes: 30, env: { EDITOR: 'vim' } },
+      github_token: 'ghp_api-test-token-not-real',
+      mcp_servers: { mcpServers: { github: { command: 'gh-mcp' } } },
+    });
+    expect(createdRes.status).toBe(201);
+    const session = createdRes.body;
+    const names = sessionObjectNames(h.users.alice, session.session_id);
+    const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
+    expect(session).toEqual(
+      expect.objectContaining({
+        session_id: expect.stringMatching(/^[a-z0-9]+$/),
+        user: h.users.alice,
+        status: 'running',
+        url: `http://${names.service}.${namespace}.svc.cluster.local:9000`,
+        pod_name: names.pod,
+        service_name: names.service,
+        created_at: expect.any(String),
+        expires_at: expect.any(String),
+      }),
+    );
+    expect(createdRes.headers.location).toBe(`/api/v1/sessions/${session.session_id}`);
+    expect((Date.parse(session.expires_at) - Date.parse(session.phases.running)) / 60_000).toBeCloseTo(30, 1);
+    expect(JSON.stringify(createdRes.body)).not.toContain('ghp_api-test-token-not-real');
+    const pod = await h.kube.core.readNamespacedPod({ name: names.pod, namespace });
+    const agent = pod.spec?.containers.find((c) => c.name === 'claude-code');
+    expect(agent?.resources?.limits).toEqual({ cpu: '1', memory: '2Gi' });
+    expect(agent?.env).toEqual(expect.arrayContaining([{ name: 'EDITOR', value: 'vim' }]));
+
+    const got = await request(h.app).get(`/api/v1/sessions/${session.session_id}`).set(as(h.keys.alice));
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual(
+      expect.objectContaining({
+        session_id: session.session_id,
+        status: 'running',
+        restarts: 0,
+        node_name: pod.spec?.nodeName,
+        last_error: null,
+        phases: expect.objectContaining({ creating: expect.any(String), running: expect.any(String) }),
+      }),
+    );
+
+    const mine = await eventually('the session to be listed as running', async () => {
+      const res = await request(h.app).get('/api/v1/sessions?status=running').set(as(h.keys.alice));
+      return res.body.sessions?.some((s: { session_id: string }) => s.session_id === session.session_id)
+        ? res
+        : undefined;
+    });
+    expect(mine.body.sessions).toEqual([
+      expect.objectContaining({ session_id: session.session_id, user: h.users.alice, status: 'running' }),
+    ]);
+    const bobs = await request(h.app).get('/api/v1/sessions').set(as(h.keys.bob));
+    expect(bobs.body.sessions).toEqual([]);
+    const adminView = await request(h.app).get(`/api/v1/sessions?user=${h.users.alice}`).set(as(h.keys.admin));
+    expect(adminView.body.sessions.map((s: { session_id: string }) => s.session_id)).toContain(session.session_id);
+    const notAdmin = await request(h.app).get(`/api/v1/sessions?user=${h.users.alice}`).set(as(h.keys.bob));
+    expect(notAdmin.status).toBe(403);
+
+    const extended = await request(h.app)
+      .post(`/api/v1/sessions/${session.session_id}/extend`)
+      .set(as(h.keys.alice))
+      .send({ minutes: 15 });
+    expect(extended.status).toBe(200);
+    expect((Date.parse(extended.body.expires_at) - Date.parse(session.expires_at)) / 60_000).toBeCloseTo(15, 1);
+    const tooFar = await request(h.app)
+      .post(`/api/v1/sessions/${session.session_id}/extend`)
+      .set(as(h.keys.alice))
+      .send({ minutes: 10_000 });
+    expect(tooFar.status).toBe(409);
+    expect(tooFar.body.error.code).toBe('MAX_LIFETIME_EXCEEDED');
+    expect(tooFar.body.error.message).toMatch(/maximum lifetime/);
+    const negative = await request(h.app)
+      .post(`/api/v1/sessions/${session.session_id}/extend`)
+      .set(as(h.keys.alice))
+      .send({ minutes: -5 });
+    expect(negative.status).toBe(400);
+    const empty = await request(h.app)
+      .post(`/api/v1/sessions/${session.session_id}/extend`)
+      .set(as(h.keys.alice))
+      .send({});
+    expect(empty.status).toBe(400);
+
+    const deleting = await request(h.app).delete(`/api/v1/sessions/${session.session_id}`).set(as(h.keys.alice));
+    expect(deleting.status).toBe(202);
+    expect(['terminating', 'terminated']).toContain(deleting.body.status);
+    const ended = await eventually('the session to be terminated', async () => {
+      const res = await request(h.app).get(`/api/v1/sessions/${session.session_id}`).set(as(h.keys.alice));
+      return res.body.status === 'terminated' ? res : undefined;
+    });
+    expect(ended.body).toEqual(
+      expect.objectContaining({
+        end_reason: 'user',
+        ended_at: expect.any(String),
+        phases: expect.objectContaining({ terminated: expect.any(String) }),
+      }),
+    );
+    expect(await settledObjects(session.session_id, [])).toEqual([]);
+
+    // A finished session still answers, and cannot be extended.
+    const late = await request(h.app)
+      .post(`/api/v1/sessions/${session.session_id}/extend`)
+      .set(as(h.keys.alice))
+      .send({ minutes: 5 });
+    expect(late.status).toBe(409);
+    const again = await request(h.app).delete(`/api/v1/sessions/${session.session_id}`).set(as(h.keys.alice));
+    expect(again.status).toBe(200);
+    expect(again.body.status).toBe('terminated');
+    // Secrets never reach the logs.
+    expect(h.logs()).not.toContain('ghp_api-test-token-not-real');
+    expect(h.logs()).not.toContain(h.keys.alice);
+  });
+
+  test("another user's session is 404 for get, extend, delete and events; an admin can act on it", async () => {
+    const res = await createSession(h.keys.alice, { config: {} }, '?wait=false');
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('creating');
+    const id = res.body.session_id;
+    const asBob = as(h.keys.bob);
+    expect((await request(h.app).get(`/api/v1/sessions/${id}`).set(asBob)).status).toBe(404);
+    expect((await request(h.app).post(`/api/v1/sessions/${id}/extend`).set(asBob).send({ minutes: 5 })).status).toBe(
+      404,
+    );
+    expect((await request(h.app).delete(`/api/v1/sessions/${id}`).set(asBob)).status).toBe(404);
+    expect((await request(h.app).get(`/api/v1/sessions/${id}/events`).set(asBob)).status).toBe(404);
+    // Bob's attempts changed nothing.
+    const still = await request(h.app).get(`/api/v1/sessions/${id}`).set(as(h.keys.alice));
+    expect(['creating', 'running']).toContain(still.body.status);
+
+    const byAdmin = await request(h.app).get(`/api/v1/sessions/${id}`).set(as(h.keys.admin));
+    expect(byAdmin.status).toBe(200);
+    await deleteAndSettle(h.keys.admin, id);
+  });
+
+  test('a pod that never becomes Ready answers 504 POD_START_TIMEOUT with a diagnosis and leaves nothing', async () => {
+    const quick = h.appWith({ AGENTAPI_K8S_SESSION_POD_START_TIMEOUT: '5' });
+    const res = await request(quick)
+      .post('/api/v1/sessions')
+      .set(as(h.keys.bob))
+      .send({ config: { node_selector: { 'example.com/no-such-pool': 'true' } } });
+    if (res.body?.error?.session_id) created.push(res.body.error.session_id);
+    expect(res.status).toBe(504);
+    expect(res.body.error.code).toBe('POD_START_TIMEOUT');
+    expect(res.body.error.message).toMatch(/Unschedulable|node affinity|selector/i);
+    const id = res.body.error.session_id;
+    expect(await settledObjects(id, [])).toEqual([]);
+    const failed = await eventually('the session to be failed', async () => {
+      const r = await request(h.app).get(`/api/v1/sessions/${id}`).set(as(h.keys.bob));
+      return r.body.status === 'failed' ? r : undefined;
+    });
+    expect(failed.body.last_error.code).toBe('POD_START_TIMEOUT');
+    expect(failed.body.end_reason).toBe('start_timeout');
+  });
+
+  test('a PVC kept on delete survives (delete_pvc=false), and is gone with delete_pvc=true', async () => {
+    const kept = await createSession(h.keys.bob, { config: { pvc_enabled: true, pvc_size: '1Gi' } });
+    expect(kept.status).toBe(201);
+    const names = sessionObjectNames(h.users.bob, kept.body.session_id);
+    const ended = await request(h.app)
+      .delete(`/api/v1/sessions/${kept.body.session_id}?delete_pvc=false&wait=true`)
+      .set(as(h.keys.bob));
+    expect(ended.status).toBe(200);
+    expect(ended.body.pvc_retained).toBe(true);
+    expect(await settledObjects(kept.body.session_id, [`PersistentVolumeClaim/${names.pvc}`])).toEqual([
+      `PersistentVolumeClaim/${names.pvc}`,
+    ]);
+
+    // The kept claim is reusable by its owner — and only by its owner.
+    const stolen = await createSession(h.keys.alice, { config: { pvc_name: names.pvc } });
+    expect(stolen.status).toBe(422);
+    expect(stolen.body.error.code).toBe('PVC_NOT_OWNED');
+    const reused = await createSession(h.keys.bob, { config: { pvc_name: names.pvc } });
+    expect(reused.status).toBe(201);
+    expect(reused.body.pvc_name).toBe(names.pvc);
+    const done = await request(h.app)
+      .delete(`/api/v1/sessions/${reused.body.session_id}?wait=true`)
+      .set(as(h.keys.bob));
+    expect(done.status).toBe(200);
+    // A reused claim is never deleted by the session that borrowed it.
+    expect(await sessionObjects(kept.body.session_id)).toEqual([`PersistentVolumeClaim/${names.pvc}`]);
+    await h.kube.core.deleteNamespacedPersistentVolumeClaim({
+      name: names.pvc,
+      namespace: stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE,
+    });
+    expect(await settledObjects(kept.body.session_id, [])).toEqual([]);
+  });
+
+  test('the event stream delivers the phases of a real start, then of the shutdown, and ends', async () => {
+    const server = h.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const res = await createSession(h.keys.alice, { config: {} }, '?wait=false');
+      expect(res.status).toBe(202);
+      const id = res.body.session_id;
+      const response = await fetch(`http://127.0.0.1:${port}/api/v1/sessions/${id}/events`, {
+        headers: as(h.keys.alice),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const { createParser } = await import('eventsource-parser');
+      const seen: { event: string; data: { status?: string; seq?: number } }[] = [];
+      let deleteSent = false;
+      const parser = createParser({
+        onEvent: (e) => {
+          seen.push({ event: e.event ?? 'message', data: JSON.parse(e.data) });
+          if (e.event === 'running' && !deleteSent) {
+            deleteSent = true;
+            void request(h.app)
+              .delete(`/api/v1/sessions/${id}`)
+              .set(as(h.keys.alice))
+              .then(() => undefined);
+          }
+        },
+      });
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        parser.feed(decoder.decode(chunk, { stream: true }));
+      }
+      const names = seen.map((e) => e.event);
+      for (const phase of [
+        'secrets_created',
+        'configmap_created',
+        'pod_created',
+        'service_created',
+        'pod_ready',
+        'running',
+        'terminating',
+        'terminated',
+        'end',
+      ]) {
+        expect(names).toContain(phase);
+      }
+      expect(names.indexOf('pod_ready')).toBeLessThan(names.indexOf('running'));
+      expect(names.indexOf('running')).toBeLessThan(names.indexOf('terminated'));
+      const seqs = seen.filter((e) => typeof e.data.seq === 'number').map((e) => e.data.seq!);
+      expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+      expect(await settledObjects(id, [])).toEqual([]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describe('quota', () => {
+  test('20 parallel creates by one user start no more sessions than the quota; the rest get 429', async () => {
+    const user = h.users.bob;
+    expect(await openWorkflowsOf(user)).toBe(0);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => createSession(h.keys.bob, { config: {} }, '?wait=false')),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+    for (const r of results.filter((x) => x.status === 429)) {
+      expect(r.body.error.code).toBe('QUOTA_EXCEEDED');
+    }
+    const ids = results.filter((r) => r.status === 202).map((r) => r.body.session_id as string);
+    expect(new Set(ids).size).toBe(5);
+    expect(
+      await eventually('visibility to list the 5 sessions', async () =>
+        (await openWorkflowsOf(user)) === 5 ? 5 : undefined,
+      ),
+    ).toBe(5);
+
+    // Ending one frees a slot.
+    await deleteAndSettle(h.keys.bob, ids[0]!);
+    const next = await createSession(h.keys.bob, { config: {} }, '?wait=false');
+    expect(next.status).toBe(202);
+    for (const id of [...ids.slice(1), next.body.session_id]) await deleteAndSettle(h.keys.bob, id);
+    expect(await openWorkflowsOf(user)).toBe(0);
+    for (const id of ids) {
+      await expect(h.client.workflow.getHandle(sessionWorkflowId(id)).describe()).resolves.toEqual(
+        expect.objectContaining({ status: expect.objectContaining({ name: 'COMPLETED' }) }),
+      );
+    }
+  });
+});

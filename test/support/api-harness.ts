@@ -1,0 +1,125 @@
+/**
+ * The API as tests use it: the real Express app (supertest or a real listening server) wired to the real
+ * Temporal dev server and the real cluster of the stack, with an in-process session worker on a task
+ * queue of the test file's own, and API keys for a few users written to a real keys file.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Client } from '@temporalio/client';
+import { pino } from 'pino';
+import type express from 'express';
+import { ApiKeyStore, generateApiKey, loadApiKeys, type Permission } from '../../src/api/auth.js';
+import { LOG_REDACT_PATHS, createApp } from '../../src/api/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createKubeClients, type KubeClients } from '../../src/k8s/client.js';
+import { createTemporalClient } from '../../src/temporal/client.js';
+import { runWorker } from '../../src/worker.js';
+import { stackEnv, stackKubeConfig, uniqueSuffix } from './stack.js';
+
+const ALL: Permission[] = ['session:create', 'session:read', 'session:update', 'session:delete'];
+
+export interface ApiHarness {
+  app: express.Express;
+  config: Config;
+  client: Client;
+  kube: KubeClients;
+  /** Bearer keys by role; users are unique per harness so tests never see each other's sessions. */
+  keys: { alice: string; bob: string; admin: string; readOnly: string };
+  users: { alice: string; bob: string; admin: string; readOnly: string };
+  keysFile: string;
+  /** The environment the harness's app and worker run with (for an API in a child process). */
+  env: Record<string, string>;
+  /** Every log line the app wrote, as text, to check what it reveals. */
+  logs: () => string;
+  /** Another app on the same worker and keys, with configuration overrides. */
+  appWith(env: Record<string, string>): express.Express;
+  close(): Promise<void>;
+}
+
+/** The environment the API and its worker run with: the stack's addresses and the given task queue. */
+export function apiEnv(taskQueue: string, keysFile: string, codecKey: string): Record<string, string> {
+  const stack = stackEnv();
+  return {
+    TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: stack.TEMPORAL_NAMESPACE,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_CODEC_KEYS: codecKey,
+    KUBECONFIG: stack.KUBECONFIG,
+    AGENTAPI_K8S_SESSION_NAMESPACE: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
+    AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS: stack.AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS,
+    // KWOK never pulls images; the stack's Spot nodes are tainted like a real Spot pool.
+    AGENTAPI_K8S_SESSION_IMAGE: 'example.invalid/agentapi:test',
+    AGENTAPI_K8S_SESSION_TOLERATIONS: '[{"key":"spot","operator":"Equal","value":"true","effect":"NoSchedule"}]',
+    API_KEYS_FILE: keysFile,
+    API_MAX_SESSIONS_PER_USER: '5',
+    LOG_LEVEL: 'info',
+  };
+}
+
+export async function startApiHarness(): Promise<ApiHarness> {
+  const suffix = uniqueSuffix();
+  const dir = mkdtempSync(join(tmpdir(), 'so-api-'));
+  const keysFile = join(dir, 'api-keys.json');
+  const users = {
+    alice: `alice-${suffix}`,
+    bob: `bob-${suffix}`,
+    admin: `admin-${suffix}`,
+    readOnly: `reader-${suffix}`,
+  };
+  const made = {
+    alice: generateApiKey({ id: 'alice', user: users.alice, permissions: ALL }),
+    bob: generateApiKey({ id: 'bob', user: users.bob, permissions: ALL }),
+    admin: generateApiKey({ id: 'admin', user: users.admin, permissions: ['admin'] }),
+    readOnly: generateApiKey({ id: 'reader', user: users.readOnly, permissions: ['session:read'] }),
+  };
+  writeFileSync(keysFile, JSON.stringify({ keys: Object.values(made).map((m) => m.entry) }));
+  const codecKey = `api:${randomBytes(32).toString('base64')}`;
+  const baseEnv = apiEnv(`session-api-${suffix}`, keysFile, codecKey);
+  const config = loadConfig(baseEnv);
+
+  const workerStop = new AbortController();
+  let ready!: () => void;
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const workerDone = runWorker({
+    config: { ...config, logLevel: 'warn' },
+    signal: workerStop.signal,
+    onReady: ready,
+  });
+  await Promise.race([isReady, workerDone]);
+
+  const client = await createTemporalClient(config);
+  const kube = createKubeClients(stackKubeConfig());
+  const keyStore = new ApiKeyStore(loadApiKeys(keysFile));
+  let logText = '';
+  const logger = pino(
+    { level: 'info', redact: { paths: LOG_REDACT_PATHS, censor: '[redacted]' } },
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        logText += chunk.toString();
+        done();
+      },
+    }),
+  );
+  const build = (cfg: Config) => createApp({ config: cfg, client, kube, keys: keyStore, logger });
+  return {
+    app: build(config),
+    config,
+    client,
+    kube,
+    keys: { alice: made.alice.key, bob: made.bob.key, admin: made.admin.key, readOnly: made.readOnly.key },
+    users,
+    keysFile,
+    env: baseEnv,
+    logs: () => logText,
+    appWith: (env) => build(loadConfig({ ...baseEnv, ...env })),
+    async close() {
+      workerStop.abort();
+      await workerDone;
+      await client.connection.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
