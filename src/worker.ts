@@ -9,7 +9,7 @@
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import { createSessionActivities } from '../activities/index.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
@@ -104,14 +104,39 @@ function aborted(signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
+/**
+ * Routes the SDK's own logs (worker state, workflow `log.*`, activity logs) into the process's pino
+ * logger, so an operator reads one JSON stream. Installed once per process, so only by `main`.
+ */
+function installRuntimeLogger(log: Logger): void {
+  const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+  const sdkLevel =
+    log.levelVal <= 10
+      ? 'TRACE'
+      : log.levelVal <= 20
+        ? 'DEBUG'
+        : log.levelVal <= 30
+          ? 'INFO'
+          : log.levelVal <= 40
+            ? 'WARN'
+            : 'ERROR';
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel, (entry: LogEntry) => {
+      log[levels[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
+    }),
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const logger = pino({ name: 'session-worker', level: config.logLevel });
+  installRuntimeLogger(logger);
   const shutdown = new AbortController();
   for (const name of ['SIGTERM', 'SIGINT'] as const) {
     // on, not once: a repeated signal (e.g. relayed by npm or tsx) must not kill the process mid-drain.
     process.on(name, () => shutdown.abort());
   }
-  await runWorker({ config, signal: shutdown.signal });
+  await runWorker({ config, signal: shutdown.signal, logger });
 }
 
 // Run only as the entry point, so tests can import runWorker.

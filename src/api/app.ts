@@ -285,9 +285,8 @@ async function streamEvents(
     for (let item = first; !item.done; item = await stream.next()) {
       const { state, event } = item.value;
       if (event) {
-        res.write(
-          `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ session_id: id, status: state.status, ...event })}\n\n`,
-        );
+        // The step itself, not the session's current status, which would mislabel a replayed backlog.
+        res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ session_id: id, ...event })}\n\n`);
       } else {
         res.write(`event: status\ndata: ${JSON.stringify({ session_id: id, status: state.status })}\n\n`);
       }
