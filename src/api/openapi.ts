@@ -28,7 +28,11 @@ const common = {
   401: error('UNAUTHORIZED: missing or unknown API key'),
   403: error('FORBIDDEN: the API key lacks the permission'),
 };
-const sessionErrors = { ...common, 404: error("NOT_FOUND: no such session, or another user's") };
+const sessionErrors = {
+  ...common,
+  404: error("NOT_FOUND: no such session, or another user's"),
+  503: error('WORKER_UNAVAILABLE: no worker answered for the session in time; it resumes when one polls'),
+};
 
 export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
   const registry = new OpenAPIRegistry();

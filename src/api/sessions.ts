@@ -20,6 +20,7 @@ import proto, { type temporal as TemporalProto } from '@temporalio/proto';
 import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
 import type { Logger } from 'pino';
 import { sessionDefaults, type Config } from '../config.js';
+import { sessionObjectNames } from '../k8s/names.js';
 import {
   SessionSpecSchema,
   sessionWorkflowId,
@@ -46,6 +47,8 @@ const { temporal } = proto;
 type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
 const ACTIVE: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['creating', 'running', 'restarting']);
 const POLL_MS = 250;
+/** How long one state query may take; a healthy worker answers in milliseconds. */
+const QUERY_TIMEOUT_MS = 3000;
 
 /** The API's view of a session state: snake_case, no secrets (the state never holds any). */
 export function toSessionBody(state: SessionState): SessionBody {
@@ -67,6 +70,25 @@ export function toSessionBody(state: SessionState): SessionBody {
     last_error: state.lastError ?? null,
     pvc_name: state.pvcName ?? null,
     pvc_retained: state.pvcRetained ?? null,
+  };
+}
+
+/** What is known of a just-started session before its workflow has answered a query. */
+function notYetAnswering(spec: SessionSpec, createdAt: string): SessionState {
+  const names = sessionObjectNames(spec.user, spec.sessionId);
+  return {
+    sessionId: spec.sessionId,
+    user: spec.user,
+    namespace: spec.namespace,
+    status: 'creating',
+    url: '',
+    podName: names.pod,
+    serviceName: names.service,
+    createdAt,
+    maxExpiresAt: new Date(Date.parse(createdAt) + spec.maxLifetimeMinutes * 60_000).toISOString(),
+    restartCount: 0,
+    phases: { creating: createdAt },
+    events: [],
   };
 }
 
@@ -115,52 +137,39 @@ export class SessionService {
       memoryRequest: c.memory_request ?? defaults.resources.memoryRequest,
       memoryLimit: c.memory_limit ?? defaults.resources.memoryLimit,
     };
-    const checkQuantity = (field: string, value: string, max: string, envName: string): number | undefined => {
-      const amount = toNumber(value);
-      if (amount === undefined || amount <= 0) {
-        problems.push({ path: `body.config.${field}`, message: `must be a positive quantity, got ${value}` });
-        return undefined;
+    // Each resource: positive, within the configured maximum, and its request no larger than its limit.
+    const bounds = [
+      { kind: 'cpu', request: resources.cpuRequest, limit: resources.cpuLimit, max: this.config.maxCpuLimit },
+      {
+        kind: 'memory',
+        request: resources.memoryRequest,
+        limit: resources.memoryLimit,
+        max: this.config.maxMemoryLimit,
+      },
+    ] as const;
+    for (const { kind, request, limit, max } of bounds) {
+      const amounts: Record<'request' | 'limit', number | undefined> = { request: undefined, limit: undefined };
+      for (const [which, value] of [
+        ['request', request],
+        ['limit', limit],
+      ] as const) {
+        const field = `body.config.${kind}_${which}`;
+        const amount = toNumber(value);
+        if (amount === undefined || amount <= 0) {
+          problems.push({ path: field, message: `must be a positive quantity, got ${value}` });
+        } else if (amount > toNumber(max)!) {
+          const variable = `AGENTAPI_K8S_SESSION_MAX_${kind.toUpperCase()}_LIMIT`;
+          problems.push({ path: field, message: `${value} is above the maximum ${max} (${variable})` });
+        } else {
+          amounts[which] = amount;
+        }
       }
-      if (amount > toNumber(max)!) {
-        problems.push({ path: `body.config.${field}`, message: `${value} is above the maximum ${max} (${envName})` });
+      if (amounts.request !== undefined && amounts.limit !== undefined && amounts.request > amounts.limit) {
+        problems.push({
+          path: `body.config.${kind}_request`,
+          message: `${kind}_request ${request} is above ${kind}_limit ${limit}`,
+        });
       }
-      return amount;
-    };
-    const cpuRequest = checkQuantity(
-      'cpu_request',
-      resources.cpuRequest,
-      this.config.maxCpuLimit,
-      'AGENTAPI_K8S_SESSION_MAX_CPU_LIMIT',
-    );
-    const cpuLimit = checkQuantity(
-      'cpu_limit',
-      resources.cpuLimit,
-      this.config.maxCpuLimit,
-      'AGENTAPI_K8S_SESSION_MAX_CPU_LIMIT',
-    );
-    const memRequest = checkQuantity(
-      'memory_request',
-      resources.memoryRequest,
-      this.config.maxMemoryLimit,
-      'AGENTAPI_K8S_SESSION_MAX_MEMORY_LIMIT',
-    );
-    const memLimit = checkQuantity(
-      'memory_limit',
-      resources.memoryLimit,
-      this.config.maxMemoryLimit,
-      'AGENTAPI_K8S_SESSION_MAX_MEMORY_LIMIT',
-    );
-    if (cpuRequest !== undefined && cpuLimit !== undefined && cpuRequest > cpuLimit) {
-      problems.push({
-        path: 'body.config.cpu_request',
-        message: `cpu_request ${resources.cpuRequest} is above cpu_limit ${resources.cpuLimit}`,
-      });
-    }
-    if (memRequest !== undefined && memLimit !== undefined && memRequest > memLimit) {
-      problems.push({
-        path: 'body.config.memory_request',
-        message: `memory_request ${resources.memoryRequest} is above memory_limit ${resources.memoryLimit}`,
-      });
     }
     if (c.pvc_name && c.pvc_enabled === false) {
       problems.push({ path: 'body.config.pvc_name', message: 'pvc_name reuses a claim, which needs pvc_enabled' });
@@ -224,15 +233,17 @@ export class SessionService {
     this.metrics.sessionsStarted.inc();
     this.log.info({ sessionId: spec.sessionId, user: spec.user }, 'session started');
     const handle = this.client.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(spec.sessionId));
+    const createdAt = new Date().toISOString();
     if (!wait) {
-      const state = await this.queryState(handle, { retries: 20 });
+      const state = await this.queryState(handle, { retries: 1 }).catch(() => notYetAnswering(spec, createdAt));
       return { created: false, session: toSessionBody(state) };
     }
-    const state = await this.waitUntilStarted(handle, spec);
+    const state = await this.waitUntilStarted(handle, spec, createdAt);
     if (state.status === 'running' || state.status === 'restarting') {
       const startedAt = state.phases.running;
-      if (startedAt)
+      if (startedAt) {
         this.metrics.sessionStartSeconds.observe((Date.parse(startedAt) - Date.parse(state.createdAt)) / 1000);
+      }
       return { created: true, session: toSessionBody(state) };
     }
     if (state.status === 'creating') return { created: false, session: toSessionBody(state) };
@@ -241,14 +252,25 @@ export class SessionService {
     throw failure;
   }
 
-  private async waitUntilStarted(handle: SessionHandle, spec: SessionSpec): Promise<SessionState> {
-    // The workflow enforces the start timeout; this margin only bounds how long a request can hang.
+  /**
+   * Polls the session until it has left `creating`, or the start timeout (plus a margin) has passed.
+   * A query nobody answers (no worker polling yet) counts as still creating: the workflow is durable and
+   * will start when a worker comes, so the client gets a 202 rather than an error.
+   */
+  private async waitUntilStarted(handle: SessionHandle, spec: SessionSpec, createdAt: string): Promise<SessionState> {
     const deadline = Date.now() + (spec.podStartTimeoutSeconds + 60) * 1000;
-    for (;;) {
-      const state = await this.queryState(handle, { retries: 20 });
-      if (state.status !== 'creating' || Date.now() >= deadline) return state;
+    let state = notYetAnswering(spec, createdAt);
+    while (Date.now() < deadline) {
+      try {
+        state = await this.queryOnce(handle);
+        if (state.status !== 'creating') return state;
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw err;
+        this.log.debug({ err, sessionId: spec.sessionId }, 'session not answering its query yet');
+      }
       await sleep(POLL_MS);
     }
+    return state;
   }
 
   /** One page of the caller's sessions (an admin's: everyone's, or `user`'s), newest first. */
@@ -397,7 +419,7 @@ export class SessionService {
   /** The query's answer; for a session that ended cleanly, its result if no worker can answer a query. */
   private async finalOrCurrentState(handle: SessionHandle): Promise<SessionState> {
     try {
-      return await this.queryState(handle, { retries: 3 });
+      return await this.queryState(handle, { retries: 2 });
     } catch (err) {
       const description = await handle.describe();
       if (description.status.name === 'COMPLETED') return await handle.result();
@@ -405,16 +427,34 @@ export class SessionService {
     }
   }
 
-  /** Retries the query while the workflow has not run its first task yet (it cannot answer before). */
+  /**
+   * Retries the query while the workflow has not run its first task yet (it cannot answer before). Each
+   * attempt is bounded: with no worker polling, the server would hold a query until its own timeout.
+   * A query still unanswered then is a 503: the session exists, but nothing can read it right now.
+   */
   private async queryState(handle: SessionHandle, { retries }: { retries: number }): Promise<SessionState> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await handle.query(getSessionStateQuery);
+        return await this.queryOnce(handle);
       } catch (err) {
-        if (attempt >= retries || err instanceof WorkflowNotFoundError) throw err;
+        if (err instanceof WorkflowNotFoundError) throw err;
+        if (attempt >= retries) {
+          if (isDeadlineExceeded(err)) {
+            throw new ApiError(
+              503,
+              'WORKER_UNAVAILABLE',
+              `no worker answered for session ${handle.workflowId.replace(/^session-/, '')} within ${QUERY_TIMEOUT_MS} ms; it will resume when a worker polls ${this.config.temporalTaskQueue}`,
+            );
+          }
+          throw err;
+        }
         await sleep(POLL_MS);
       }
     }
+  }
+
+  private queryOnce(handle: SessionHandle): Promise<SessionState> {
+    return this.client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(getSessionStateQuery));
   }
 
   private async openSessionIds(user: string): Promise<Set<string>> {
@@ -516,6 +556,13 @@ function toNumber(quantity: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+function isDeadlineExceeded(err: unknown): boolean {
+  const code =
+    (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+    (err as { cause?: { code?: unknown } })?.cause?.code;
+  return code === 4; // gRPC DEADLINE_EXCEEDED
 }
 
 function isWorkflowClosed(err: unknown): boolean {

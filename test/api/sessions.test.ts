@@ -338,6 +338,28 @@ describe('a session through the API', () => {
     await deleteAndSettle(h.keys.admin, id);
   });
 
+  test('with no worker polling yet, a create still answers 202 creating: the workflow waits durably for one', async () => {
+    const noWorker = h.appWith({ TEMPORAL_TASK_QUEUE: `nobody-polls-${Date.now().toString(36)}` });
+    const res = await request(noWorker).post('/api/v1/sessions?wait=false').set(as(h.keys.admin)).send({ config: {} });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual(
+      expect.objectContaining({
+        status: 'creating',
+        user: h.users.admin,
+        pod_name: sessionObjectNames(h.users.admin, res.body.session_id).pod,
+      }),
+    );
+    const handle = h.client.workflow.getHandle(sessionWorkflowId(res.body.session_id));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    // Reading it needs a worker to answer the query: a clear 503, not a hang or a 500.
+    const read = await request(noWorker).get(`/api/v1/sessions/${res.body.session_id}`).set(as(h.keys.admin));
+    expect(read.status).toBe(503);
+    expect(read.body.error.code).toBe('WORKER_UNAVAILABLE');
+    // Nothing ran, so nothing exists to clean up.
+    await handle.terminate('test: no worker will ever poll this task queue');
+    expect(await sessionObjects(res.body.session_id)).toEqual([]);
+  });
+
   test('a pod that never becomes Ready answers 504 POD_START_TIMEOUT with a diagnosis and leaves nothing', async () => {
     const quick = h.appWith({ AGENTAPI_K8S_SESSION_POD_START_TIMEOUT: '5' });
     const res = await request(quick)

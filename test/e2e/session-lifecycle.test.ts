@@ -19,7 +19,7 @@ import { runWorker } from '../../src/worker.js';
 import { extendSessionUpdate, getSessionStateQuery, terminateSessionUpdate } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
-import { repoRoot, stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
+import { repoRoot, stackEnv, stackKubeConfig, stackServiceEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { sessionObjects, settledObjects } from '../support/cluster.js';
 
@@ -32,15 +32,7 @@ const codecKey = `k1:${randomBytes(32).toString('base64')}`;
 
 /** The environment a worker of this file runs with: the stack's addresses and the given task queue. */
 function workerEnv(taskQueue: string): Record<string, string> {
-  return {
-    TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
-    TEMPORAL_NAMESPACE: stack.TEMPORAL_NAMESPACE,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    TEMPORAL_CODEC_KEYS: codecKey,
-    KUBECONFIG: stack.KUBECONFIG,
-    AGENTAPI_K8S_SESSION_NAMESPACE: namespace,
-    LOG_LEVEL: 'warn',
-  };
+  return { ...stackServiceEnv(taskQueue, codecKey), LOG_LEVEL: 'warn' };
 }
 
 const config: Config = loadConfig(workerEnv(`session-e2e-${uniqueSuffix()}`));

@@ -17,7 +17,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createKubeClients, type KubeClients } from '../../src/k8s/client.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { runWorker } from '../../src/worker.js';
-import { stackEnv, stackKubeConfig, uniqueSuffix } from './stack.js';
+import { stackKubeConfig, stackServiceEnv, uniqueSuffix } from './stack.js';
 
 const ALL: Permission[] = ['session:create', 'session:read', 'session:update', 'session:delete'];
 
@@ -41,15 +41,8 @@ export interface ApiHarness {
 
 /** The environment the API and its worker run with: the stack's addresses and the given task queue. */
 export function apiEnv(taskQueue: string, keysFile: string, codecKey: string): Record<string, string> {
-  const stack = stackEnv();
   return {
-    TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
-    TEMPORAL_NAMESPACE: stack.TEMPORAL_NAMESPACE,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    TEMPORAL_CODEC_KEYS: codecKey,
-    KUBECONFIG: stack.KUBECONFIG,
-    AGENTAPI_K8S_SESSION_NAMESPACE: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
-    AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS: stack.AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS,
+    ...stackServiceEnv(taskQueue, codecKey),
     // KWOK never pulls images; the stack's Spot nodes are tainted like a real Spot pool.
     AGENTAPI_K8S_SESSION_IMAGE: 'example.invalid/agentapi:test',
     AGENTAPI_K8S_SESSION_TOLERATIONS: '[{"key":"spot","operator":"Equal","value":"true","effect":"NoSchedule"}]',

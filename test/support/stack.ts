@@ -52,3 +52,17 @@ export function stackTemporalConnection(): Promise<Connection> {
 export function uniqueSuffix(): string {
   return `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`.slice(-10);
 }
+
+/** What a worker or API process needs to reach the stack, on the given task queue with the given codec key. */
+export function stackServiceEnv(taskQueue: string, codecKeys: string): Record<string, string> {
+  const stack = stackEnv();
+  return {
+    TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: stack.TEMPORAL_NAMESPACE,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_CODEC_KEYS: codecKeys,
+    KUBECONFIG: stack.KUBECONFIG,
+    AGENTAPI_K8S_SESSION_NAMESPACE: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
+    AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS: stack.AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS,
+  };
+}
