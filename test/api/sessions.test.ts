@@ -492,6 +492,23 @@ describe('quota', () => {
       ),
     ).toBe(5);
 
+    // The list pages through them, newest first, each once.
+    const paged: string[] = [];
+    let token: string | null = null;
+    let pages = 0;
+    do {
+      const page: request.Response = await request(h.app)
+        .get(`/api/v1/sessions?page_size=2${token ? `&page_token=${token}` : ''}`)
+        .set(as(h.keys.bob));
+      expect(page.status).toBe(200);
+      expect(page.body.sessions.length).toBeLessThanOrEqual(2);
+      paged.push(...page.body.sessions.map((x: { session_id: string }) => x.session_id));
+      token = page.body.next_page_token;
+      pages += 1;
+    } while (token && pages < 10);
+    expect([...paged].sort()).toEqual([...ids].sort());
+    expect(pages).toBeGreaterThanOrEqual(3);
+
     // Ending one frees a slot.
     await deleteAndSettle(h.keys.bob, ids[0]!);
     const next = await createSession(h.keys.bob, { config: {} }, '?wait=false');
