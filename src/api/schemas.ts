@@ -4,7 +4,7 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { QuantitySchema, SessionIdSchema, SessionStatusSchema } from '../session/spec.js';
+import { QuantitySchema, SessionStatusSchema } from '../session/spec.js';
 
 extendZodWithOpenApi(z);
 
@@ -78,11 +78,12 @@ export const CreateSessionQuerySchema = z.strictObject({
 });
 
 export const SessionIdParamsSchema = z.strictObject({
-  // describe() makes a copy that has .openapi: the shared schema was built before zod was extended.
-  id: SessionIdSchema.describe('The session id').openapi({
-    param: { name: 'id', in: 'path' },
-    example: 'a1b2c3d4e5f6',
-  }),
+  // Wider than the ids this API issues (SessionIdSchema): any lowercase DNS-label-like id is looked up
+  // and, if unknown, is a 404; only what could never name a session (case, symbols, length) is a 400.
+  id: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a session id: lowercase letters, digits and dashes')
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'a1b2c3d4e5f6' }),
 });
 
 export const ListSessionsQuerySchema = z.strictObject({

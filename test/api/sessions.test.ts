@@ -3,6 +3,7 @@
  * stack's real cluster, with a real session worker. Every session a test creates is deleted through the
  * API and checked to leave no object behind.
  */
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { sessionObjectNames } from '../../src/k8s/names.js';
 import { sessionWorkflowId } from '../../src/session/spec.js';
@@ -180,6 +181,8 @@ describe('bad input gets a clear 400 and changes nothing', () => {
     const unknown = await request(h.app).get('/api/v1/sessions/doesnotexist1').set(as(h.keys.bob));
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('NOT_FOUND');
+    const uuid = await request(h.app).delete(`/api/v1/sessions/${randomUUID()}`).set(as(h.keys.bob));
+    expect(uuid.status).toBe(404);
     const put = await request(h.app).put('/api/v1/sessions').set(as(h.keys.bob)).send({});
     expect(put.status).toBe(405);
     expect(put.body.error.code).toBe('METHOD_NOT_ALLOWED');
