@@ -58,6 +58,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       201: json(SessionSchema, 'The session is running'),
       202: json(SessionSchema, 'The session is being created (wait=false)'),
       ...common,
+      409: error('SESSION_TERMINATED: the session was ended (e.g. deleted) before it was running'),
       422: error('PVC_NOT_FOUND or PVC_NOT_OWNED: pvc_name cannot be reused'),
       429: error('QUOTA_EXCEEDED: the user has as many unfinished sessions as allowed'),
       502: error('The session failed to start for another reason (code from its lifecycle)'),

@@ -94,6 +94,13 @@ function notYetAnswering(spec: SessionSpec, createdAt: string): SessionState {
 
 /** A failed start, as the client sees it: the lifecycle error code decides the HTTP status. */
 function startFailure(state: SessionState): ApiError {
+  if (!state.lastError && (state.status === 'terminating' || state.status === 'terminated')) {
+    // Not a failure: someone (the owner, an admin, an operator in the Temporal UI) ended it first.
+    const reason = state.endReason ?? state.events.findLast((e) => e.type === 'terminating')?.message ?? 'unknown';
+    return new ApiError(409, 'SESSION_TERMINATED', `session was terminated before it was running (reason: ${reason})`, {
+      session_id: state.sessionId,
+    });
+  }
   const code = state.lastError?.code ?? 'SESSION_FAILED';
   const message = state.lastError?.message ?? `session ended as ${state.status} before it was running`;
   const status = code === 'POD_START_TIMEOUT' ? 504 : code === 'PVC_NOT_FOUND' || code === 'PVC_NOT_OWNED' ? 422 : 502;

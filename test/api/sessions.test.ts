@@ -383,6 +383,20 @@ describe('a session through the API', () => {
     expect(failed.body.end_reason).toBe('start_timeout');
   });
 
+  test('a session deleted while its create waits answers the create with 409 SESSION_TERMINATED', async () => {
+    const waiting = createSession(h.keys.alice, { config: { node_selector: { 'example.com/never': 'true' } } });
+    const listed = await eventually('the starting session to be listed', async () => {
+      const res = await request(h.app).get('/api/v1/sessions?status=creating').set(as(h.keys.alice));
+      return res.body.sessions?.[0]?.session_id as string | undefined;
+    });
+    const deleting = await request(h.app).delete(`/api/v1/sessions/${listed}`).set(as(h.keys.alice));
+    expect([200, 202]).toContain(deleting.status);
+    const res = await waiting;
+    expect(res.status).toBe(409);
+    expect(res.body.error).toEqual(expect.objectContaining({ code: 'SESSION_TERMINATED', session_id: listed }));
+    expect(await settledObjects(listed, [])).toEqual([]);
+  });
+
   test('a PVC kept on delete survives (delete_pvc=false), and is gone with delete_pvc=true', async () => {
     const kept = await createSession(h.keys.bob, { config: { pvc_enabled: true, pvc_size: '1Gi' } });
     expect(kept.status).toBe(201);
