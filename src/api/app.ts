@@ -54,7 +54,7 @@ export const LOG_REDACT_PATHS = [
 export function createApp(options: AppOptions): express.Express {
   const { config, client, kube, keys, logger } = options;
   const metrics = options.metrics ?? createApiMetrics();
-  const sessions = new SessionService({ client, config, metrics, logger });
+  const sessions = new SessionService({ client, kube, config, metrics, logger });
   const openapi = buildOpenApiDocument();
   const app = express();
   app.disable('x-powered-by');

@@ -62,6 +62,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       422: error('PVC_NOT_FOUND or PVC_NOT_OWNED: pvc_name cannot be reused'),
       429: error('QUOTA_EXCEEDED: the user has as many unfinished sessions as allowed'),
       502: error('The session failed to start for another reason (code from its lifecycle)'),
+      503: error('QUOTA_BUSY: too many concurrent creates for this user; retry'),
       504: error('POD_START_TIMEOUT: the pod did not become Ready in time; message is the diagnosis'),
     },
   });

@@ -20,6 +20,7 @@ import proto, { type temporal as TemporalProto } from '@temporalio/proto';
 import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
 import type { Logger } from 'pino';
 import { sessionDefaults, type Config } from '../config.js';
+import type { KubeClients } from '../k8s/client.js';
 import { sessionObjectNames } from '../k8s/names.js';
 import {
   SessionSpecSchema,
@@ -41,6 +42,7 @@ import type { sessionWorkflow } from '../../workflows/session.js';
 import { isAdmin, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
+import { SessionQuota } from './quota.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 
 const { temporal } = proto;
@@ -109,6 +111,7 @@ function startFailure(state: SessionState): ApiError {
 
 export interface SessionServiceOptions {
   client: Client;
+  kube: KubeClients;
   config: Config;
   metrics: ApiMetrics;
   logger: Logger;
@@ -119,17 +122,18 @@ export class SessionService {
   private readonly config: Config;
   private readonly metrics: ApiMetrics;
   private readonly log: Logger;
-  private readonly quota: UserQuota;
+  private readonly quota: SessionQuota;
 
   constructor(options: SessionServiceOptions) {
     this.client = options.client;
     this.config = options.config;
     this.metrics = options.metrics;
     this.log = options.logger;
-    this.quota = new UserQuota(
+    this.quota = new SessionQuota(
+      options.kube.core,
+      options.config.sessionNamespace,
       options.config.apiMaxSessionsPerUser,
-      (user) => this.openSessionIds(user),
-      (id) => this.isOpen(id),
+      (id) => this.isRunning(id),
     );
   }
 
@@ -464,68 +468,14 @@ export class SessionService {
     return this.client.connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(getSessionStateQuery));
   }
 
-  private async openSessionIds(user: string): Promise<Set<string>> {
-    const ids = new Set<string>();
-    const query = `WorkflowType = '${sessionWorkflowType}' AND ${SessionUserKey.name} = '${user}' AND ExecutionStatus = 'Running'`;
-    for await (const execution of this.client.workflow.list({ query })) {
-      ids.add(execution.typedSearchAttributes.get(SessionIdKey) ?? execution.workflowId.replace(/^session-/, ''));
-    }
-    return ids;
-  }
-
-  private async isOpen(sessionId: string): Promise<boolean> {
+  /** Whether the session's workflow still runs; undefined when there is no such workflow (yet). */
+  private async isRunning(sessionId: string): Promise<boolean | undefined> {
     try {
       const description = await this.client.workflow.getHandle(sessionWorkflowId(sessionId)).describe();
       return description.status.name === 'RUNNING';
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
+      if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
-    }
-  }
-}
-
-/**
- * Per-user limit on unfinished sessions. Creates of one user are serialized, and a session this process
- * started counts until visibility (eventually consistent) lists it or it has ended — so a burst of
- * parallel creates cannot slip past the limit between "count" and "start".
- */
-class UserQuota {
-  private readonly chains = new Map<string, Promise<void>>();
-  private readonly pending = new Map<string, Set<string>>();
-
-  constructor(
-    private readonly max: number,
-    private readonly listOpen: (user: string) => Promise<Set<string>>,
-    private readonly isOpen: (sessionId: string) => Promise<boolean>,
-  ) {}
-
-  async admit(user: string, sessionId: string, start: () => Promise<void>): Promise<void> {
-    const previous = this.chains.get(user) ?? Promise.resolve();
-    let release!: () => void;
-    const turn = new Promise<void>((resolve) => (release = resolve));
-    const chain = previous.then(() => turn);
-    this.chains.set(user, chain);
-    await previous;
-    try {
-      const open = await this.listOpen(user);
-      const pending = this.pending.get(user) ?? new Set<string>();
-      for (const id of [...pending]) {
-        if (open.has(id) || !(await this.isOpen(id))) pending.delete(id);
-      }
-      const inUse = open.size + pending.size;
-      if (inUse >= this.max) {
-        throw new ApiError(
-          429,
-          'QUOTA_EXCEEDED',
-          `user ${user} already has ${inUse} unfinished sessions; the limit is ${this.max} (API_MAX_SESSIONS_PER_USER). Delete one first.`,
-        );
-      }
-      await start();
-      pending.add(sessionId);
-      this.pending.set(user, pending);
-    } finally {
-      release();
-      if (this.chains.get(user) === chain) this.chains.delete(user);
     }
   }
 }

@@ -29,8 +29,13 @@ afterAll(async () => {
 
 const as = (key: string) => ({ Authorization: `Bearer ${key}` });
 
-async function createSession(key: string, body: object = { config: {} }, query = ''): Promise<request.Response> {
-  const res = await request(h.app).post(`/api/v1/sessions${query}`).set(as(key)).send(body);
+async function createSession(
+  key: string,
+  body: object = { config: {} },
+  query = '',
+  app: ApiHarness['app'] = h.app,
+): Promise<request.Response> {
+  const res = await request(app).post(`/api/v1/sessions${query}`).set(as(key)).send(body);
   if (typeof res.body?.session_id === 'string') created.push(res.body.session_id);
   if (typeof res.body?.error?.session_id === 'string') created.push(res.body.error.session_id);
   return res;
@@ -489,11 +494,13 @@ describe('a session through the API', () => {
 });
 
 describe('quota', () => {
-  test('20 parallel creates by one user start no more sessions than the quota; the rest get 429', async () => {
+  test('20 parallel creates by one user, spread over two API replicas, start no more sessions than the quota; the rest get 429', async () => {
     const user = h.users.bob;
     expect(await openWorkflowsOf(user)).toBe(0);
+    // A second app instance is a second replica: it shares only Temporal and the cluster with the first.
+    const replicas = [h.app, h.appWith({})];
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => createSession(h.keys.bob, { config: {} }, '?wait=false')),
+      Array.from({ length: 20 }, (_, i) => createSession(h.keys.bob, { config: {} }, '?wait=false', replicas[i % 2])),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 202)).toHaveLength(5);

@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import type express from 'express';
 import { ApiKeyStore, generateApiKey, loadApiKeys, type Permission } from '../../src/api/auth.js';
 import { LOG_REDACT_PATHS, createApp } from '../../src/api/app.js';
+import { quotaLedgerName } from '../../src/api/quota.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createKubeClients, type KubeClients } from '../../src/k8s/client.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
@@ -109,6 +110,12 @@ export async function startApiHarness(): Promise<ApiHarness> {
     logs: () => logText,
     appWith: (env) => build(loadConfig({ ...baseEnv, ...env })),
     async close() {
+      // The users' quota ledgers are the only objects the API itself writes.
+      for (const user of Object.values(users)) {
+        await kube.core
+          .deleteNamespacedConfigMap({ name: quotaLedgerName(user), namespace: config.sessionNamespace })
+          .catch(() => undefined);
+      }
       workerStop.abort();
       await workerDone;
       await client.connection.close();
