@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
-import { ApiKeyStore, Permission, authenticate, requirePermission } from './auth.js';
+import { ApiKeyStore, Permission, authenticate, requirePermission, type Principal } from './auth.js';
 import { ApiError, errorHandler, methodNotAllowed, notFoundHandler, parseOr400 } from './errors.js';
 import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -150,58 +150,43 @@ export function createApp(options: AppOptions): express.Express {
   route(app, '/api/v1/sessions/:id', {
     get: [
       auth,
-      async (req, res) => {
-        const principal = requirePermission(req, Permission.Read);
-        const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
+      onSession(Permission.Read, async ({ principal, id }, req, res) => {
         noQuery(req);
         res.json(await sessions.get(principal, id));
-      },
+      }),
     ],
     delete: [
       auth,
-      async (req, res) => {
-        const principal = requirePermission(req, Permission.Delete);
-        const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
+      onSession(Permission.Delete, async ({ principal, id }, req, res) => {
         const query = parseOr400(DeleteSessionQuerySchema, req.query, 'query');
         const { done, session } = await sessions.terminate(principal, id, {
           wait: query.wait ?? false,
           ...(query.delete_pvc !== undefined ? { deletePvc: query.delete_pvc } : {}),
         });
         res.status(done ? 200 : 202).json(session);
-      },
+      }),
     ],
   });
   route(app, '/api/v1/sessions/:id/extend', {
     post: [
       auth,
       json,
-      async (req, res) => {
-        const principal = requirePermission(req, Permission.Update);
-        const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
+      onSession(Permission.Update, async ({ principal, id }, req, res) => {
         const body = parseOr400(ExtendSessionBodySchema, req.body, 'body');
         noQuery(req);
         res.json(await sessions.extend(principal, id, body.minutes));
-      },
+      }),
     ],
   });
   route(app, '/api/v1/sessions/:id/events', {
     get: [
       auth,
-      async (req, res) => {
-        const principal = requirePermission(req, Permission.Read);
-        const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
+      onSession(Permission.Read, async ({ principal, id }, req, res) => {
         noQuery(req);
         const lastEventId = Number(req.get('last-event-id') ?? 0);
-        await streamEvents(
-          req,
-          res,
-          sessions,
-          principal,
-          id,
-          Number.isFinite(lastEventId) ? lastEventId : 0,
-          options.shutdown,
-        );
-      },
+        const afterSeq = Number.isFinite(lastEventId) ? lastEventId : 0;
+        await streamEvents(req, res, sessions, principal, id, afterSeq, options.shutdown);
+      }),
     ],
   });
 
@@ -223,6 +208,18 @@ function route(app: express.Express, path: string, methods: Partial<Record<Metho
   const allowed = Object.keys(methods).map((m) => m.toUpperCase());
   if (allowed.includes('GET')) allowed.push('HEAD');
   r.all(methodNotAllowed(allowed));
+}
+
+/** A handler of `/api/v1/sessions/:id…`: checks the permission and the id before `handle` runs. */
+function onSession(
+  permission: Permission,
+  handle: (target: { principal: Principal; id: string }, req: Request, res: Response) => Promise<void>,
+): Handler {
+  return async (req, res) => {
+    const principal = requirePermission(req, permission);
+    const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
+    await handle({ principal, id }, req, res);
+  };
 }
 
 /** Routes without query parameters refuse them, so a typo is not silently ignored. */
@@ -260,7 +257,7 @@ async function streamEvents(
   req: Request,
   res: Response,
   sessions: SessionService,
-  principal: NonNullable<Request['principal']>,
+  principal: Principal,
   id: string,
   afterSeq: number,
   shutdown: AbortSignal | undefined,

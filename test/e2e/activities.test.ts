@@ -19,6 +19,7 @@ import type { SessionSpec } from '../../src/session/spec.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
+import { ignore404, removeSessionObjects } from '../support/cluster.js';
 
 const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
 const storageClass = stackEnv().AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS;
@@ -60,23 +61,22 @@ function expectFailure(err: unknown, type: string, nonRetryable: boolean): Appli
   return failure;
 }
 
-const ignore404 = (err: unknown): void => {
-  if ((err as { code?: number }).code !== 404) throw err;
-};
-
 /** Removes whatever a test may have left of a session, whoever owns it. */
-async function cleanup(spec: SessionSpec, extraPvcs: string[] = []): Promise<void> {
-  const n = sessionObjectNames(spec.user, spec.sessionId);
-  await Promise.all([
-    core.deleteNamespacedPod({ name: n.pod, namespace, gracePeriodSeconds: 0 }).catch(ignore404),
-    core.deleteNamespacedService({ name: n.service, namespace }).catch(ignore404),
-    core.deleteNamespacedConfigMap({ name: n.configMap, namespace }).catch(ignore404),
-    core.deleteNamespacedSecret({ name: n.credsSecret, namespace }).catch(ignore404),
-    core.deleteNamespacedSecret({ name: n.mcpSecret, namespace }).catch(ignore404),
-    ...[n.pvc, ...extraPvcs].map((name) =>
-      core.deleteNamespacedPersistentVolumeClaim({ name, namespace }).catch(ignore404),
-    ),
-  ]);
+const cleanup = removeSessionObjects;
+
+/** A 1Gi claim labelled as `user`'s, as a kept session workspace would be. */
+async function createUserClaim(name: string, user: string): Promise<void> {
+  await core.createNamespacedPersistentVolumeClaim({
+    namespace,
+    body: {
+      metadata: { name, labels: { [USER_LABEL]: userLabelValue(user) } },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: storageClass,
+        resources: { requests: { storage: '1Gi' } },
+      },
+    },
+  });
 }
 
 async function provision(spec: SessionSpec): Promise<{ podName: string; podUid: string }> {
@@ -188,17 +188,7 @@ describe('ensure activities', () => {
       pvc: { enabled: true, size: '1Gi', deleteOnTerminate: true, existingClaimName: claimName },
     });
     try {
-      await core.createNamespacedPersistentVolumeClaim({
-        namespace,
-        body: {
-          metadata: { name: claimName, labels: { [USER_LABEL]: userLabelValue('someone-else') } },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: storageClass,
-            resources: { requests: { storage: '1Gi' } },
-          },
-        },
-      });
+      await createUserClaim(claimName, 'someone-else');
       const failure = await run(activities.ensureSessionPvc, spec).catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(ApplicationFailure);
       expect((failure as ApplicationFailure).type).toBe('PvcNotOwned');
@@ -214,17 +204,7 @@ describe('ensure activities', () => {
       pvc: { enabled: true, size: '1Gi', deleteOnTerminate: true, existingClaimName: claimName },
     });
     try {
-      await core.createNamespacedPersistentVolumeClaim({
-        namespace,
-        body: {
-          metadata: { name: claimName, labels: { [USER_LABEL]: userLabelValue(spec.user) } },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: storageClass,
-            resources: { requests: { storage: '1Gi' } },
-          },
-        },
-      });
+      await createUserClaim(claimName, spec.user);
       expect(await run(activities.ensureSessionPvc, spec)).toEqual({ claimName });
       const own = sessionObjectNames(spec.user, spec.sessionId).pvc;
       await expect(core.readNamespacedPersistentVolumeClaim({ name: own, namespace })).rejects.toMatchObject({

@@ -21,7 +21,7 @@ import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { repoRoot, stackEnv, stackKubeConfig, stackServiceEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
-import { sessionObjects, settledObjects } from '../support/cluster.js';
+import { removeSessionObjects, sessionObjects, settledObjects } from '../support/cluster.js';
 
 type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
 
@@ -79,25 +79,13 @@ const withPvc = (deleteOnTerminate: boolean): Partial<SessionSpec> => ({
   pvc: { ...spec().pvc, enabled: true, deleteOnTerminate },
 });
 
-const ignore404 = (err: unknown): void => {
-  if ((err as { code?: number }).code !== 404) throw err;
-};
-
 /** Removes whatever a test left of a session and ends its workflow, so a failing test leaves no debris. */
 async function cleanup(s: SessionSpec): Promise<void> {
   await client.workflow
     .getHandle(sessionWorkflowId(s.sessionId))
     .terminate('test cleanup')
     .catch(() => undefined);
-  const n = sessionObjectNames(s.user, s.sessionId);
-  await Promise.all([
-    core.deleteNamespacedPod({ name: n.pod, namespace, gracePeriodSeconds: 0 }).catch(ignore404),
-    core.deleteNamespacedService({ name: n.service, namespace }).catch(ignore404),
-    core.deleteNamespacedConfigMap({ name: n.configMap, namespace }).catch(ignore404),
-    core.deleteNamespacedSecret({ name: n.credsSecret, namespace }).catch(ignore404),
-    core.deleteNamespacedSecret({ name: n.mcpSecret, namespace }).catch(ignore404),
-    core.deleteNamespacedPersistentVolumeClaim({ name: n.pvc, namespace }).catch(ignore404),
-  ]);
+  await removeSessionObjects(s);
 }
 
 async function patchNode(name: string, patch: object): Promise<void> {

@@ -1,6 +1,7 @@
 /** What a session left in the stack's cluster, found by its `session-id` label. */
 import { SESSION_ID_LABEL } from '../../src/k8s/labels.js';
 import { createKubeClients } from '../../src/k8s/client.js';
+import { sessionObjectNames } from '../../src/k8s/names.js';
 import { stackEnv, stackKubeConfig } from './stack.js';
 import { eventually } from './wait.js';
 
@@ -36,4 +37,28 @@ export async function settledObjects(sessionId: string, expected: string[]): Pro
     },
     { timeoutMs: 60_000, intervalMs: 500 },
   ).catch(async () => sessionObjects(sessionId));
+}
+
+/** For `.catch()` on a delete: a missing object is already deleted. */
+export const ignore404 = (err: unknown): void => {
+  if ((err as { code?: number }).code !== 404) throw err;
+};
+
+/** Deletes whatever a test may have left of a session, whoever owns it (and any extra claims named). */
+export async function removeSessionObjects(
+  session: { user: string; sessionId: string },
+  extraPvcs: string[] = [],
+): Promise<void> {
+  const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
+  const n = sessionObjectNames(session.user, session.sessionId);
+  await Promise.all([
+    core.deleteNamespacedPod({ name: n.pod, namespace, gracePeriodSeconds: 0 }).catch(ignore404),
+    core.deleteNamespacedService({ name: n.service, namespace }).catch(ignore404),
+    core.deleteNamespacedConfigMap({ name: n.configMap, namespace }).catch(ignore404),
+    core.deleteNamespacedSecret({ name: n.credsSecret, namespace }).catch(ignore404),
+    core.deleteNamespacedSecret({ name: n.mcpSecret, namespace }).catch(ignore404),
+    ...[n.pvc, ...extraPvcs].map((name) =>
+      core.deleteNamespacedPersistentVolumeClaim({ name, namespace }).catch(ignore404),
+    ),
+  ]);
 }
