@@ -51,6 +51,7 @@ const ACTIVE: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['creating', '
 const POLL_MS = 250;
 /** How long one state query may take; a healthy worker answers in milliseconds. */
 const QUERY_TIMEOUT_MS = 3000;
+const LIST_TIMEOUT_MS = 10_000;
 
 /** The API's view of a session state: snake_case, no secrets (the state never holds any). */
 export function toSessionBody(state: SessionState): SessionBody {
@@ -296,24 +297,20 @@ export class SessionService {
     const clauses = [`WorkflowType = '${sessionWorkflowType}'`];
     if (user) clauses.push(`${SessionUserKey.name} = '${user}'`);
     if (filter.status) clauses.push(`${SessionStatusKey.name} = '${filter.status}'`);
-    let nextPageToken: Uint8Array | undefined;
-    try {
-      nextPageToken = filter.pageToken ? Buffer.from(filter.pageToken, 'base64url') : undefined;
-    } catch {
-      throw ApiError.validation('invalid page_token', [{ path: 'query.page_token', message: 'not a page token' }]);
-    }
+    const nextPageToken = filter.pageToken ? parsePageToken(filter.pageToken) : undefined;
     let response: TemporalProto.api.workflowservice.v1.IListWorkflowExecutionsResponse;
     try {
-      response = await this.client.workflowService.listWorkflowExecutions({
-        namespace: this.config.temporalNamespace,
-        query: clauses.join(' AND '),
-        pageSize: filter.pageSize,
-        ...(nextPageToken ? { nextPageToken } : {}),
-      });
+      response = await this.client.connection.withDeadline(Date.now() + LIST_TIMEOUT_MS, () =>
+        this.client.workflowService.listWorkflowExecutions({
+          namespace: this.config.temporalNamespace,
+          query: clauses.join(' AND '),
+          pageSize: filter.pageSize,
+          ...(nextPageToken ? { nextPageToken } : {}),
+        }),
+      );
     } catch (err) {
-      if (isGrpcServiceError(err) && err.code === 3 /* INVALID_ARGUMENT */ && filter.pageToken) {
-        throw ApiError.validation('invalid page_token', [{ path: 'query.page_token', message: 'not a page token' }]);
-      }
+      // A token that decodes but was not issued for this query is refused by the server as it can.
+      if (nextPageToken && isGrpcServiceError(err) && (err.code === 2 || err.code === 3)) throw invalidPageToken();
       throw err;
     }
     const sessions = (response.executions ?? []).map(toSummary);
@@ -513,6 +510,27 @@ function toNumber(quantity: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+function invalidPageToken(): ApiError {
+  return ApiError.validation('invalid page_token', [
+    { path: 'query.page_token', message: 'not a next_page_token this API returned' },
+  ]);
+}
+
+/**
+ * Visibility's page tokens are JSON documents; checking that much here spares the server a garbage token,
+ * which it answers only after retries, with an opaque error.
+ */
+function parsePageToken(token: string): Uint8Array {
+  const bytes = Buffer.from(token, 'base64url');
+  try {
+    const decoded: unknown = JSON.parse(bytes.toString('utf8'));
+    if (typeof decoded === 'object' && decoded !== null) return bytes;
+  } catch {
+    // fall through
+  }
+  throw invalidPageToken();
 }
 
 function isDeadlineExceeded(err: unknown): boolean {

@@ -194,6 +194,9 @@ describe('bad input gets a clear 400 and changes nothing', () => {
     expect(put.headers.allow).toContain('POST');
     const patch = await request(h.app).patch('/api/v1/sessions/abc').set(as(h.keys.bob));
     expect(patch.status).toBe(405);
+    const badPage = await request(h.app).get('/api/v1/sessions?page_token=not-a-token').set(as(h.keys.bob));
+    expect(badPage.status).toBe(400);
+    expect(badPage.body.error.code).toBe('VALIDATION_ERROR');
     const nowhere = await request(h.app).get('/api/v1/nothing-here').set(as(h.keys.bob));
     expect(nowhere.status).toBe(404);
   });
