@@ -119,7 +119,7 @@ export const SessionSchema = z
     node_name: z.string().nullable(),
     created_at: z.string(),
     expires_at: z.string().nullable(),
-    max_expires_at: z.string(),
+    max_expires_at: z.string().nullable(),
     ended_at: z.string().nullable(),
     end_reason: z.string().nullable(),
     restarts: z.number().int(),

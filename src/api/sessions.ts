@@ -8,6 +8,8 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type WorkflowExecutionDescription,
   isGrpcServiceError,
   type Client,
   type WorkflowHandle,
@@ -35,6 +37,7 @@ import {
   extendSessionUpdate,
   getSessionStateQuery,
   sessionWorkflowType,
+  terminateSessionSignal,
   terminateSessionUpdate,
 } from '../../workflows/definitions.js';
 import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
@@ -52,6 +55,8 @@ const POLL_MS = 250;
 /** How long one state query may take; a healthy worker answers in milliseconds. */
 const QUERY_TIMEOUT_MS = 3000;
 const LIST_TIMEOUT_MS = 10_000;
+/** How long an update may wait for a worker to take it. */
+const UPDATE_TIMEOUT_MS = 10_000;
 
 /** The API's view of a session state: snake_case, no secrets (the state never holds any). */
 export function toSessionBody(state: SessionState): SessionBody {
@@ -329,7 +334,7 @@ export class SessionService {
   async extend(principal: Principal, id: string, minutes: number): Promise<{ session_id: string; expires_at: string }> {
     const handle = await this.ownedHandle(principal, id);
     try {
-      const result = await handle.executeUpdate(extendSessionUpdate, { args: [{ minutes }] });
+      const result = await this.update(() => handle.executeUpdate(extendSessionUpdate, { args: [{ minutes }] }));
       return { session_id: id, expires_at: result.expiresAt };
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
@@ -341,6 +346,7 @@ export class SessionService {
         }
       }
       if (isWorkflowClosed(err)) throw new ApiError(409, 'SESSION_NOT_RUNNING', `session ${id} has ended`);
+      if (isUpdateTimeout(err)) throw this.workerUnavailable(id);
       throw err;
     }
   }
@@ -351,14 +357,20 @@ export class SessionService {
     id: string,
     options: { deletePvc?: boolean; wait: boolean },
   ): Promise<{ done: boolean; session: SessionBody }> {
-    const handle = await this.ownedHandle(principal, id);
+    const { handle, description } = await this.ownedSession(principal, id);
+    const request = { reason: 'user', ...(options.deletePvc !== undefined ? { deletePvc: options.deletePvc } : {}) };
     try {
-      await handle.executeUpdate(terminateSessionUpdate, {
-        args: [{ reason: 'user', ...(options.deletePvc !== undefined ? { deletePvc: options.deletePvc } : {}) }],
-      });
+      await this.update(() => handle.executeUpdate(terminateSessionUpdate, { args: [request] }));
     } catch (err) {
-      // Already over: deleting it again is a no-op that reports how it ended.
-      if (!isWorkflowClosed(err)) throw err;
+      if (isUpdateTimeout(err)) {
+        // No worker took the update. A signal is durable: it waits in the history for the next worker,
+        // so the termination is recorded now and runs as soon as one polls.
+        await handle.signal(terminateSessionSignal, request);
+        if (!options.wait) return { done: false, session: bodyFromDescription(id, description, 'terminating') };
+      } else if (!isWorkflowClosed(err)) {
+        // Already over: deleting it again is a no-op that reports how it ended.
+        throw err;
+      }
     }
     if (options.wait) {
       try {
@@ -406,22 +418,40 @@ export class SessionService {
 
   /** Resolves the session's workflow, or 404 when it does not exist or is not the caller's to see. */
   private async ownedHandle(principal: Principal, id: string): Promise<SessionHandle> {
+    return (await this.ownedSession(principal, id)).handle;
+  }
+
+  private async ownedSession(
+    principal: Principal,
+    id: string,
+  ): Promise<{ handle: SessionHandle; description: WorkflowExecutionDescription }> {
     const handle = this.client.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(id));
-    let owner: string | undefined;
-    let type: string;
+    let description: WorkflowExecutionDescription;
     try {
-      const description = await handle.describe();
-      owner = description.typedSearchAttributes.get(SessionUserKey);
-      type = description.type;
+      description = await handle.describe();
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'NOT_FOUND', `session ${id} not found`);
       throw err;
     }
+    const owner = description.typedSearchAttributes.get(SessionUserKey);
     // Someone else's session is reported exactly like a missing one, so ids cannot be probed.
-    if (type !== sessionWorkflowType || (owner !== principal.user && !isAdmin(principal))) {
+    if (description.type !== sessionWorkflowType || (owner !== principal.user && !isAdmin(principal))) {
       throw new ApiError(404, 'NOT_FOUND', `session ${id} not found`);
     }
-    return handle;
+    return { handle, description };
+  }
+
+  /** Runs an update, bounded: with no worker polling, the server would hold it indefinitely. */
+  private update<T>(fn: () => Promise<T>): Promise<T> {
+    return this.client.connection.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, fn);
+  }
+
+  private workerUnavailable(id: string): ApiError {
+    return new ApiError(
+      503,
+      'WORKER_UNAVAILABLE',
+      `no worker answered for session ${id} in time; it resumes when a worker polls ${this.config.temporalTaskQueue}`,
+    );
   }
 
   /** The query's answer; for a session that ended cleanly, its result if no worker can answer a query. */
@@ -531,6 +561,37 @@ function parsePageToken(token: string): Uint8Array {
     // fall through
   }
   throw invalidPageToken();
+}
+
+function isUpdateTimeout(err: unknown): boolean {
+  return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err);
+}
+
+/** What visibility knows of a session whose workflow cannot be queried right now. */
+function bodyFromDescription(
+  id: string,
+  description: WorkflowExecutionDescription,
+  status: SessionStatus,
+): SessionBody {
+  return {
+    session_id: id,
+    user: description.typedSearchAttributes.get(SessionUserKey) ?? '',
+    status,
+    url: null,
+    pod_name: null,
+    service_name: null,
+    node_name: null,
+    created_at: description.startTime.toISOString(),
+    expires_at: null,
+    max_expires_at: null,
+    ended_at: null,
+    end_reason: null,
+    restarts: 0,
+    phases: {},
+    last_error: null,
+    pvc_name: null,
+    pvc_retained: null,
+  };
 }
 
 function isDeadlineExceeded(err: unknown): boolean {

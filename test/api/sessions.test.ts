@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { sessionObjectNames } from '../../src/k8s/names.js';
 import { sessionWorkflowId } from '../../src/session/spec.js';
+import { runWorker } from '../../src/worker.js';
+import type { sessionWorkflow } from '../../workflows/session.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { sessionObjects, settledObjects } from '../support/cluster.js';
 import { stackEnv } from '../support/stack.js';
@@ -349,26 +351,56 @@ describe('a session through the API', () => {
     await deleteAndSettle(h.keys.admin, id);
   });
 
-  test('with no worker polling yet, a create still answers 202 creating: the workflow waits durably for one', async () => {
-    const noWorker = h.appWith({ TEMPORAL_TASK_QUEUE: `nobody-polls-${Date.now().toString(36)}` });
+  test('with no worker polling, create answers 202, reads 503, and a delete is recorded and carried out once a worker comes', async () => {
+    const taskQueue = `late-worker-${Date.now().toString(36)}`;
+    const noWorker = h.appWith({ TEMPORAL_TASK_QUEUE: taskQueue });
     const res = await request(noWorker).post('/api/v1/sessions?wait=false').set(as(h.keys.admin)).send({ config: {} });
     expect(res.status).toBe(202);
+    const id = res.body.session_id as string;
     expect(res.body).toEqual(
       expect.objectContaining({
         status: 'creating',
         user: h.users.admin,
-        pod_name: sessionObjectNames(h.users.admin, res.body.session_id).pod,
+        pod_name: sessionObjectNames(h.users.admin, id).pod,
       }),
     );
-    const handle = h.client.workflow.getHandle(sessionWorkflowId(res.body.session_id));
+    const handle = h.client.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(id));
     expect((await handle.describe()).status.name).toBe('RUNNING');
-    // Reading it needs a worker to answer the query: a clear 503, not a hang or a 500.
-    const read = await request(noWorker).get(`/api/v1/sessions/${res.body.session_id}`).set(as(h.keys.admin));
+
+    // Reading or extending it needs a worker to answer: a clear 503, not a hang or a 500.
+    const read = await request(noWorker).get(`/api/v1/sessions/${id}`).set(as(h.keys.admin));
     expect(read.status).toBe(503);
     expect(read.body.error.code).toBe('WORKER_UNAVAILABLE');
-    // Nothing ran, so nothing exists to clean up.
-    await handle.terminate('test: no worker will ever poll this task queue');
-    expect(await sessionObjects(res.body.session_id)).toEqual([]);
+    const extend = await request(noWorker)
+      .post(`/api/v1/sessions/${id}/extend`)
+      .set(as(h.keys.admin))
+      .send({ minutes: 5 });
+    expect(extend.status).toBe(503);
+
+    // Deleting it is accepted and written to the history, where the next worker finds it.
+    const deleting = await request(noWorker).delete(`/api/v1/sessions/${id}`).set(as(h.keys.admin));
+    expect(deleting.status).toBe(202);
+    expect(deleting.body).toEqual(expect.objectContaining({ session_id: id, status: 'terminating' }));
+    const history = await handle.fetchHistory();
+    expect(
+      history.events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'terminateSession'),
+    ).toBe(true);
+
+    const stop = new AbortController();
+    const late = runWorker({
+      config: { ...h.config, temporalTaskQueue: taskQueue, logLevel: 'warn' },
+      signal: stop.signal,
+    });
+    try {
+      const final = await handle.result();
+      expect(final.status).toBe('terminated');
+      expect(final.endReason).toBe('user');
+      expect(final.phases.running).toBeUndefined();
+    } finally {
+      stop.abort();
+      await late;
+    }
+    expect(await settledObjects(id, [])).toEqual([]);
   });
 
   test('a pod that never becomes Ready answers 504 POD_START_TIMEOUT with a diagnosis and leaves nothing', async () => {
