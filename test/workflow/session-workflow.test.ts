@@ -73,6 +73,17 @@ async function start(s: SessionSpec): Promise<SessionHandle> {
 
 const state = (handle: SessionHandle): Promise<SessionState> => handle.query(getSessionStateQuery);
 
+/**
+ * The session's audit trail once it reads `expected` (or as it is after a while). The status changes
+ * before its audit activity runs, so a test that has just seen the status must wait for the record.
+ */
+async function auditTrail(sessionId: string, expected: string[]): Promise<string[]> {
+  return eventually(`the audit trail ${JSON.stringify(expected)}`, async () => {
+    const trail = world.session(sessionId).audit;
+    return JSON.stringify(trail) === JSON.stringify(expected) ? [...trail] : undefined;
+  }).catch(() => [...world.session(sessionId).audit]);
+}
+
 async function untilStatus(handle: SessionHandle, status: SessionState['status']): Promise<SessionState> {
   return eventually(`session ${handle.workflowId} to be ${status}`, async () => {
     const current = await state(handle);
@@ -139,7 +150,10 @@ describe('session workflow with in-memory activities', () => {
         'secret/mcp',
         'service',
       ]);
-      expect(world.session(s.sessionId).audit).toEqual(['->creating', 'creating>running']);
+      expect(await auditTrail(s.sessionId, ['->creating', 'creating>running'])).toEqual([
+        '->creating',
+        'creating>running',
+      ]);
     } finally {
       await terminateQuietly(handle);
     }
@@ -299,12 +313,8 @@ describe('session workflow with in-memory activities', () => {
         ['ensureSessionPod', undefined],
         ['waitForPodReady', { timeoutSeconds: s.podStartTimeoutSeconds }],
       ]);
-      expect(world.session(s.sessionId).audit).toEqual([
-        '->creating',
-        'creating>running',
-        'running>restarting',
-        'restarting>running',
-      ]);
+      const expectedTrail = ['->creating', 'creating>running', 'running>restarting', 'restarting>running'];
+      expect(await auditTrail(s.sessionId, expectedTrail)).toEqual(expectedTrail);
     } finally {
       await terminateQuietly(handle);
     }
