@@ -180,7 +180,6 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
 }
 
 export type Config = ReturnType<typeof toConfig>;
-export type AppConfig = Config;
 
 /** Thrown when the environment is invalid; its message names every bad variable and why. */
 export class ConfigError extends Error {

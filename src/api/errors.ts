@@ -22,7 +22,7 @@ export class ApiError extends Error {
     return new ApiError(400, 'VALIDATION_ERROR', message, { details });
   }
 
-  static notFound(message = 'not found'): ApiError {
+  static notFound(message: string): ApiError {
     return new ApiError(404, 'NOT_FOUND', message);
   }
 }
@@ -54,7 +54,7 @@ const BODY_PARSER_ERRORS: Record<string, string> = {
 };
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`));
+  next(ApiError.notFound(`no route ${req.method} ${req.path}`));
 };
 
 /** Answers a known path with the wrong method: 405 with the methods it does allow. */

@@ -243,10 +243,17 @@ export class SessionService {
     body: CreateSessionBody,
     wait: boolean,
   ): Promise<{ created: boolean; session: SessionBody }> {
-    const spec = this.buildSpec(principal.user, body);
-    await this.quota.admit(principal.user, spec.sessionId, async () => {
-      await startSession(this.client, spec, this.config);
-    });
+    let spec: SessionSpec;
+    try {
+      spec = this.buildSpec(principal.user, body);
+      const admitted = spec;
+      await this.quota.admit(principal.user, spec.sessionId, async () => {
+        await startSession(this.client, admitted, this.config);
+      });
+    } catch (err) {
+      if (err instanceof ApiError) this.metrics.sessionsRejected.inc({ code: err.code });
+      throw err;
+    }
     this.metrics.sessionsStarted.inc();
     this.log.info({ sessionId: spec.sessionId, user: spec.user }, 'session started');
     const handle = this.client.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(spec.sessionId));
@@ -430,13 +437,13 @@ export class SessionService {
     try {
       description = await handle.describe();
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'NOT_FOUND', `session ${id} not found`);
+      if (err instanceof WorkflowNotFoundError) throw ApiError.notFound(`session ${id} not found`);
       throw err;
     }
     const owner = description.typedSearchAttributes.get(SessionUserKey);
     // Someone else's session is reported exactly like a missing one, so ids cannot be probed.
     if (description.type !== sessionWorkflowType || (owner !== principal.user && !isAdmin(principal))) {
-      throw new ApiError(404, 'NOT_FOUND', `session ${id} not found`);
+      throw ApiError.notFound(`session ${id} not found`);
     }
     return { handle, description };
   }

@@ -543,6 +543,14 @@ describe('quota', () => {
     for (const r of results.filter((x) => x.status === 429)) {
       expect(r.body.error.code).toBe('QUOTA_EXCEEDED');
     }
+    // Each replica counts the creates it refused.
+    let refused = 0;
+    for (const replica of replicas) {
+      const metrics = await request(replica).get('/metrics').set(as(h.keys.readOnly));
+      const line = /^sessions_rejected_total\{code="QUOTA_EXCEEDED"\} (\d+)$/m.exec(metrics.text);
+      refused += Number(line?.[1] ?? 0);
+    }
+    expect(refused).toBe(15);
     const ids = results.filter((r) => r.status === 202).map((r) => r.body.session_id as string);
     expect(new Set(ids).size).toBe(5);
     expect(
