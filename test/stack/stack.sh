@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # The local test stack: a Temporal dev server (with its Web UI) and a real Kubernetes control plane
 # (etcd, kube-apiserver, kube-scheduler, kube-controller-manager) whose nodes and pod status are
-# simulated by KWOK. Everything listens on 127.0.0.1 and lives under .stack/ in the repo.
+# simulated by KWOK. Everything listens on 127.0.0.1; state lives in $SO_STACK_DIR (default
+# ~/.local/state/session-orchestrator/stack, outside the repository: see paths.sh).
 #
 #   stack.sh up       build what is missing (cached), start what is not running, print where things are
 #   stack.sh down     stop exactly the processes this script started (by recorded pid)
 #   stack.sh status   show each component's pid and health
-#   stack.sh reset    down, then delete .stack/ (all cluster and Temporal state)
+#   stack.sh reset    down, then delete $SO_STACK_DIR (all cluster and Temporal state)
+#   stack.sh dir      print the state directory
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(cd "$here/../.." && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
-cache=${SO_CACHE_DIR:-$HOME/.cache/session-orchestrator}
-state=${SO_STACK_DIR:-$repo/.stack}
+# shellcheck source=paths.sh
+source "$here/paths.sh"
+cache=$SO_CACHE_DIR
+state=$SO_STACK_DIR
 pki=$state/pki
 logs=$state/logs
 pids=$state/pids
@@ -326,5 +329,6 @@ case ${1:-} in
   down) down ;;
   status) status ;;
   reset) down; rm -rf "$state"; log "removed $state" ;;
-  *) echo "usage: $0 up|down|status|reset" >&2; exit 2 ;;
+  dir) echo "$state" ;;
+  *) echo "usage: $0 up|down|status|reset|dir" >&2; exit 2 ;;
 esac
