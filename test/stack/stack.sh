@@ -311,6 +311,9 @@ components="kwok kube-scheduler kube-controller-manager kube-apiserver etcd temp
 
 down() {
   for name in $components; do stop_process "$name"; done
+  # Without it, tests would find addresses of servers that are gone and fail on connections instead of
+  # saying that the stack is not running.
+  rm -f "$state/env"
 }
 
 status() {
