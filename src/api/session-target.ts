@@ -1,0 +1,40 @@
+/**
+ * Resolves a session a caller wants to reach: owned by them (else 404, like every session route), running
+ * (else 409), and where its agent listens. The proxy, logs and exec all go through here.
+ */
+import type { Config } from '../config.js';
+import { AGENT_PORT } from '../k8s/manifests.js';
+import { unreachableReason } from '../session/reachability.js';
+import type { Principal } from './auth.js';
+import { ApiError } from './errors.js';
+import type { SessionBody } from './schemas.js';
+import type { SessionService } from './sessions.js';
+
+export class SessionTargets {
+  constructor(
+    private readonly sessions: Pick<SessionService, 'get'>,
+    private readonly config: Pick<Config, 'proxyUpstreamOverride' | 'sessionNamespace'>,
+  ) {}
+
+  /** The session, if the caller may see it and it runs; otherwise the 404/409 the caller gets. */
+  async running(principal: Principal, id: string): Promise<SessionBody & { pod_name: string }> {
+    const session = await this.sessions.get(principal, id);
+    const why = unreachableReason(id, session.status);
+    if (why) throw new ApiError(409, why.code, why.message, { session_id: id });
+    if (!session.pod_name) {
+      throw new ApiError(409, 'SESSION_NOT_RUNNING', `session ${id} has no pod yet`, { session_id: id });
+    }
+    return session as SessionBody & { pod_name: string };
+  }
+
+  /** Base URL of the session's agent: the configured override, else its Service on the agent port. */
+  async upstream(principal: Principal, id: string): Promise<URL> {
+    const session = await this.running(principal, id);
+    if (this.config.proxyUpstreamOverride) return new URL(this.config.proxyUpstreamOverride);
+    if (session.url) return new URL(session.url);
+    if (session.service_name) {
+      return new URL(`http://${session.service_name}.${this.config.sessionNamespace}.svc:${AGENT_PORT}`);
+    }
+    throw new ApiError(502, 'UPSTREAM_UNAVAILABLE', `session ${id} has no address yet`, { session_id: id });
+  }
+}
