@@ -32,7 +32,7 @@ beforeAll(async () => {
   agent = await startAgentServer();
   const config = loadConfig({
     ...h.env,
-    AGENTAPI_K8S_SESSION_PROXY_UPSTREAM_OVERRIDE: agent.url,
+    AGENTAPI_K8S_SESSION_UPSTREAM_OVERRIDE: agent.url,
     AGENTAPI_K8S_SESSION_PROXY_MAX_BODY_BYTES: '1024',
     AGENTAPI_K8S_SESSION_EXEC_TIMEOUT: '20',
   });
@@ -249,7 +249,7 @@ describe('the reverse proxy', () => {
   test('an agent that cannot be reached is a 502', async () => {
     const gone = await startAgentServer();
     await gone.close();
-    const app = h.appWith({ AGENTAPI_K8S_SESSION_PROXY_UPSTREAM_OVERRIDE: gone.url });
+    const app = h.appWith({ AGENTAPI_K8S_SESSION_UPSTREAM_OVERRIDE: gone.url });
     const res = await request(app).get(proxied('/status')).set(as(h.keys.alice));
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('UPSTREAM_UNAVAILABLE');

@@ -1,7 +1,7 @@
 /**
  * A stand-in for the agent inside a session pod (test support, not product): a small agentapi-compatible
  * HTTP server. KWOK pods run no containers, so tests point the proxy at this through
- * AGENTAPI_K8S_SESSION_PROXY_UPSTREAM_OVERRIDE. It records every request it receives, so tests can check
+ * AGENTAPI_K8S_SESSION_UPSTREAM_OVERRIDE. It records every request it receives, so tests can check
  * exactly what the proxy forwarded.
  *
  *   GET  /status    {"status": "stable" | "running"}
