@@ -61,6 +61,14 @@ export class SessionIo {
     signal: AbortSignal,
   ): Promise<NodeJS.ReadableStream> {
     const out = new PassThrough();
+    // client-node pipes the response body into `out` and owns that source stream; aborting the request
+    // makes it emit an AbortError nobody else listens to, which would crash the process. Ending a
+    // follow is expected, so the error is absorbed here (the 'pipe' event hands over the source).
+    out.on('pipe', (source: NodeJS.ReadableStream) => {
+      source.on('error', (err: Error) => {
+        if (!signal.aborted) out.destroy(err);
+      });
+    });
     let controller: AbortController;
     try {
       controller = await this.log.log(ref.namespace, ref.pod, container, out, {

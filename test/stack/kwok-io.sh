@@ -19,9 +19,10 @@ kwok_io_pki() {
     cd "$pki"
     printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > kwok-serving.ext
     printf 'extendedKeyUsage=clientAuth\n' > kubelet-client.ext
-    for pair in "kwok-serving:/CN=kwok-kubelet-server:kwok-serving.ext" \
-      "apiserver-kubelet-client:/O=system:masters/CN=kube-apiserver-kubelet-client:kubelet-client.ext"; do
-      IFS=: read -r name subject ext <<<"$pair"
+    # "|"-separated: the subject itself contains ":" (system:masters).
+    for triple in "kwok-serving|/CN=kwok-kubelet-server|kwok-serving.ext" \
+      "apiserver-kubelet-client|/O=system:masters/CN=kube-apiserver-kubelet-client|kubelet-client.ext"; do
+      IFS='|' read -r name subject ext <<<"$triple"
       openssl req -newkey rsa:2048 -nodes -subj "$subject" -keyout "$name.key" -out "$name.csr" 2>/dev/null
       openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 \
         -extfile "$ext" -out "$name.crt" 2>/dev/null
@@ -67,16 +68,14 @@ spec:
 EOF
 }
 
-# Flags that make KWOK serve HTTPS as every node's "kubelet" on 127.0.0.1:$kwok_port.
+# Flags that make KWOK serve HTTPS as every node's "kubelet" on 127.0.0.1:$kwok_port (after kwok_io_pki).
 kwok_io_kwok_args() {
-  kwok_io_pki
   printf '%s\n' --node-ip 127.0.0.1 --node-port "$kwok_port" \
     --tls-cert-file "$pki/kwok-serving.crt" --tls-private-key-file "$pki/kwok-serving.key"
 }
 
 # Flags that make the apiserver dial nodes by InternalIP, verify KWOK's cert and present a client cert.
 kwok_io_apiserver_args() {
-  kwok_io_pki
   printf '%s\n' --kubelet-preferred-address-types InternalIP \
     --kubelet-certificate-authority "$pki/ca.crt" \
     --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" \

@@ -253,6 +253,7 @@ up() {
   wait_for etcd 60 curl -sf "http://127.0.0.1:$etcd_port/health"
 
   local kwok_io_apiserver kwok_io_kwok
+  kwok_io_pki
   mapfile -t kwok_io_apiserver < <(kwok_io_apiserver_args); mapfile -t kwok_io_kwok < <(kwok_io_kwok_args)
   start_process kube-apiserver "$kube_bin/kube-apiserver" "${kwok_io_apiserver[@]}" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
