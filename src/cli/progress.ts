@@ -10,15 +10,23 @@ import type { ApiClient, Session } from './api-client.js';
 const START_STEPS = ['secrets_created', 'configmap_created', 'pod_created', 'service_created', 'pod_ready', 'running'];
 const ENDED = new Set(['running', 'terminated', 'failed']);
 
-export async function followCreation(
-  client: ApiClient,
-  id: string,
-  options: { showBar: boolean; err: (s: string) => void },
-): Promise<Session> {
+export async function followCreation(client: ApiClient, id: string, options: { showBar: boolean }): Promise<Session> {
   const bar = options.showBar
-    ? new SingleBar({ format: ' {bar} {percentage}% | {step}', hideCursor: true, clearOnComplete: false })
+    ? new SingleBar({
+        format: ' {bar} {percentage}% | {step}',
+        hideCursor: true,
+        clearOnComplete: false,
+        stream: process.stderr,
+        // --progress=always on a pipe (CI logs): one line per redraw instead of nothing.
+        noTTYOutput: !process.stderr.isTTY,
+        notTTYSchedule: 250,
+      })
     : undefined;
   bar?.start(START_STEPS.length, 0, { step: 'creating' });
+  const finish = () => {
+    if (status === 'running') bar?.update(START_STEPS.length, { step: 'running' });
+    bar?.stop();
+  };
   let status = 'creating';
   try {
     const res = await client.fetch(`/api/v1/sessions/${encodeURIComponent(id)}/events`, {
@@ -44,7 +52,7 @@ export async function followCreation(
       if (ENDED.has(status)) break;
     }
   } finally {
-    bar?.stop();
+    finish();
   }
   return client.get(id);
 }

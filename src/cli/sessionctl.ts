@@ -64,31 +64,47 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('--pvc', 'give it a persistent workspace')
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect, [])
     .option('--no-wait', 'return as soon as it is accepted')
-    .action(async (opts: { image?: string; timeoutMinutes?: number; pvc?: boolean; env: string[]; wait: boolean }) => {
-      const { client, json } = ctx();
-      const env: Record<string, string> = {};
-      for (const pair of opts.env) {
-        const at = pair.indexOf('=');
-        if (at < 1) throw new CliError(`--env takes KEY=VALUE, got ${pair}`, ExitCode.Usage);
-        env[pair.slice(0, at)] = pair.slice(at + 1);
-      }
-      const config = {
-        ...(opts.image ? { image: opts.image } : {}),
-        ...(opts.timeoutMinutes !== undefined ? { timeout_minutes: opts.timeoutMinutes } : {}),
-        ...(opts.pvc ? { pvc_enabled: true } : {}),
-        ...(Object.keys(env).length ? { env } : {}),
-      };
-      const accepted = await client.create({ config });
-      const session = opts.wait
-        ? await followCreation(client, accepted.session_id, { showBar: !json && process.stderr.isTTY, err: io.err })
-        : accepted;
-      if (json) printJson(session);
-      else printSession(session, io.out);
-      if (session.status !== 'running' && opts.wait) {
-        const why = session.last_error ? `${session.last_error.code}: ${session.last_error.message}` : session.status;
-        throw new CliError(`session ${session.session_id} did not start: ${why}`, ExitCode.Failure);
-      }
-    });
+    .addOption(
+      new Option('--progress <when>', 'draw the progress bar on stderr')
+        .choices(['auto', 'always', 'never'])
+        .default('auto'),
+    )
+    .action(
+      async (opts: {
+        image?: string;
+        timeoutMinutes?: number;
+        pvc?: boolean;
+        env: string[];
+        wait: boolean;
+        progress: string;
+      }) => {
+        const { client, json } = ctx();
+        const env: Record<string, string> = {};
+        for (const pair of opts.env) {
+          const at = pair.indexOf('=');
+          if (at < 1) throw new CliError(`--env takes KEY=VALUE, got ${pair}`, ExitCode.Usage);
+          env[pair.slice(0, at)] = pair.slice(at + 1);
+        }
+        const config = {
+          ...(opts.image ? { image: opts.image } : {}),
+          ...(opts.timeoutMinutes !== undefined ? { timeout_minutes: opts.timeoutMinutes } : {}),
+          ...(opts.pvc ? { pvc_enabled: true } : {}),
+          ...(Object.keys(env).length ? { env } : {}),
+        };
+        const accepted = await client.create({ config });
+        const session = opts.wait
+          ? await followCreation(client, accepted.session_id, {
+              showBar: opts.progress === 'always' || (opts.progress === 'auto' && !json && process.stderr.isTTY),
+            })
+          : accepted;
+        if (json) printJson(session);
+        else printSession(session, io.out);
+        if (session.status !== 'running' && opts.wait) {
+          const why = session.last_error ? `${session.last_error.code}: ${session.last_error.message}` : session.status;
+          throw new CliError(`session ${session.session_id} did not start: ${why}`, ExitCode.Failure);
+        }
+      },
+    );
 
   program
     .command('list')

@@ -70,6 +70,17 @@ describe('sessionctl', () => {
     id = session.session_id;
   });
 
+  test('create --progress always draws the start as a progress bar that reaches 100%', async () => {
+    const run = await sessionctl(['create', '--progress', 'always']);
+    expect(run.code).toBe(0);
+    const created = /^id\s+(\S+)$/m.exec(run.stdout)?.[1];
+    expect(created).toBeDefined();
+    expect(run.stdout).toMatch(/^status\s+running$/m);
+    expect(run.stderr).toMatch(/100% \| running/);
+    expect(run.stderr).toMatch(/0% \| creating/);
+    expect((await sessionctl(['delete', created!])).code).toBe(0);
+  });
+
   test('list shows the session in a table, and as JSON with -o json', async () => {
     const table = await sessionctl(['list']);
     expect(table.code).toBe(0);
