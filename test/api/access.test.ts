@@ -18,6 +18,7 @@ import { loadConfig } from '../../src/config.js';
 import { startAgentServer, type AgentServer } from '../support/agent-server.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
+import { eventually } from '../support/wait.js';
 
 let h: ApiHarness;
 let agent: AgentServer;
@@ -360,7 +361,11 @@ describe('exec', () => {
 describe('after the session has ended', () => {
   test('proxy, logs and exec answer 409 SESSION_ENDED', async () => {
     await request(base).delete(`/api/v1/sessions/${id}?wait=true`).set(as(h.keys.alice)).expect(200);
-    const proxy = await request(base).get(proxied('/status')).set(as(h.keys.alice));
+    // The proxy may reuse a "running" answer for RUNNING_CACHE_MS; it then learns the session ended.
+    const proxy = await eventually('the proxy to refuse the ended session', async () => {
+      const res = await request(base).get(proxied('/status')).set(as(h.keys.alice));
+      return res.status === 200 ? undefined : res;
+    });
     expect(proxy.status).toBe(409);
     expect(proxy.body.error.code).toBe('SESSION_ENDED');
     const logs = await request(base).get(`/api/v1/sessions/${id}/logs`).set(as(h.keys.alice));

@@ -1,6 +1,7 @@
 import { ThrottledActivityRecorder } from '../../src/api/activity.js';
 import { exitCodeOf } from '../../src/api/session-io.js';
 import { stripHopByHop, upstreamPath } from '../../src/api/proxy.js';
+import { RUNNING_CACHE_MS, SessionTargets } from '../../src/api/session-target.js';
 import { unreachableReason } from '../../src/session/reachability.js';
 
 describe('which sessions can be reached', () => {
@@ -103,5 +104,47 @@ describe('activity recording', () => {
     expect(recorder.lastActivity('b')).toBeUndefined();
     expect(recorder.lastActivity('a')).toBeDefined();
     expect(recorder.lastActivity('c')).toBeDefined();
+  });
+});
+
+describe('resolving the session to proxy to', () => {
+  const principal = (keyId: string, user: string) => ({ keyId, user, permissions: new Set<never>() });
+  const running = (id: string) =>
+    ({ session_id: id, status: 'running', pod_name: `pod-${id}`, url: `http://svc-${id}:9000` }) as never;
+
+  test('a running answer is reused briefly, per caller, and asked again once it is stale', async () => {
+    let now = 0;
+    const asked: string[] = [];
+    const targets = new SessionTargets(
+      {
+        get: async (p: { user: string }, id: string) => {
+          asked.push(`${p.user}/${id}`);
+          return running(id);
+        },
+      } as never,
+      { sessionNamespace: 'ns', proxyUpstreamOverride: undefined },
+      () => now,
+    );
+    expect((await targets.upstream(principal('k1', 'alice') as never, 's1')).toString()).toBe('http://svc-s1:9000/');
+    await targets.upstream(principal('k1', 'alice') as never, 's1');
+    await targets.upstream(principal('k2', 'bob') as never, 's1');
+    expect(asked).toEqual(['alice/s1', 'bob/s1']);
+    now = RUNNING_CACHE_MS + 1;
+    await targets.upstream(principal('k1', 'alice') as never, 's1');
+    expect(asked).toEqual(['alice/s1', 'bob/s1', 'alice/s1']);
+  });
+
+  test('a session that is not running is a 409 and is never cached', async () => {
+    let status = 'creating';
+    const targets = new SessionTargets(
+      { get: async () => ({ session_id: 's2', status, pod_name: 'p', url: 'http://x:9000' }) } as never,
+      { sessionNamespace: 'ns', proxyUpstreamOverride: undefined },
+    );
+    await expect(targets.upstream(principal('k', 'u') as never, 's2')).rejects.toMatchObject({
+      status: 409,
+      code: 'SESSION_NOT_RUNNING',
+    });
+    status = 'running';
+    await expect(targets.upstream(principal('k', 'u') as never, 's2')).resolves.toBeInstanceOf(URL);
   });
 });
