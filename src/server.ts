@@ -45,7 +45,7 @@ export async function startApi(config: Config, logger: Logger = createLogger(con
     const s = app.listen(config.apiPort, config.apiHost, () => done(s));
     s.once('error', fail);
   });
-  attachUpgrades(server, app);
+  const tunnels = attachUpgrades(server, app);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.apiPort;
   const url = `http://${config.apiHost}:${port}`;
@@ -55,6 +55,7 @@ export async function startApi(config: Config, logger: Logger = createLogger(con
     url,
     async close() {
       shutdown.abort();
+      tunnels.closeTunnels();
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);

@@ -170,9 +170,14 @@ export function mountProxyRoutes(app: express.Express, auth: express.RequestHand
  * Routes HTTP upgrade requests of `server` through `app` (see the module comment). Anything the app does
  * not turn into a tunnel gets its ordinary HTTP answer on the socket, which is then closed.
  */
-export function attachUpgrades(server: Server, app: express.Express): void {
-  if (!handlers.has(app)) return;
+export function attachUpgrades(server: Server, app: express.Express): { closeTunnels(): void } {
+  // Upgraded sockets leave the HTTP server's bookkeeping (closeAllConnections does not see them), so a
+  // shutdown has to end them itself or it waits for every open WebSocket.
+  const open = new Set<Duplex>();
+  if (!handlers.has(app)) return { closeTunnels: () => undefined };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     upgrades.set(req, { socket, head });
     const res = new ServerResponse(req);
     res.assignSocket(socket as never);
@@ -180,6 +185,11 @@ export function attachUpgrades(server: Server, app: express.Express): void {
     socket.on('error', () => socket.destroy());
     app(req as Request, res as unknown as Response);
   });
+  return {
+    closeTunnels() {
+      for (const socket of open) socket.destroy();
+    },
+  };
 }
 
 /** Passes a request body through, failing once it exceeds `max` bytes (for bodies without a length). */
