@@ -49,6 +49,7 @@ const upgrades = new WeakMap<IncomingMessage, { socket: Duplex; head: Buffer }>(
 const handlers = new WeakMap<express.Express, true>();
 const outgoing = new WeakMap<IncomingMessage, ClientRequest>();
 const aborted = new WeakSet<IncomingMessage>();
+const sessionOf = new WeakMap<IncomingMessage, string>();
 
 export interface ProxyDeps {
   config: Pick<Config, 'proxyTimeoutSeconds' | 'proxyConnectTimeoutSeconds' | 'proxyMaxBodyBytes'>;
@@ -90,7 +91,10 @@ export function mountProxyRoutes(app: express.Express, auth: express.RequestHand
     aborted.add(req);
     outgoing.get(req)?.destroy();
   };
-  proxy.on('proxyRes', (proxyRes) => {
+  proxy.on('proxyRes', (proxyRes, req) => {
+    // A long response (an SSE stream the agent keeps writing to) is activity for as long as it flows.
+    const id = sessionOf.get(req);
+    if (id) proxyRes.on('data', () => activity.touch(id));
     // Upgrade/Connection survive only on a 101, where they are the handshake itself.
     if (proxyRes.statusCode !== 101) stripHopByHop(proxyRes.headers);
   });
@@ -107,6 +111,7 @@ export function mountProxyRoutes(app: express.Express, auth: express.RequestHand
 
     for (const name of CALLER_CREDENTIALS) delete req.headers[name];
     req.url = upstreamPath(req.originalUrl);
+    sessionOf.set(req, id);
     activity.touch(id);
 
     if (upgrade) {

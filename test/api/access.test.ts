@@ -217,6 +217,13 @@ describe('the reverse proxy', () => {
     // The stream is open when this is sent, so the event can only have come through it.
     await request(base).post(proxied('/message')).set(as(h.keys.alice)).send({ content: text }).expect(200);
     await readUntil(() => events.some((e) => e.event === 'message_update' && e.data.includes(`echo: ${text}`)));
+    // Data flowing on an open stream is activity too, with no new request to the proxy.
+    const quietSince = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    agent.setStatus('running');
+    await readUntil(() => events.some((e) => e.event === 'status_change' && e.data.includes('running')));
+    expect(activity.lastActivity(id)).toBeGreaterThan(quietSince);
+    agent.setStatus('stable');
     stop.abort();
     await reader.cancel().catch(() => undefined);
   });
