@@ -79,6 +79,9 @@ export function mountProxyRoutes(app: express.Express, auth: express.RequestHand
   const { config, targets, activity } = deps;
   const proxy = createProxyServer({
     xfwd: true,
+    // The agent sees its own Service name as Host (agentapi checks allowed hosts); the caller's Host
+    // travels in X-Forwarded-Host.
+    changeOrigin: true,
     prependPath: true,
     proxyTimeout: config.proxyTimeoutSeconds * 1000,
     connectTimeout: config.proxyConnectTimeoutSeconds * 1000,

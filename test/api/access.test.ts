@@ -91,6 +91,8 @@ describe('the reverse proxy', () => {
       expect(r!.headers['x-api-key']).toBeUndefined();
       expect(JSON.stringify(r!.headers)).not.toContain(h.keys.alice);
       expect(r!.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect(r!.headers.host).toBe(new URL(agent.url).host);
+      expect(r!.headers['x-forwarded-host']).toBe(new URL(base).host);
     }
   });
 
