@@ -13,8 +13,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
-# shellcheck source=kwok-io.sh
-source "$here/kwok-io.sh"
 cache=${SO_CACHE_DIR:-$HOME/.cache/session-orchestrator}
 state=${SO_STACK_DIR:-$repo/.stack}
 pki=$state/pki
@@ -28,6 +26,8 @@ etcd_bin=$cache/etcd-$ETCD_VERSION/bin/etcd
 kwok_dir=$cache/kwok-$KWOK_VERSION
 kubectl() { "$kube_bin/kubectl" --kubeconfig "$state/kubeconfig" "$@"; }
 
+# shellcheck source=kwok-io.sh
+source "$here/kwok-io.sh"
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
 
