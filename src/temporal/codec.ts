@@ -1,12 +1,14 @@
 /**
  * Payload encryption for everything a session puts in Temporal (its spec carries a GitHub token and MCP
  * configuration): AES-256-GCM, with the key id in the payload metadata so keys can rotate — the first
- * configured key encrypts, every configured key decrypts.
+ * configured key encrypts, every configured key decrypts. A payload that is not encrypted decodes to a
+ * marker the worker's interceptors refuse (see workflows/unencrypted.ts).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
-import { type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+import { UNENCRYPTED_PAYLOAD_MARKER, type UnencryptedPayloadMarker } from '../../workflows/unencrypted.js';
 import type { Config } from '../config.js';
 
 const ENCODING = 'binary/encrypted';
@@ -65,7 +67,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCODING) return payload;
+      const encoding = Buffer.from(payload.metadata?.encoding ?? []).toString();
+      // Not ours: whoever wrote it held no key. Its content is never handed on; the workflow interceptor
+      // (and the activity one) refuse the marker it becomes.
+      if (encoding !== ENCODING) return unencryptedMarker(encoding);
       const keyId = Buffer.from(payload.metadata?.[KEY_ID] ?? []).toString();
       const key = this.byId.get(keyId);
       if (!key) throw new ValueError(`Payload encrypted with unknown key id "${keyId}"`);
@@ -85,6 +90,11 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       };
     });
   }
+}
+
+function unencryptedMarker(encoding: string): Payload {
+  const marker: UnencryptedPayloadMarker = { [UNENCRYPTED_PAYLOAD_MARKER]: true, encoding: encoding.slice(0, 64) };
+  return defaultPayloadConverter.toPayload(marker);
 }
 
 function toB64(bytes: Uint8Array | null | undefined): string | null {

@@ -73,6 +73,11 @@ build_kubernetes() {
   rm -rf "$w"
 }
 
+# The NetworkPolicy engine the security tests compute truth tables with (not part of the running stack).
+build_cyclonus() {
+  GOBIN="$1/bin" go install "github.com/mattfenwick/cyclonus/cmd/cyclonus@$CYCLONUS_VERSION"
+}
+
 want=${*:-temporal kwok etcd kubernetes}
 for tool in $want; do
   case $tool in
@@ -80,6 +85,7 @@ for tool in $want; do
     kwok) build_into "$cache/kwok-$KWOK_VERSION" build_kwok ;;
     etcd) build_into "$cache/etcd-$ETCD_VERSION" build_etcd ;;
     kubernetes) build_into "$cache/kubernetes-$KUBERNETES_VERSION" build_kubernetes ;;
+    cyclonus) build_into "$cache/cyclonus-$CYCLONUS_VERSION" build_cyclonus ;;
     *) log "unknown tool $tool"; exit 2 ;;
   esac
 done

@@ -1,5 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, parseCodecKeys } from '../../src/temporal/codec.js';
+import { isUnencryptedPayloadMarker } from '../../workflows/unencrypted.js';
 
 const key = (id: string, fill: number) => `${id}:${Buffer.alloc(32, fill).toString('base64')}`;
 const secretInput = { sessionId: 's1', secrets: { githubToken: 'ghp_super-secret-token' } };
@@ -42,10 +43,13 @@ describe('payload codec', () => {
     );
   });
 
-  test('unencrypted payloads pass through decode untouched', async () => {
+  test('an unencrypted payload never reaches the workflow: it decodes to the refusal marker', async () => {
     const codec = new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1)));
-    const plain = defaultPayloadConverter.toPayload('hello');
-    expect(await codec.decode([plain])).toEqual([plain]);
+    const plain = defaultPayloadConverter.toPayload(secretInput);
+    const [decoded] = await codec.decode([plain]);
+    const value = defaultPayloadConverter.fromPayload(decoded!);
+    expect(isUnencryptedPayloadMarker(value)).toBe(true);
+    expect(JSON.stringify(value)).not.toContain('ghp_super-secret-token');
   });
 
   test('keys of the wrong length are refused', () => {
