@@ -180,7 +180,7 @@ const EnvSchema = z.object({
   [doc(
     `${S}ALLOWED_NODE_SELECTOR_KEYS`,
     '(none)',
-    'Comma-separated node_selector keys a request may set; the admin NODE_SELECTOR always wins',
+    'Comma-separated node_selector keys a request may set (`prefix*` allows a prefix); the admin NODE_SELECTOR always wins',
   )]: list(''),
   [doc(`${S}EPHEMERAL_STORAGE_REQUEST`, '1Gi', 'ephemeral-storage request of the agent container')]:
     QuantitySchema.default('1Gi'),

@@ -47,6 +47,11 @@ export function isImageAllowed(image: string, allowed: readonly string[]): boole
   );
 }
 
+/** Whether a user may set node selector `key`: listed exactly, or under a listed `prefix*`. */
+export function isNodeSelectorKeyAllowed(key: string, allowed: readonly string[]): boolean {
+  return allowed.some((entry) => (entry.endsWith('*') ? key.startsWith(entry.slice(0, -1)) : entry === key));
+}
+
 /** The images a request may choose: the admin's list, or only the configured session image. */
 export function allowedImages(config: Pick<Config, 'allowedImages' | 'sessionImage'>): string[] {
   return config.allowedImages.length > 0 ? config.allowedImages : [config.sessionImage];
@@ -142,7 +147,7 @@ export function buildSessionSpec(
 
   const userSelector = c.node_selector ?? {};
   for (const key of Object.keys(userSelector)) {
-    if (!config.allowedNodeSelectorKeys.includes(key)) {
+    if (!isNodeSelectorKeyAllowed(key, config.allowedNodeSelectorKeys)) {
       const allowed = config.allowedNodeSelectorKeys.join(', ') || 'none';
       forbidden.push({
         path: `body.config.node_selector.${key}`,
