@@ -39,6 +39,7 @@ import { isAdmin, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { SessionQuota } from './quota.js';
+import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 
 const { temporal } = proto;
@@ -122,10 +123,12 @@ export class SessionService {
   private readonly metrics: ApiMetrics;
   private readonly log: Logger;
   private readonly quota: SessionQuota;
+  private readonly kube: KubeClients;
 
   constructor(options: SessionServiceOptions) {
     this.client = options.client;
     this.config = options.config;
+    this.kube = options.kube;
     this.metrics = options.metrics;
     this.log = options.logger;
     this.quota = new SessionQuota(
@@ -172,6 +175,7 @@ export class SessionService {
     try {
       spec = this.buildSpec(principal.user, body);
       const admitted = spec;
+      await admitRetainedClaims(this.kube.core, spec, this.config.maxRetainedPvcsPerUser, (id) => this.isRunning(id));
       await this.quota.admit(principal.user, spec.sessionId, async () => {
         await startSession(this.client, admitted, this.config);
       });
