@@ -78,7 +78,7 @@ build_cyclonus() {
   GOBIN="$1/bin" go install "github.com/mattfenwick/cyclonus/cmd/cyclonus@$CYCLONUS_VERSION"
 }
 
-want=${*:-temporal kwok etcd kubernetes}
+want=${*:-temporal kwok etcd kubernetes cyclonus}
 for tool in $want; do
   case $tool in
     temporal) build_into "$cache/temporal-$TEMPORAL_CLI_VERSION" build_temporal ;;
