@@ -51,6 +51,8 @@ export function apiEnv(taskQueue: string, keysFile: string, codecKey: string): R
     API_MAX_SESSIONS_PER_USER: '5',
     // Tests steer scheduling with node selectors of their own (unschedulable pools, gates).
     AGENTAPI_K8S_SESSION_ALLOWED_NODE_SELECTOR_KEYS: 'example.com/*',
+    // A test file creates (and refuses) more sessions per user in a minute than a person would.
+    API_CREATES_PER_USER_PER_MINUTE: '600',
     LOG_LEVEL: 'info',
   };
 }
