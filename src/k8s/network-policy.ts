@@ -125,19 +125,38 @@ export async function ensureSessionNetworkPolicy(
   const api = kc.makeApiClient(k8s.NetworkingV1Api);
   const desired = buildSessionNetworkPolicy(options);
   const namespace = options.sessionNamespace;
+  const name = SESSION_NETWORK_POLICY_NAME;
   try {
-    await api.createNamespacedNetworkPolicy({ namespace, body: desired });
-    return 'created';
+    // Several workers start at once: a lost create or replace race (409) is answered by reading again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await api.createNamespacedNetworkPolicy({ namespace, body: desired });
+        return 'created';
+      } catch (err) {
+        if (code(err) !== 409) throw err;
+      }
+      const current = await api.readNamespacedNetworkPolicy({ name, namespace });
+      if (current.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) return 'admin-managed';
+      if (JSON.stringify(current.spec) === JSON.stringify(desired.spec)) return 'unchanged';
+      try {
+        await api.replaceNamespacedNetworkPolicy({
+          name,
+          namespace,
+          body: { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion } },
+        });
+        return 'updated';
+      } catch (err) {
+        if (code(err) !== 409 || attempt >= 5) throw err;
+      }
+    }
   } catch (err) {
-    if ((err as { code?: number }).code !== 409) throw err;
+    throw new Error(
+      `could not ensure NetworkPolicy ${namespace}/${name} (AGENTAPI_K8S_SESSION_NETWORK_POLICY=default needs get/create/update on networkpolicies; set it to none if the admin manages the policy): ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
-  const current = await api.readNamespacedNetworkPolicy({ name: SESSION_NETWORK_POLICY_NAME, namespace });
-  if (current.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) return 'admin-managed';
-  if (JSON.stringify(current.spec) === JSON.stringify(desired.spec)) return 'unchanged';
-  await api.replaceNamespacedNetworkPolicy({
-    name: SESSION_NETWORK_POLICY_NAME,
-    namespace,
-    body: { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion } },
-  });
-  return 'updated';
+}
+
+function code(err: unknown): number | undefined {
+  return (err as { code?: number }).code;
 }
