@@ -4,7 +4,7 @@
  * ServiceAccounts (TokenRequest), and the API and the worker run a whole session — create with a PVC,
  * running, delete — with nothing but those tokens. Each identity is also refused what it does not need.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,78 +21,30 @@ import { createTemporalClient } from '../../src/temporal/client.js';
 import { runWorker } from '../../src/worker.js';
 import { apiEnv } from '../support/api-harness.js';
 import { removeSessionObjects, settledObjects } from '../support/cluster.js';
-import { repoRoot, stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
+import { applyDeployRbac, type AppliedRbac } from '../support/rbac.js';
+import { stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
 
 const suffix = uniqueSuffix();
 const sessionNamespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
-const orchestratorNamespace = `so-rbac-${suffix}`;
-const admin = stackKubeConfig();
-const objects = admin.makeApiClient(k8s.KubernetesObjectApi);
-const core = admin.makeApiClient(k8s.CoreV1Api);
-const applied: k8s.KubernetesObject[] = [];
+const core = stackKubeConfig().makeApiClient(k8s.CoreV1Api);
 const dir = mkdtempSync(join(tmpdir(), 'so-rbac-'));
+let rbac: AppliedRbac;
+let orchestratorNamespace: string;
 
-/** deploy/base/rbac.yaml aimed at this run's namespaces, every name made unique to it. */
-function rbacForThisRun(): k8s.KubernetesObject[] {
-  const text = readFileSync(join(repoRoot, 'deploy/base/rbac.yaml'), 'utf8');
-  const docs = k8s.loadAllYaml(text) as (k8s.KubernetesObject & Record<string, unknown>)[];
-  const ns = (n: string | undefined) =>
-    n === 'agentapi-sessions' ? sessionNamespace : n === 'session-orchestrator' ? orchestratorNamespace : n;
-  return docs
-    .filter((d) => d.kind !== 'Namespace')
-    .map((d) => {
-      const copy = JSON.parse(JSON.stringify(d)) as k8s.KubernetesObject & {
-        roleRef?: { name: string };
-        subjects?: { name: string; namespace?: string }[];
-      };
-      copy.metadata = {
-        ...copy.metadata,
-        name: `${copy.metadata!.name}-${suffix}`,
-        ...(copy.metadata!.namespace ? { namespace: ns(copy.metadata!.namespace) } : {}),
-      };
-      if (copy.roleRef) copy.roleRef = { ...copy.roleRef, name: `${copy.roleRef.name}-${suffix}` };
-      if (copy.subjects) {
-        copy.subjects = copy.subjects.map((s) => ({
-          ...s,
-          name: `${s.name}-${suffix}`,
-          namespace: ns(s.namespace),
-        }));
-      }
-      return copy;
-    });
-}
-
-/** A kubeconfig for the stack's apiserver that authenticates with a token bound to `serviceAccount`. */
-async function kubeconfigFor(serviceAccount: string): Promise<{ kc: k8s.KubeConfig; path: string; token: string }> {
-  const minted = await core.createNamespacedServiceAccountToken({
-    name: `${serviceAccount}-${suffix}`,
-    namespace: orchestratorNamespace,
-    body: { spec: { audiences: [], expirationSeconds: 3600 } },
-  });
-  const token = minted.status?.token ?? '';
-  const cluster = admin.getCurrentCluster()!;
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name: serviceAccount, token }],
-    contexts: [{ name: serviceAccount, cluster: cluster.name, user: serviceAccount }],
-    currentContext: serviceAccount,
-  });
+async function kubeconfigFor(serviceAccount: string): Promise<{ kc: k8s.KubeConfig; path: string }> {
+  const kc = await rbac.identity(serviceAccount);
   const path = join(dir, `${serviceAccount}.kubeconfig`);
   writeFileSync(path, kc.exportConfig());
-  return { kc, path, token };
+  return { kc, path };
 }
 
 beforeAll(async () => {
-  await core.createNamespace({ body: { metadata: { name: orchestratorNamespace } } });
-  for (const object of rbacForThisRun()) {
-    applied.push(await objects.create(object));
-  }
+  rbac = await applyDeployRbac(suffix);
+  orchestratorNamespace = rbac.orchestratorNamespace;
 });
 
 afterAll(async () => {
-  for (const object of applied.reverse()) await objects.delete(object).catch(() => undefined);
-  await core.deleteNamespace({ name: orchestratorNamespace }).catch(() => undefined);
+  await rbac?.remove();
   rmSync(dir, { recursive: true, force: true });
 });
 
