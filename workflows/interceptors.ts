@@ -16,10 +16,11 @@ import {
 } from '@temporalio/workflow';
 import { isUnencryptedPayloadMarker, UNENCRYPTED_PAYLOAD_FAILURE } from './unencrypted.js';
 
-function refusal(what: string): ApplicationFailure {
+function refusal(what: string, args: readonly unknown[]): ApplicationFailure {
+  const reason = args.find(isUnencryptedPayloadMarker)?.reason ?? 'not encrypted';
   return ApplicationFailure.create({
     type: UNENCRYPTED_PAYLOAD_FAILURE,
-    message: `${what} carries an unencrypted payload; only clients holding a TEMPORAL_CODEC_KEYS key may drive sessions`,
+    message: `${what} carries a payload that is ${reason}; only clients holding a TEMPORAL_CODEC_KEYS key may drive sessions`,
     nonRetryable: true,
   });
 }
@@ -28,12 +29,12 @@ const hasPlaintext = (args: readonly unknown[]): boolean => args.some(isUnencryp
 
 class RefuseUnencryptedInbound implements WorkflowInboundCallsInterceptor {
   async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    if (hasPlaintext(input.args)) throw refusal('the workflow input');
+    if (hasPlaintext(input.args)) throw refusal('the workflow input', input.args);
     return next(input);
   }
 
   validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
-    if (hasPlaintext(input.args)) throw refusal(`update ${input.name}`);
+    if (hasPlaintext(input.args)) throw refusal(`update ${input.name}`, input.args);
     next(input);
   }
 
@@ -42,13 +43,14 @@ class RefuseUnencryptedInbound implements WorkflowInboundCallsInterceptor {
     next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>,
   ): Promise<unknown> {
     // Updates without a validator skip validateUpdate.
-    if (hasPlaintext(input.args)) throw refusal(`update ${input.name}`);
+    if (hasPlaintext(input.args)) throw refusal(`update ${input.name}`, input.args);
     return next(input);
   }
 
   async handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
     if (hasPlaintext(input.args)) {
-      log.warn('dropped a signal with an unencrypted payload', { signal: input.signalName });
+      const reason = input.args.find(isUnencryptedPayloadMarker)?.reason;
+      log.warn('dropped a signal whose payload is not trusted', { signal: input.signalName, reason });
       return;
     }
     return next(input);

@@ -1,6 +1,6 @@
 /**
  * What the worker's payload codec hands the workflow in place of a payload that was not encrypted with a
- * project key. A plain decode error would only fail the workflow task, retried forever; a marker value lets
+ * configured key (plaintext, an unknown key id, or data failing authentication). A plain decode error would only fail the workflow task, retried forever; a marker value lets
  * the workflow interceptor fail the execution at once, before any activity runs. Free of imports, so both
  * the codec (Node) and the workflow sandbox use it.
  */
@@ -11,8 +11,8 @@ export const UNENCRYPTED_PAYLOAD_FAILURE = 'UnencryptedPayload';
 
 export interface UnencryptedPayloadMarker {
   [UNENCRYPTED_PAYLOAD_MARKER]: true;
-  /** The encoding the payload claimed, for the failure message (never its data). */
-  encoding: string;
+  /** Why it is not trusted (not encrypted, unknown key id, failed authentication); never its data. */
+  reason: string;
 }
 
 export function isUnencryptedPayloadMarker(value: unknown): value is UnencryptedPayloadMarker {
