@@ -244,7 +244,7 @@ describe('a session through the API', () => {
     expect(JSON.stringify(createdRes.body)).not.toContain('ghp_api-test-token-not-real');
     const pod = await h.kube.core.readNamespacedPod({ name: names.pod, namespace });
     const agent = pod.spec?.containers.find((c) => c.name === 'claude-code');
-    expect(agent?.resources?.limits).toEqual({ cpu: '1', memory: '2Gi' });
+    expect(agent?.resources?.limits).toEqual({ cpu: '1', memory: '2Gi', 'ephemeral-storage': '8Gi' });
     expect(agent?.env).toEqual(expect.arrayContaining([{ name: 'EDITOR', value: 'vim' }]));
 
     const got = await request(h.app).get(`/api/v1/sessions/${session.session_id}`).set(as(h.keys.alice));
