@@ -17,6 +17,9 @@ import { signalPodLost, startSessionPodInformer } from './k8s/pod-informer.js';
 import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
+import { temporalConnectionOptions } from './temporal/connection-options.js';
+import { ensureSessionNetworkPolicy } from './k8s/network-policy.js';
+import { sessionWorkerInterceptors } from './temporal/worker-interceptors.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -45,7 +48,11 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const kubeClients = options.kubeClients ?? createKubeClients(kubeConfigOf(config));
   const dataConverter = createDataConverter(config);
 
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  if (config.networkPolicy === 'default') {
+    const outcome = await ensureSessionNetworkPolicy(kubeClients.kc, config);
+    log.info({ outcome, namespace: config.sessionNamespace }, 'session NetworkPolicy ensured');
+  }
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // The informer signals workflows through a client with the same codec, so the signal payload is
   // encrypted like every other payload of the session.
   const client = await createTemporalClient(config);
@@ -57,6 +64,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       workflowsPath,
       activities: createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
       dataConverter,
+      interceptors: sessionWorkerInterceptors(),
       // Long waits (pod Ready, pod deletion) heartbeat and are retried on another worker, so a shutdown
       // need not wait for them to finish.
       shutdownGraceTime: '10 seconds',
