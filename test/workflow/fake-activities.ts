@@ -65,7 +65,7 @@ export class FakeWorld {
     this.session(sessionId).lostReason = reason;
   }
 
-  activities(): SessionActivities {
+  activities(_client?: unknown): SessionActivities {
     const sessionOf = (sessionId: string): FakeSession => this.session(sessionId);
     const touch = (spec: SessionSpec, activity: keyof SessionActivities, options?: unknown): FakeSession => {
       const session = sessionOf(spec.sessionId);
