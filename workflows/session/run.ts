@@ -231,8 +231,9 @@ export class SessionRun {
       {
         validator: (input) => {
           const afterSeq: unknown = input?.afterSeq;
-          if (typeof afterSeq !== 'number' || !Number.isInteger(afterSeq) || afterSeq < 0) {
-            throw new Error('afterSeq must be a non-negative integer');
+          // -1 asks for everything at once (a follower's first call).
+          if (typeof afterSeq !== 'number' || !Number.isInteger(afterSeq) || afterSeq < -1) {
+            throw new Error('afterSeq must be an integer of at least -1');
           }
         },
       },
