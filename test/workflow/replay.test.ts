@@ -28,6 +28,7 @@ describe('recorded session histories', () => {
     expect([...paths].sort()).toEqual(
       expect.arrayContaining([
         'cancelled',
+        'continued-as-new',
         'deadline-timeout',
         'extended',
         'preempted',

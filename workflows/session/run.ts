@@ -392,7 +392,11 @@ export class SessionRun {
       if (this.shouldContinueAsNew()) await this.continueAsNew();
       // Extending only moves the deadline later, so waking at the old one and looping is enough.
       const wakeAt = Math.min(expiresAt, nextCheckAt);
-      await condition(() => this.terminate !== undefined || this.pods.lostPending, Math.max(1, wakeAt - Date.now()));
+      // Waking when the history has grown long (e.g. many updates) lets a quiet session continue as new too.
+      await condition(
+        () => this.terminate !== undefined || this.pods.lostPending || (this.eventDriven && this.shouldContinueAsNew()),
+        Math.max(1, wakeAt - Date.now()),
+      );
     }
   }
 
