@@ -13,7 +13,8 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from 
 import { pino, type Logger } from 'pino';
 import { createSessionActivities } from '../activities/index.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
-import { signalPodLost, startSessionPodInformer } from './k8s/pod-informer.js';
+import { signalPodGone, signalPodLost, signalPodReady, startSessionPodInformer } from './k8s/pod-informer.js';
+import { ownSessionFilter } from './k8s/session-signals.js';
 import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
@@ -69,13 +70,23 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       // need not wait for them to finish.
       shutdownGraceTime: '10 seconds',
     });
+    const isOwn = ownSessionFilter(client, config.temporalTaskQueue);
     const informer = startSessionPodInformer({
       clients: kubeClients,
       namespace: config.sessionNamespace,
       logger: log.child({ component: 'pod-informer' }),
       onPodLost: async (event) => {
+        // A deletion reaches the workflow as podGone, which also tells it which pod went.
+        if (event.reason === 'deleted' || !(await isOwn(event.sessionId))) return;
         const delivered = await signalPodLost(client, event);
         log.info({ sessionId: event.sessionId, reason: event.reason, delivered }, 'pod lost');
+      },
+      // Readiness and deletion are pushed to the workflows, so no activity waits on a watch of its own.
+      onPodReady: async (event) => {
+        if (await isOwn(event.sessionId)) await signalPodReady(client, event);
+      },
+      onPodGone: async (event) => {
+        if (await isOwn(event.sessionId)) await signalPodGone(client, event);
       },
     });
     try {
