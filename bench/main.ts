@@ -13,7 +13,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { repoRoot, stackKubeConfig } from '../test/support/stack.js';
 import { BenchApi } from './api.js';
@@ -123,8 +123,9 @@ async function main(): Promise<void> {
     }
 
     log('starting the worker and the API');
-    const worker = startService('worker', 'src/worker.ts', run.env, run.dir);
-    const apiService = startService('api', 'src/server.ts', run.env, run.dir);
+    const profiles = options.profile ? join(outDir, 'profiles') : undefined;
+    const worker = startService('worker', 'src/worker.ts', run.env, run.dir, profiles);
+    const apiService = startService('api', 'src/server.ts', run.env, run.dir, profiles);
     services = [apiService, worker];
     await servicesReady(run, apiService, worker, stop.signal);
     sampler = new ResourceSampler(apiService, worker, options.sampleMs);

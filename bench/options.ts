@@ -38,6 +38,11 @@ const OptionsSchema = z
       .enum(['true', 'false'])
       .default('true')
       .transform((v) => v === 'true'),
+    /** Run the API and worker with V8's CPU profiler; .cpuprofile files land in `<out>/profiles/`. */
+    profile: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     /** A label printed on the report, e.g. `smoke`; full-scale runs leave it empty. */
     label: z.string().default(''),
     out: z.string().default('bench/results'),

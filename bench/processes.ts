@@ -18,10 +18,20 @@ export interface Service {
 }
 
 /** Starts `script` (relative to the repo) with `env` added to this process's environment. */
-export function startService(name: string, script: string, env: Record<string, string>, logDir: string): Service {
+export function startService(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logDir: string,
+  profileDir?: string,
+): Service {
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  // A CPU profile is written when the process exits, which both services do on SIGTERM.
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

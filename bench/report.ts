@@ -174,6 +174,9 @@ export function writeReport(dir: string, r: BenchResults): string {
     '- the API and the worker run as their own processes (`node --import tsx src/server.ts`, `… src/worker.ts`);',
     '  RSS and CPU are read from their /proc; the floor (`bench/floor.ts`) creates the same objects with a bare',
     '  client-node client and one shared watch, in the same run.',
+    ...(r.options.profile
+      ? ['- CPU profiles of this run: `profiles/api.cpuprofile`, `profiles/worker.cpuprofile` (Chrome DevTools)']
+      : []),
     '',
     '## Figures, floors and targets',
     '',
