@@ -39,8 +39,24 @@ export async function deleteThroughApi(
     },
     never,
   );
+  const deadline = Date.now() + seconds * 1000;
   await podsGone(run, kc, seconds, log);
+  // The workflows finish deleting the other objects after the pod; let them end on their own.
+  const client = await createTemporalClient(run.config);
+  try {
+    for (;;) {
+      const { count } = await client.workflow.count(openWorkflows(run));
+      if (count === 0) return;
+      if (Date.now() > deadline) return log(`cleanup: ${count} workflows still open after ${seconds} s`);
+      await sleep(2000);
+    }
+  } finally {
+    await client.connection.close();
+  }
 }
+
+const openWorkflows = (run: BenchRun) =>
+  `TaskQueue = "${run.config.temporalTaskQueue}" AND ExecutionStatus = "Running"`;
 
 async function podsGone(run: BenchRun, kc: k8s.KubeConfig, seconds: number, log: (m: string) => void) {
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -62,14 +78,20 @@ export async function forceCleanup(run: BenchRun, kc: k8s.KubeConfig, log: (m: s
   const client = await createTemporalClient(run.config);
   let terminated = 0;
   try {
-    const query = `TaskQueue = "${run.config.temporalTaskQueue}" AND ExecutionStatus = "Running"`;
-    for await (const wf of client.workflow.list({ query })) {
-      await client.workflow
-        .getHandle(wf.workflowId, wf.runId)
-        .terminate('benchmark cleanup')
-        .catch(() => undefined);
-      terminated++;
-    }
+    const open: { workflowId: string; runId: string }[] = [];
+    for await (const wf of client.workflow.list({ query: openWorkflows(run) })) open.push(wf);
+    await pool(
+      open.length,
+      50,
+      async (i) => {
+        await client.workflow
+          .getHandle(open[i]!.workflowId, open[i]!.runId)
+          .terminate('benchmark cleanup')
+          .catch(() => undefined);
+        terminated++;
+      },
+      new AbortController().signal,
+    );
   } finally {
     await client.connection.close();
   }

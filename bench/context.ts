@@ -9,6 +9,8 @@ import type { ResourceSampler } from './processes.js';
 export interface BenchSession {
   id: string;
   user: string;
+  /** Seen running (its `running` event read); only those are streamed from. */
+  running?: boolean;
 }
 
 export interface BenchContext {

@@ -60,8 +60,9 @@ export async function prepareRun(options: BenchOptions): Promise<BenchRun> {
     // KWOK never pulls images; the stack's Spot nodes are tainted like a real Spot pool.
     AGENTAPI_K8S_SESSION_IMAGE: 'example.invalid/agentapi:bench',
     AGENTAPI_K8S_SESSION_TOLERATIONS: '[{"key":"spot","operator":"Equal","value":"true","effect":"NoSchedule"}]',
-    // A full-scale run lasts longer than the default hour; no session may expire during it.
-    AGENTAPI_K8S_SESSION_TIMEOUT_MINUTES: '480',
+    // A full-scale run lasts longer than the default hour; no session may expire during it (and the SSE
+    // scenario's extends stay below the 480-minute maximum lifetime).
+    AGENTAPI_K8S_SESSION_TIMEOUT_MINUTES: '240',
     API_KEYS_FILE: keysFile,
     API_MAX_SESSIONS_PER_USER: String(perUser),
     API_METRICS_AUTH: 'false',

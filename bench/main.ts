@@ -172,13 +172,14 @@ async function main(): Promise<void> {
         log(`sse: starting ${options.sseSessions - running} sessions to stream from`);
         await apiBurst(ctx, options.sseSessions - running, running);
       }
-      results.sse = await runSse(ctx, [...live.values()].slice(0, options.sseSessions));
+      results.sse = await runSse(ctx, [...live.values()].filter((s) => s.running).slice(0, options.sseSessions));
     }
   } catch (err) {
     results.errors.push(err instanceof Error ? err.message : String(err));
     log(`run failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     if (sampler) sampler.phase = 'cleanup';
+    // Interrupted: straight to the forced cleanup below, which is quick and needs neither service.
     if (api && !stop.signal.aborted) {
       await deleteThroughApi(api, live, run, kc, options.waitSeconds, log).catch((err: unknown) => {
         results.errors.push(`cleanup through the API: ${String(err)}`);

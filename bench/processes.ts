@@ -35,10 +35,20 @@ export function startService(
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C of the benchmark must not stop the services before the benchmark
+    // has used them to clean up; the benchmark stops them itself, and kills them if it exits first.
+    detached: true,
   });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   return {
     name,
     child,

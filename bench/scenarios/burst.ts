@@ -6,6 +6,7 @@
  * Sessions are left running: the hold scenario builds on them.
  */
 import { floorSpec } from '../env.js';
+import { sleep } from '../processes.js';
 import { pool } from '../stats.js';
 import { userOf, waitMs, type BenchContext } from '../context.js';
 
@@ -64,23 +65,14 @@ export async function apiBurst(ctx: BenchContext, count: number, from = 0): Prom
           result.failures.push(`create: HTTP ${created.status} ${JSON.stringify(created.body).slice(0, 200)}`);
           return;
         }
-        ctx.live.set(id, { id, user });
-        let outcome = 'ended before running';
-        await ctx.api.follow(
-          user,
-          id,
-          (e) => {
-            if (e.type === 'running' || e.type === 'failed' || e.type === 'terminated') {
-              outcome = e.type;
-              return true;
-            }
-          },
-          AbortSignal.any([ctx.signal, AbortSignal.timeout(waitMs(ctx))]),
-        );
+        const session = { id, user, running: false };
+        ctx.live.set(id, session);
+        const outcome = await untilRunning(ctx, user, id);
         if (outcome !== 'running') {
           result.failures.push(`session ${id}: ${outcome}`);
           return;
         }
+        session.running = true;
         const now = performance.now();
         result.createToRunning.push(now - sent);
         result.runningAt.push((now - t0) / 1000);
@@ -93,6 +85,35 @@ export async function apiBurst(ctx: BenchContext, count: number, from = 0): Prom
   result.runningAt.sort((a, b) => a - b);
   if (result.createToRunning.length === count) result.allRunningMs = performance.now() - t0;
   return result;
+}
+
+/**
+ * Follows the session's events until it runs or ends, reconnecting as a client would (the server ends a
+ * stream with `error` when it cannot follow the session for a while), within the run's wait bound.
+ */
+async function untilRunning(ctx: BenchContext, user: string, id: string): Promise<string> {
+  const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(waitMs(ctx))]);
+  let outcome: string | undefined;
+  let reconnects = 0;
+  while (outcome === undefined && !deadline.aborted) {
+    await ctx.api
+      .follow(
+        user,
+        id,
+        (e) => {
+          if (e.type === 'running' || e.type === 'failed' || e.type === 'terminated') outcome = e.type;
+          else if (e.type === 'end') outcome = 'ended before running';
+          return outcome !== undefined;
+        },
+        deadline,
+      )
+      .catch(() => undefined);
+    if (outcome === undefined) {
+      reconnects++;
+      await sleep(500, deadline).catch(() => undefined);
+    }
+  }
+  return outcome ?? `not running within ${ctx.options.waitSeconds} s (${reconnects} reconnects)`;
 }
 
 export async function floorBurst(ctx: BenchContext, count: number): Promise<FloorBurstResult> {
