@@ -121,6 +121,9 @@ const EnvSchema = z.object({
   [doc(`${S}MAX_LIFETIME_MINUTES`, '480', 'Hard limit on a session lifetime, extensions included')]: int(480),
   [doc(`${S}MAX_RESTARTS`, '3', 'Pod recreations (e.g. Spot preemption) allowed within the restart window')]: int(3, 0),
   [doc(`${S}RESTART_WINDOW_MINUTES`, '30', 'Window of the restart budget')]: int(30),
+  // --- cold start (issue 11: overprovisioning) ---
+  [doc(`${S}PRIORITY_CLASS`, '(none)', 'priorityClassName of session pods (deploy/base/cold-start defines one)')]:
+    optionalString,
   [doc('TEMPORAL_ADDRESS', '127.0.0.1:7233', 'Temporal frontend host:port')]: z
     .string()
     .min(1)
@@ -275,6 +278,8 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     maxLifetimeMinutes: e[`${S}MAX_LIFETIME_MINUTES`] as number,
     maxRestarts: e[`${S}MAX_RESTARTS`] as number,
     restartWindowMinutes: e[`${S}RESTART_WINDOW_MINUTES`] as number,
+    // --- cold start (issue 11: overprovisioning) ---
+    priorityClassName: e[`${S}PRIORITY_CLASS`] as string | undefined,
     temporalAddress: e.TEMPORAL_ADDRESS as string,
     temporalNamespace: e.TEMPORAL_NAMESPACE as string,
     temporalTaskQueue: e.TEMPORAL_TASK_QUEUE as string,
@@ -387,6 +392,7 @@ export function sessionDefaults(config: Config): Omit<SessionSpec, 'sessionId' |
     ...(config.runtimeClassName ? { runtimeClassName: config.runtimeClassName } : {}),
     nativeSidecars: config.nativeSidecars,
     ...(config.serviceAccountName ? { serviceAccountName: config.serviceAccountName } : {}),
+    ...(config.priorityClassName ? { priorityClassName: config.priorityClassName } : {}),
     podStartTimeoutSeconds: config.podStartTimeoutSeconds,
     podStopGraceSeconds: config.podStopGraceSeconds,
     restartPolicy: { maxRestarts: config.maxRestarts, windowMinutes: config.restartWindowMinutes },

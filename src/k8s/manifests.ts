@@ -239,6 +239,7 @@ export function buildSessionPod(spec: SessionSpec): k8s.V1Pod {
         seccompProfile: { type: 'RuntimeDefault' },
       },
       ...(spec.runtimeClassName ? { runtimeClassName: spec.runtimeClassName } : {}),
+      ...(spec.priorityClassName ? { priorityClassName: spec.priorityClassName } : {}),
       // Native sidecars (init containers that keep running) start before and stop after the agent.
       ...(spec.nativeSidecars
         ? {

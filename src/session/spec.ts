@@ -92,6 +92,8 @@ export const SessionSpecSchema = z.object({
   runtimeClassName: z.string().min(1).optional(),
   nativeSidecars: z.boolean(),
   serviceAccountName: z.string().min(1).optional(),
+  /** PriorityClass of the pod: above the overprovisioning placeholders', so the scheduler evicts them for it. */
+  priorityClassName: z.string().min(1).optional(),
   podStartTimeoutSeconds: z.number().int().positive(),
   podStopGraceSeconds: z.number().int().min(0),
   restartPolicy: RestartPolicySchema,

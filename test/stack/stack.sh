@@ -28,6 +28,8 @@ kube_bin=$cache/kubernetes-$KUBERNETES_VERSION/bin
 etcd_bin=$cache/etcd-$ETCD_VERSION/bin/etcd
 kwok_dir=$cache/kwok-$KWOK_VERSION
 kubectl() { "$kube_bin/kubectl" --kubeconfig "$state/kubeconfig" "$@"; }
+# shellcheck source=kwok-options.sh
+source "$here/kwok-options.sh"
 
 # shellcheck source=kwok-io.sh
 source "$here/kwok-io.sh"
@@ -164,7 +166,7 @@ kwok_stages() {
   # kwok v0.8 has no built-in stages: node init + lease heartbeat + fast pod lifecycle + volume binding.
   local s=$kwok_dir/stages out=$state/kwok-stages.yaml
   : > "$out"
-  for f in "$s"/node/fast/node-initialize.yaml "$s"/node/heartbeat-with-lease/*.yaml "$s"/pod/fast/pod-*.yaml \
+  for f in "$s"/node/fast/node-initialize.yaml "$s"/node/heartbeat-with-lease/*.yaml $(kwok_pod_stage_files "$s") \
     "$s"/volume/fast/pv-*.yaml "$s"/volume/fast/pvc-*.yaml; do
     printf -- '---\n' >> "$out"; cat "$f" >> "$out"
   done
@@ -215,6 +217,7 @@ status:
   capacity: {cpu: "32", memory: 256Gi, ephemeral-storage: 500Gi, pods: "110"}
 EOF
   done
+  apply_extra_nodes
 }
 
 # --- commands ------------------------------------------------------------------------------------
@@ -222,6 +225,7 @@ EOF
 up() {
   local started=$SECONDS
   for tool in openssl go python3; do command -v "$tool" >/dev/null || die "$tool is required"; done
+  kwok_options_check
   mkdir -p "$state" "$logs" "$pids"
   bash "$here/install-tools.sh"
 
@@ -286,15 +290,17 @@ up() {
     --authorization-kubeconfig "$state/scheduler.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$scheduler_port" --leader-elect=false --profiling=false
 
+  local stages; stages=$(kwok_stages)
+  kwok_restart_on_change "$stages"
   start_process kwok "$kwok_dir/bin/kwok" --kubeconfig "$state/kwok.kubeconfig" \
-    --config "$(kwok_stages)" "${kwok_io_kwok[@]}" \
+    --config "$stages" "${kwok_io_kwok[@]}" \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --cidr 10.244.0.1/16 --server-address "127.0.0.1:$kwok_port" \
     --node-lease-duration-seconds 40
 
   apply_cluster_objects
   kwok_io_patch_nodes
-  wait_for "3 Ready nodes" 60 bash -c "[ \$('$kube_bin/kubectl' --kubeconfig '$state/kubeconfig' get nodes -l type=kwok --no-headers 2>/dev/null | grep -cw Ready) -ge 3 ]"
+  wait_for "$((3 + STACK_NODES)) Ready nodes" 90 bash -c "[ \$('$kube_bin/kubectl' --kubeconfig '$state/kubeconfig' get nodes -l type=kwok --no-headers 2>/dev/null | grep -cw Ready) -ge $((3 + STACK_NODES)) ]"
   wait_for "the default ServiceAccount in $session_namespace" 60 kubectl -n "$session_namespace" get serviceaccount default
   wait_for "the Temporal server" 60 "$temporal_bin" operator namespace describe --address "127.0.0.1:$temporal_port" -n default
 
@@ -308,6 +314,7 @@ AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS=kwok-volume
 STACK_KUBECTL=$kube_bin/kubectl
 STACK_TEMPORAL_CLI=$temporal_bin
 $(kwok_io_env)
+$(kwok_options_env)
 EOF
   log "stack is up in $((SECONDS - started))s"
   log "  Temporal:    127.0.0.1:$temporal_port"

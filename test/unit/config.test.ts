@@ -37,6 +37,12 @@ describe('configuration from the environment', () => {
     expect(spec.podStartTimeoutSeconds).toBe(180);
   });
 
+  test('session pods get a PriorityClass only when one is configured', () => {
+    expect(sessionDefaults(loadConfig({ TEMPORAL_CODEC_KEYS: KEY })).priorityClassName).toBeUndefined();
+    const config = loadConfig({ TEMPORAL_CODEC_KEYS: KEY, AGENTAPI_K8S_SESSION_PRIORITY_CLASS: 'agentapi-session' });
+    expect(sessionDefaults(config).priorityClassName).toBe('agentapi-session');
+  });
+
   test.each([
     ['AGENTAPI_K8S_SESSION_CPU_LIMIT', 'two cores'],
     ['AGENTAPI_K8S_SESSION_PVC_ENABLED', 'yes please'],

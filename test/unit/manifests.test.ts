@@ -156,6 +156,13 @@ describe('session manifests', () => {
     expect(term.podAffinityTerm.labelSelector?.matchLabels).toEqual({ app: 'agentapi-session', user: 'user123' });
   });
 
+  test('a session pod carries the configured PriorityClass, and none by default', () => {
+    expect(buildSessionPod(spec({ priorityClassName: 'agentapi-session' })).spec!.priorityClassName).toBe(
+      'agentapi-session',
+    );
+    expect(buildSessionPod(spec()).spec!.priorityClassName).toBeUndefined();
+  });
+
   test('the service is ClusterIP on 9000 and 9090 selecting the session pod', () => {
     const s = spec();
     const svc = buildSessionService(s);

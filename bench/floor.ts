@@ -1,0 +1,134 @@
+/**
+ * The floor: what the same objects cost with nothing but a bare @kubernetes/client-node client — the two
+ * Secrets, ConfigMap, optional PVC, Pod and Service from the real builders in src/k8s/manifests.ts, all
+ * created at once, readiness taken from ONE shared watch (an informer) for every session, and deleted
+ * the same way. No Temporal, no API: the lower bound an orchestrator's figures are compared with.
+ */
+import * as k8s from '@kubernetes/client-node';
+import {
+  buildCredentialsSecret,
+  buildMcpSecret,
+  buildSessionConfigMap,
+  buildSessionPod,
+  buildSessionPvc,
+  buildSessionService,
+} from '../src/k8s/manifests.js';
+import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
+import { USER_LABEL } from '../src/k8s/labels.js';
+import type { SessionSpec } from '../src/session/spec.js';
+
+type Waiter = { until: (pod: k8s.V1Pod | undefined) => boolean; resolve: () => void };
+
+const isReady = (pod: k8s.V1Pod | undefined) =>
+  pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+
+export class Floor {
+  private readonly core: k8s.CoreV1Api;
+  private readonly informer: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
+  private readonly waiters = new Map<string, Waiter>();
+  private stopped = false;
+
+  constructor(
+    kc: k8s.KubeConfig,
+    private readonly namespace: string,
+    user: string,
+  ) {
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    const labelSelector = `${USER_LABEL}=${userLabelValue(user)}`;
+    this.informer = k8s.makeInformer<k8s.V1Pod>(
+      kc,
+      `/api/v1/namespaces/${namespace}/pods`,
+      () => this.core.listNamespacedPod({ namespace, labelSelector }),
+      labelSelector,
+    );
+    const check = (pod: k8s.V1Pod, gone: boolean) => {
+      const name = pod.metadata?.name ?? '';
+      const waiter = this.waiters.get(name);
+      if (waiter?.until(gone ? undefined : pod)) {
+        this.waiters.delete(name);
+        waiter.resolve();
+      }
+    };
+    this.informer.on('add', (pod) => check(pod, false));
+    this.informer.on('update', (pod) => check(pod, false));
+    this.informer.on('delete', (pod) => check(pod, true));
+    this.informer.on('error', () => {
+      if (!this.stopped) setTimeout(() => void this.informer.start().catch(() => undefined), 1000);
+    });
+  }
+
+  start(): Promise<void> {
+    return this.informer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.informer.stop();
+  }
+
+  /** Resolves when the pod satisfies `until` (undefined: it is gone), as seen by the shared watch. */
+  private waitFor(name: string, until: Waiter['until'], timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(name);
+        reject(new Error(`floor: pod ${name} not ${until === isReady ? 'Ready' : 'gone'} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.set(name, {
+        until,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+      // The watch may have delivered the state before the waiter was registered.
+      const seen = this.informer.get(name, this.namespace);
+      if (until(seen)) {
+        this.waiters.delete(name);
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /** Creates the session's objects at once and resolves when its pod is Ready; the time in ms. */
+  async create(spec: SessionSpec, timeoutMs: number): Promise<number> {
+    const started = performance.now();
+    const pod = buildSessionPod(spec);
+    const ready = this.waitFor(pod.metadata!.name!, isReady, timeoutMs);
+    const namespace = this.namespace;
+    const pvc = buildSessionPvc(spec);
+    await Promise.all([
+      this.core.createNamespacedSecret({ namespace, body: buildCredentialsSecret(spec) }),
+      this.core.createNamespacedSecret({ namespace, body: buildMcpSecret(spec) }),
+      this.core.createNamespacedConfigMap({ namespace, body: buildSessionConfigMap(spec) }),
+      ...(pvc ? [this.core.createNamespacedPersistentVolumeClaim({ namespace, body: pvc })] : []),
+      this.core.createNamespacedPod({ namespace, body: pod }),
+      this.core.createNamespacedService({ namespace, body: buildSessionService(spec) }),
+    ]);
+    await ready;
+    return performance.now() - started;
+  }
+
+  /** Deletes the session's objects at once and resolves when its pod is gone; the time in ms. */
+  async remove(spec: SessionSpec, timeoutMs: number): Promise<number> {
+    const started = performance.now();
+    const n = sessionObjectNames(spec.user, spec.sessionId);
+    const namespace = this.namespace;
+    const gone = this.waitFor(n.pod, (p) => p === undefined, timeoutMs);
+    const ignore404 = (err: unknown) => {
+      if ((err as { code?: number }).code !== 404) throw err;
+    };
+    await Promise.all([
+      this.core.deleteNamespacedPod({ name: n.pod, namespace }).catch(ignore404),
+      this.core.deleteNamespacedService({ name: n.service, namespace }).catch(ignore404),
+      this.core.deleteNamespacedConfigMap({ name: n.configMap, namespace }).catch(ignore404),
+      this.core.deleteNamespacedSecret({ name: n.credsSecret, namespace }).catch(ignore404),
+      this.core.deleteNamespacedSecret({ name: n.mcpSecret, namespace }).catch(ignore404),
+      ...(buildSessionPvc(spec)
+        ? [this.core.deleteNamespacedPersistentVolumeClaim({ name: n.pvc, namespace }).catch(ignore404)]
+        : []),
+    ]);
+    await gone;
+    return performance.now() - started;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The API and the worker as real child processes (`node --import tsx src/server.ts` — what `tsx` runs,
+ * without tsx's wrapper process, so the pid whose /proc we read is the service itself), plus a sampler
+ * of their memory and CPU over the run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../test/support/stack.js';
+import { readProc } from './proc.js';
+
+export interface Service {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `script` (relative to the repo) with `env` added to this process's environment. */
+export function startService(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logDir: string,
+  profileDir?: string,
+): Service {
+  const logFile = join(logDir, `${name}.log`);
+  const log = createWriteStream(logFile);
+  // A CPU profile is written when the process exits, which both services do on SIGTERM.
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a Ctrl-C of the benchmark must not stop the services before the benchmark
+    // has used them to clean up; the benchmark stops them itself, and kills them if it exits first.
+    detached: true,
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
+  return {
+    name,
+    child,
+    pid: child.pid!,
+    logFile,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface ResourcePoint {
+  /** Seconds since the sampler started. */
+  t: number;
+  phase: string;
+  apiRssMiB: number;
+  workerRssMiB: number;
+}
+
+/** Samples the services' RSS every `intervalMs`, labelled with the phase of the run it was taken in. */
+export class ResourceSampler {
+  readonly points: ResourcePoint[] = [];
+  private readonly started = performance.now();
+  private readonly timer: NodeJS.Timeout;
+  phase = 'start';
+
+  constructor(
+    private readonly api: Service,
+    private readonly worker: Service,
+    intervalMs: number,
+  ) {
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  sample(): ResourcePoint | undefined {
+    const a = readProc(this.api.pid);
+    const w = readProc(this.worker.pid);
+    if (!a || !w) return undefined;
+    const point = {
+      t: (performance.now() - this.started) / 1000,
+      phase: this.phase,
+      apiRssMiB: a.rssBytes / 2 ** 20,
+      workerRssMiB: w.rssBytes / 2 ** 20,
+    };
+    this.points.push(point);
+    return point;
+  }
+
+  /** CPU seconds each service has used so far. */
+  cpu(): { api: number; worker: number } {
+    return { api: readProc(this.api.pid)?.cpuSeconds ?? NaN, worker: readProc(this.worker.pid)?.cpuSeconds ?? NaN };
+  }
+
+  /** Share of one core each service used over `seconds` of wall time from now. */
+  async cpuOver(seconds: number, signal: AbortSignal): Promise<{ api: number; worker: number }> {
+    const before = this.cpu();
+    const t0 = performance.now();
+    await sleep(seconds * 1000, signal);
+    const after = this.cpu();
+    const wall = (performance.now() - t0) / 1000;
+    return { api: (after.api - before.api) / wall, worker: (after.worker - before.worker) / wall };
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

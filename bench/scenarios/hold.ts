@@ -1,0 +1,58 @@
+/**
+ * Hold: the burst's sessions topped up to the hold size and kept running, then what that load costs —
+ * API and worker RSS, the apiserver's watch connections (against the count at 0 sessions), and a single
+ * create → running measured now against the same probe taken at 0 sessions.
+ */
+import { apiserverWatches, type WatchCount } from '../apiserver-metrics.js';
+import { sleep } from '../processes.js';
+import { summarize, type Summary } from '../stats.js';
+import { type BenchContext } from '../context.js';
+import { apiBurst, type BurstResult } from './burst.js';
+import { apiCreates, type SequentialResult } from './sequential.js';
+
+export interface HoldResult {
+  running: number;
+  topUp?: BurstResult;
+  apiRssMiB: number;
+  workerRssMiB: number;
+  watches: WatchCount;
+  probe: Summary;
+  failures: string[];
+}
+
+/** `count` creates that wait, alone, each deleted before the next. */
+export async function probeCreates(
+  ctx: BenchContext,
+  count: number,
+): Promise<{ summary: Summary; failures: string[] }> {
+  const r: Pick<SequentialResult, 'api' | 'apiDelete' | 'failures'> = { api: [], apiDelete: [], failures: [] };
+  // The last user: at load, a user who already holds their share of the sessions.
+  await apiCreates(ctx, count, ctx.run.users.at(-1)!, r);
+  return { summary: summarize(r.api.map((a) => a.ms)), failures: r.failures };
+}
+
+export async function runHold(ctx: BenchContext, alreadyRunning: number): Promise<HoldResult> {
+  const missing = Math.max(0, ctx.options.hold - alreadyRunning);
+  let topUp: BurstResult | undefined;
+  if (missing > 0) {
+    ctx.log(`hold: starting ${missing} more sessions (${alreadyRunning} running)`);
+    topUp = await apiBurst(ctx, missing, alreadyRunning);
+  }
+  const running = alreadyRunning + (topUp?.createToRunning.length ?? 0);
+  ctx.log(`hold: ${running} sessions running; letting it settle`);
+  // Let post-start work (GC, caches) settle, so RSS is the steady cost of holding, not of starting.
+  await sleep(Math.min(30, ctx.options.idleSeconds) * 1000, ctx.signal);
+  const recent = Array.from({ length: 5 }, () => ctx.sampler.sample()).filter((p) => p !== undefined);
+  const watches = await apiserverWatches(ctx.kc);
+  ctx.log(`hold: probing one create at load (${ctx.options.probes}×)`);
+  const probe = await probeCreates(ctx, ctx.options.probes);
+  return {
+    running,
+    topUp,
+    apiRssMiB: Math.max(...recent.map((p) => p.apiRssMiB)),
+    workerRssMiB: Math.max(...recent.map((p) => p.workerRssMiB)),
+    watches,
+    probe: probe.summary,
+    failures: [...(topUp?.failures ?? []), ...probe.failures],
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Sequential: one create → running at a time through the HTTP API (a create that waits, `201` once the
+ * session runs), beside the floor creating the same objects one session at a time. Each session is
+ * deleted (and its deletion awaited) outside the timed part, so every create starts from the same state.
+ */
+import { floorSpec } from '../env.js';
+import { waitMs, type BenchContext } from '../context.js';
+
+export interface SequentialResult {
+  /** create request → `201 running` answer, ms, by how the session started (`start`: warm/cold). */
+  api: { ms: number; start: string }[];
+  floor: number[];
+  apiDelete: number[];
+  floorDelete: number[];
+  failures: string[];
+}
+
+/** `count` creates with wait by `user`, each deleted (wait=true) before the next. */
+export async function apiCreates(
+  ctx: BenchContext,
+  count: number,
+  user: string,
+  result: Pick<SequentialResult, 'api' | 'apiDelete' | 'failures'>,
+): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    ctx.signal.throwIfAborted();
+    const created = await ctx.api.create(user, true, waitMs(ctx));
+    const id = created.body.session_id as string | undefined;
+    if (id) ctx.live.set(id, { id, user });
+    if (created.status !== 201 || !id) {
+      result.failures.push(`create: HTTP ${created.status} ${JSON.stringify(created.body).slice(0, 200)}`);
+      continue;
+    }
+    result.api.push({ ms: created.ms, start: typeof created.body.start === 'string' ? created.body.start : 'cold' });
+    const removed = await ctx.api.remove(user, id, true, waitMs(ctx));
+    if (removed.status === 200) {
+      ctx.live.delete(id);
+      result.apiDelete.push(removed.ms);
+    } else {
+      result.failures.push(`delete: HTTP ${removed.status}`);
+    }
+  }
+}
+
+export async function floorCreates(ctx: BenchContext, count: number, from: number, result: SequentialResult) {
+  for (let i = 0; i < count; i++) {
+    ctx.signal.throwIfAborted();
+    const spec = floorSpec(ctx.run, from + i);
+    try {
+      result.floor.push(await ctx.floor.create(spec, waitMs(ctx)));
+    } catch (err) {
+      result.failures.push(`floor: ${String(err)}`);
+    }
+    result.floorDelete.push(await ctx.floor.remove(spec, waitMs(ctx)));
+  }
+}
+
+export async function runSequential(ctx: BenchContext): Promise<SequentialResult> {
+  const result: SequentialResult = { api: [], floor: [], apiDelete: [], floorDelete: [], failures: [] };
+  const n = ctx.options.sequential;
+  ctx.log(`sequential: ${n} creates through the API`);
+  await apiCreates(ctx, n, ctx.run.users[0]!, result);
+  if (ctx.options.floor) {
+    ctx.log(`sequential: ${n} creates by the floor`);
+    await floorCreates(ctx, n, 0, result);
+  }
+  return result;
+}
