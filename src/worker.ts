@@ -17,6 +17,7 @@ import { signalPodLost, startSessionPodInformer } from './k8s/pod-informer.js';
 import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
+import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -60,6 +61,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       // Long waits (pod Ready, pod deletion) heartbeat and are retried on another worker, so a shutdown
       // need not wait for them to finish.
       shutdownGraceTime: '10 seconds',
+      plugins: temporalWorkerPlugins(),
     });
     const informer = startSessionPodInformer({
       clients: kubeClients,
@@ -131,12 +133,17 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = pino({ name: 'session-worker', level: config.logLevel });
   installRuntimeLogger(logger);
+  const telemetry = initTelemetry({ serviceName: 'session-worker', config });
   const shutdown = new AbortController();
   for (const name of ['SIGTERM', 'SIGINT'] as const) {
     // on, not once: a repeated signal (e.g. relayed by npm or tsx) must not kill the process mid-drain.
     process.on(name, () => shutdown.abort());
   }
-  await runWorker({ config, signal: shutdown.signal, logger });
+  try {
+    await runWorker({ config, signal: shutdown.signal, logger });
+  } finally {
+    await telemetry?.shutdown();
+  }
 }
 
 // Run only as the entry point, so tests can import runWorker.

@@ -8,6 +8,7 @@ import { sessionWorkflowId, type SessionSpec } from '../session/spec.js';
 import { sessionWorkflowType } from '../../workflows/definitions.js';
 import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
+import { temporalClientInterceptors } from '../telemetry.js';
 import { createDataConverter } from './codec.js';
 
 /** Connects to the configured Temporal frontend; the caller closes `client.connection`. */
@@ -15,7 +16,13 @@ export async function createTemporalClient(
   config: Pick<Config, 'temporalAddress' | 'temporalNamespace' | 'codecKeys' | 'codecKeysFile'>,
 ): Promise<Client> {
   const connection = await Connection.connect({ address: config.temporalAddress });
-  return new Client({ connection, namespace: config.temporalNamespace, dataConverter: createDataConverter(config) });
+  const interceptors = temporalClientInterceptors();
+  return new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    dataConverter: createDataConverter(config),
+    ...(interceptors ? { interceptors } : {}),
+  });
 }
 
 /**
