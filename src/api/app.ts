@@ -16,6 +16,7 @@ import { ApiError, errorHandler, methodNotAllowed, notFoundHandler, parseOr400 }
 import { mountCodecRoutes } from './codec-routes.js';
 import { mountHealthRoutes } from './health-routes.js';
 import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
+import { registerSessionGauges } from './session-gauges.js';
 import { buildOpenApiDocument } from './openapi.js';
 import {
   CreateSessionBodySchema,
@@ -59,6 +60,7 @@ export const LOG_REDACT_PATHS = [
 export function createApp(options: AppOptions): express.Express {
   const { config, client, kube, keys, logger } = options;
   const metrics = options.metrics ?? createApiMetrics();
+  registerSessionGauges(metrics, client);
   const sessions = new SessionService({ client, kube, config, metrics, logger });
   const openapi = buildOpenApiDocument();
   const app = express();
