@@ -7,12 +7,15 @@ import request from 'supertest';
 import { loadConfig } from '../../src/config.js';
 import { initTelemetry, type Telemetry } from '../../src/telemetry.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { createOwnSessionNamespace } from '../support/own-namespace.js';
+import { onStackNodes } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 
 const exporter = new InMemorySpanExporter();
 let telemetry: Telemetry | undefined;
 let h: ApiHarness;
 let sessionId: string | undefined;
+let namespace: Awaited<ReturnType<typeof createOwnSessionNamespace>>;
 
 beforeAll(async () => {
   // Before the harness builds its clients and worker: they pick tracing up when they are created.
@@ -21,7 +24,8 @@ beforeAll(async () => {
     config: loadConfig({ TEMPORAL_CODEC_KEYS: `t:${Buffer.alloc(32, 7).toString('base64')}` }),
     spanProcessor: new SimpleSpanProcessor(exporter),
   });
-  h = await startApiHarness();
+  namespace = await createOwnSessionNamespace('so-trace');
+  h = await startApiHarness({ AGENTAPI_K8S_SESSION_NAMESPACE: namespace.name });
 }, 180_000);
 
 afterAll(async () => {
@@ -31,6 +35,7 @@ afterAll(async () => {
       .set('Authorization', `Bearer ${h.keys.admin}`);
   }
   await h?.close();
+  await namespace?.remove();
   await telemetry?.shutdown();
 });
 
@@ -40,9 +45,16 @@ test("a create's trace is one tree: HTTP request → workflow start → workflow
   const res = await request(h.app)
     .post('/api/v1/sessions')
     .set('Authorization', `Bearer ${h.keys.alice}`)
-    .send({ config: {} });
+    .send({ config: onStackNodes });
   expect(res.status).toBe(201);
   sessionId = res.body.session_id as string;
+
+  // The workflow's span ends with the workflow: end the session (through the API, traced too).
+  const deleted = await request(h.app)
+    .delete(`/api/v1/sessions/${sessionId}?wait=true`)
+    .set('Authorization', `Bearer ${h.keys.alice}`);
+  expect(deleted.status).toBe(200);
+  sessionId = undefined;
 
   const root = await eventually('the HTTP span', async () =>
     exporter.getFinishedSpans().find((s) => s.name === 'POST /api/v1/sessions'),
@@ -54,11 +66,12 @@ test("a create's trace is one tree: HTTP request → workflow start → workflow
   const spans = await eventually('workflow, activity and Kubernetes spans', async () => {
     const all = inTrace();
     const names = all.map((s) => s.name);
-    return names.some((n) => n.startsWith('RunWorkflow')) &&
+    const complete =
+      names.some((n) => n.startsWith('RunWorkflow')) &&
       names.some((n) => n.startsWith('RunActivity')) &&
-      names.some((n) => n.startsWith('k8s createNamespacedPod'))
-      ? all
-      : undefined;
+      names.some((n) => n.startsWith('k8s createNamespacedPod'));
+    if (!complete) throw new Error(`spans so far: ${names.join(', ')}`);
+    return all;
   });
 
   // One tree: every span but the root has its parent in the same trace.

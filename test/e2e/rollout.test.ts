@@ -18,9 +18,10 @@ import { sessionWorkflowId } from '../../src/session/spec.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { apiEnv } from '../support/api-harness.js';
 import { settledObjects } from '../support/cluster.js';
+import { createOwnSessionNamespace } from '../support/own-namespace.js';
 import { startLoadBalancer, type LoadBalancer } from '../support/load-balancer.js';
 import { startApiProcess, startWorkerProcess, type Child } from '../support/processes.js';
-import { stackKubeConfig, uniqueSuffix } from '../support/stack.js';
+import { onStackNodes, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 
 const suffix = uniqueSuffix();
@@ -32,6 +33,7 @@ let client: Client;
 let lb: LoadBalancer;
 const apis: { port: number; child: Child }[] = [];
 const workers: Child[] = [];
+let namespace: Awaited<ReturnType<typeof createOwnSessionNamespace>>;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -45,6 +47,7 @@ async function freePort(): Promise<number> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'so-rollout-'));
+  namespace = await createOwnSessionNamespace('so-rollout');
   const made = generateApiKey({
     id: 'rollout',
     user,
@@ -57,6 +60,7 @@ beforeAll(async () => {
     // Two health checks of the balancer (200 ms apart) see /ready 503 before the listener closes.
     API_SHUTDOWN_DELAY_SECONDS: '2',
     API_MAX_SESSIONS_PER_USER: '50',
+    AGENTAPI_K8S_SESSION_NAMESPACE: namespace.name,
     LOG_LEVEL: 'info',
   };
   client = await createTemporalClient(loadConfig(env));
@@ -82,6 +86,7 @@ afterAll(async () => {
     .deleteNamespacedConfigMap({ name: quotaLedgerName(user), namespace: env.AGENTAPI_K8S_SESSION_NAMESPACE! })
     .catch(() => undefined);
   await client?.connection.close();
+  await namespace?.remove();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -118,7 +123,7 @@ test('restarting each API and worker in turn under load fails no request and los
     for (let i = 0; loading; i++) {
       const created = await call('create', '/api/v1/sessions', {
         method: 'POST',
-        body: JSON.stringify({ config: {} }),
+        body: JSON.stringify({ config: onStackNodes }),
       });
       const body = (await created?.json().catch(() => undefined)) as
         { session_id?: string; status?: string } | undefined;
@@ -172,7 +177,7 @@ test('restarting each API and worker in turn under load fails no request and los
     const description = await handle.describe();
     if (expected === 'terminated') {
       expect([id, description.status.name]).toEqual([id, 'COMPLETED']);
-      expect(await settledObjects(id, [])).toEqual([]);
+      expect(await settledObjects(id, [], namespace.name)).toEqual([]);
     } else {
       expect([id, description.status.name]).toEqual([id, 'RUNNING']);
       const res = await call('get', `/api/v1/sessions/${id}`);

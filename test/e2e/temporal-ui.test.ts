@@ -12,7 +12,8 @@ import { loadConfig } from '../../src/config.js';
 import { startApi, type RunningApi } from '../../src/server.js';
 import { pino } from 'pino';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
-import { repoRoot } from '../support/stack.js';
+import { onStackNodes, repoRoot } from '../support/stack.js';
+import { createOwnSessionNamespace } from '../support/own-namespace.js';
 import { freePort, startTemporalUi, type TemporalUi } from '../support/temporal-ui.js';
 
 /** The page's visible text (evaluated in the browser, where the DOM lives). */
@@ -24,10 +25,12 @@ let api: RunningApi;
 let ui: TemporalUi;
 let browser: Browser | undefined;
 let sessionId: string | undefined;
+let namespace: Awaited<ReturnType<typeof createOwnSessionNamespace>>;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
-  h = await startApiHarness();
+  namespace = await createOwnSessionNamespace('so-ui');
+  h = await startApiHarness({ AGENTAPI_K8S_SESSION_NAMESPACE: namespace.name });
   const uiPort = await freePort();
   api = await startApi(
     loadConfig({
@@ -57,13 +60,14 @@ afterAll(async () => {
   await ui?.close();
   await api?.close();
   await h?.close();
+  await namespace?.remove();
 });
 
 test("an admin reads a session's decoded input in the Temporal UI, with no ciphertext on the page", async () => {
   const created = await request(h.app)
     .post('/api/v1/sessions?wait=false')
     .set('Authorization', `Bearer ${h.keys.alice}`)
-    .send({ config: {} });
+    .send({ config: onStackNodes });
   expect(created.status).toBe(202);
   sessionId = created.body.session_id as string;
   const workflowId = `session-${sessionId}`;
