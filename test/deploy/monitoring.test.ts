@@ -39,12 +39,17 @@ test('the alert rules fire on the series they are meant for and only those (prom
   expect(promtoolRun('test', 'rules', 'alerts.test.yaml')).toContain('SUCCESS');
 });
 
-/** Metric names an expression reads (identifiers followed by a selector, range or operator, not functions). */
+/** Metric names an expression reads: identifiers that are not functions, keywords, labels or numbers. */
 function metricNames(expr: string): string[] {
-  const withoutLabels = expr.replace(/\{[^}]*\}/g, '{}').replace(/"[^"]*"/g, '""');
-  const names = withoutLabels.match(/[a-zA-Z_:][a-zA-Z0-9_:]*(?=\s*(\{|\[|\)|$|\s*[><=!*/+-]))/g) ?? [];
-  const keywords = new Set(['by', 'without', 'on', 'ignoring', 'and', 'or', 'unless', 'le', 'bool', 'offset']);
-  return names.filter((n) => !keywords.has(n) && !n.includes(':') && !/^\d/.test(n));
+  const bare = expr
+    .replace(/"[^"]*"/g, '""')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '')
+    .replace(/\b\d+(\.\d+)?(e[+-]?\d+)?\b/gi, '')
+    .replace(/\[[^\]]*\]/g, '');
+  const names = [...bare.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)(\s*\()?/g)].filter((m) => !m[2]).map((m) => m[1]!);
+  const keywords = new Set(['and', 'or', 'unless', 'bool', 'offset']);
+  return names.filter((n) => !keywords.has(n) && !n.includes(':'));
 }
 
 function baseName(metric: string): string {
