@@ -57,8 +57,9 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'api-keys.json'), JSON.stringify({ keys: [made.entry] }));
   env = {
     ...apiEnv(`session-rollout-${suffix}`, join(dir, 'api-keys.json'), `r:${randomBytes(32).toString('base64')}`),
-    // Two health checks of the balancer (200 ms apart) see /ready 503 before the listener closes.
-    API_SHUTDOWN_DELAY_SECONDS: '2',
+    // The balancer's health checks (200 ms apart, each up to 2.5 s on a busy machine) see /ready 503
+    // well before the listener closes.
+    API_SHUTDOWN_DELAY_SECONDS: '5',
     API_MAX_SESSIONS_PER_USER: '50',
     AGENTAPI_K8S_SESSION_NAMESPACE: namespace.name,
     LOG_LEVEL: 'info',

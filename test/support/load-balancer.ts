@@ -1,7 +1,7 @@
 /**
  * A small HTTP load balancer for the rollout test, behaving like a Service's endpoints or a cloud
  * balancer: round-robin over the backends whose `/ready` answered 200 at the last health check
- * (every 200 ms), one fresh connection per request (no keep-alive to a backend that may be draining),
+ * (every 200 ms; a timeout counts only when repeated), one fresh connection per request (no keep-alive to a backend that may be draining),
  * and no retries — a request sent to a backend that fails is a failed request.
  */
 import http from 'node:http';
@@ -22,15 +22,21 @@ export async function startLoadBalancer(backends: string[], checkIntervalMs = 20
   let healthy = new Set<string>();
   let next = 0;
 
+  // Like a readiness probe with failureThreshold 2 for timeouts: an answer other than 200 (a draining
+  // API's 503) takes a backend out at once, while one slow answer from a busy machine does not.
+  const strikes = new Map<string, number>();
   const check = async () => {
     const results = await Promise.all(
       all.map(async (url) => {
         try {
-          const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(1000) });
+          const res = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2500) });
           await res.arrayBuffer();
+          strikes.set(url, 0);
           return res.status === 200 ? url : undefined;
         } catch {
-          return undefined;
+          const n = (strikes.get(url) ?? 0) + 1;
+          strikes.set(url, n);
+          return n < 2 && healthy.has(url) ? url : undefined;
         }
       }),
     );
