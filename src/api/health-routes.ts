@@ -10,19 +10,11 @@ import type express from 'express';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
 import { methodNotAllowed } from './errors.js';
+import type { Readiness } from './schemas.js';
 
 const READY_CHECK_TIMEOUT_MS = 3000;
 
-export type Connectivity = 'connected' | 'disconnected';
-
-export interface ReadyBody {
-  status: 'ready' | 'unavailable' | 'draining';
-  kubernetes: Connectivity;
-  temporal: Connectivity;
-  time: string;
-  /** Why each disconnected dependency failed (first line of its error). */
-  errors?: Partial<Record<'kubernetes' | 'temporal', string>>;
-}
+export type ReadyBody = Readiness;
 
 export interface HealthDeps {
   config: Pick<Config, 'sessionNamespace'>;
