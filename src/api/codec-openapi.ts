@@ -5,7 +5,7 @@ import { CodecBodySchema } from './codec-routes.js';
 import { ErrorSchema } from './schemas.js';
 
 export function registerCodecPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
-  const body = registry.register('CodecPayloads', CodecBodySchema);
+  const body = CodecBodySchema;
   const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
   for (const direction of ['decode', 'encode'] as const) {
     registry.registerPath({
