@@ -244,6 +244,25 @@ const EnvSchema = z.object({
     10,
     0,
   ),
+  // --- operations (issue 12) ---
+  [doc(
+    'API_SHUTDOWN_DELAY_SECONDS',
+    '5',
+    'On SIGTERM, seconds /ready answers 503 before the listener closes (lets balancers stop sending)',
+  )]: seconds(5),
+  [doc(
+    'API_CODEC_CORS_ORIGINS',
+    '(none)',
+    'Comma-separated origins (the Temporal UI) allowed to call /codec/* from a browser',
+  )]: optionalString,
+  [doc(
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    '(none: tracing off)',
+    'OTLP/HTTP endpoint for traces; tracing is on only when this or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set',
+  )]: optionalString,
+  [doc('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '(none)', 'OTLP/HTTP endpoint for traces only (overrides the above)')]:
+    optionalString,
+  [doc('OTEL_SERVICE_NAME', '(session-api / session-worker)', 'service.name of the exported spans')]: optionalString,
 });
 
 export const ENV_DOCS: readonly EnvDoc[] = docs;
@@ -323,6 +342,14 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     apiRateLimitBurst: e.API_RATE_LIMIT_BURST as number,
     apiMaxEventStreamsPerKey: e.API_MAX_EVENT_STREAMS_PER_KEY as number,
     apiCreatesPerUserPerMinute: e.API_CREATES_PER_USER_PER_MINUTE as number,
+    // --- operations (issue 12) ---
+    apiShutdownDelaySeconds: e.API_SHUTDOWN_DELAY_SECONDS as number,
+    codecCorsOrigins: ((e.API_CODEC_CORS_ORIGINS as string | undefined) ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+    otlpTracesEndpoint: (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT) as string | undefined,
+    otelServiceName: e.OTEL_SERVICE_NAME as string | undefined,
   };
 }
 

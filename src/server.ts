@@ -1,6 +1,8 @@
 /**
- * The API process (`npm run api`): the HTTP API on API_HOST:API_PORT. On SIGTERM it stops accepting
- * connections, lets in-flight requests finish (event streams are ended), then closes the Temporal client.
+ * The API process (`npm run api`): the HTTP API on API_HOST:API_PORT. On SIGTERM it first turns `/ready`
+ * to 503 for API_SHUTDOWN_DELAY_SECONDS (balancers and Service endpoints stop sending), then stops
+ * accepting connections, lets in-flight requests finish (event streams are ended), and closes the
+ * Temporal client. API keys are reloaded whenever API_KEYS_FILE changes.
  */
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
@@ -8,11 +10,13 @@ import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { ApiKeyStore, loadApiKeys } from './api/auth.js';
+import { watchApiKeys } from './api/key-reload.js';
 import { LOG_REDACT_PATHS, createApp } from './api/app.js';
 import { attachUpgrades } from './api/proxy.js';
 import { loadConfig, type Config } from './config.js';
 import { createKubeClients } from './k8s/client.js';
 import { createTemporalClient } from './temporal/client.js';
+import { initTelemetry } from './telemetry.js';
 
 /** How long in-flight requests (a create may wait up to the pod start timeout) get after SIGTERM. */
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -35,12 +39,22 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 export async function startApi(config: Config, logger: Logger = createLogger(config)): Promise<RunningApi> {
   const keys = new ApiKeyStore(loadApiKeys(config.apiKeysFile));
   if (!config.apiKeysFile) logger.warn('API_KEYS_FILE is not set: every authenticated request will get 401');
+  const keyWatcher = config.apiKeysFile ? watchApiKeys(config.apiKeysFile, keys, logger) : undefined;
   const kc = new k8s.KubeConfig();
   if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
   else kc.loadFromCluster();
   const client = await createTemporalClient(config);
   const shutdown = new AbortController();
-  const app = createApp({ config, client, kube: createKubeClients(kc), keys, logger, shutdown: shutdown.signal });
+  const draining = new AbortController();
+  const app = createApp({
+    config,
+    client,
+    kube: createKubeClients(kc),
+    keys,
+    logger,
+    shutdown: shutdown.signal,
+    draining: draining.signal,
+  });
   const server = await new Promise<Server>((done, fail) => {
     const s = app.listen(config.apiPort, config.apiHost, () => done(s));
     s.once('error', fail);
@@ -54,6 +68,10 @@ export async function startApi(config: Config, logger: Logger = createLogger(con
     server,
     url,
     async close() {
+      draining.abort();
+      logger.info({ delaySeconds: config.apiShutdownDelaySeconds }, 'draining: /ready is 503');
+      await new Promise((done) => setTimeout(done, config.apiShutdownDelaySeconds * 1000));
+      keyWatcher?.close();
       shutdown.abort();
       tunnels.closeTunnels();
       const closed = new Promise<void>((done) => server.close(() => done()));
@@ -69,18 +87,23 @@ export async function startApi(config: Config, logger: Logger = createLogger(con
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  // Before any client is built: the Temporal and Kubernetes clients pick their tracing up at creation.
+  const telemetry = initTelemetry({ serviceName: 'session-api', config });
   const api = await startApi(config);
   let closing: Promise<void> | undefined;
   for (const name of ['SIGTERM', 'SIGINT'] as const) {
     // A repeated signal (e.g. relayed by a wrapper process) must not cut the drain short.
     process.on(name, () => {
-      closing ??= api.close().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          console.error(err);
-          process.exit(1);
-        },
-      );
+      closing ??= api
+        .close()
+        .then(() => telemetry?.shutdown())
+        .then(
+          () => process.exit(0),
+          (err: unknown) => {
+            console.error(err);
+            process.exit(1);
+          },
+        );
     });
   }
 }

@@ -21,6 +21,7 @@ import { createDataConverter } from './temporal/codec.js';
 import { temporalConnectionOptions } from './temporal/connection-options.js';
 import { ensureSessionNetworkPolicy } from './k8s/network-policy.js';
 import { sessionWorkerInterceptors } from './temporal/worker-interceptors.js';
+import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -69,6 +70,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       // Long waits (pod Ready, pod deletion) heartbeat and are retried on another worker, so a shutdown
       // need not wait for them to finish.
       shutdownGraceTime: '10 seconds',
+      plugins: temporalWorkerPlugins(),
     });
     const isOwn = ownSessionFilter(client, config.temporalTaskQueue);
     const informer = startSessionPodInformer({
@@ -150,12 +152,17 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = pino({ name: 'session-worker', level: config.logLevel });
   installRuntimeLogger(logger);
+  const telemetry = initTelemetry({ serviceName: 'session-worker', config });
   const shutdown = new AbortController();
   for (const name of ['SIGTERM', 'SIGINT'] as const) {
     // on, not once: a repeated signal (e.g. relayed by npm or tsx) must not kill the process mid-drain.
     process.on(name, () => shutdown.abort());
   }
-  await runWorker({ config, signal: shutdown.signal, logger });
+  try {
+    await runWorker({ config, signal: shutdown.signal, logger });
+  } finally {
+    await telemetry?.shutdown();
+  }
 }
 
 // Run only as the entry point, so tests can import runWorker.

@@ -8,13 +8,18 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../config.js';
+import { activeTelemetry } from '../telemetry.js';
+import { httpTracing } from '../telemetry-http.js';
 import type { KubeClients } from '../k8s/client.js';
 import { mountAccessRoutes } from './access-routes.js';
 import type { SessionActivityRecorder } from './activity.js';
 import { ApiKeyStore, Permission, authenticate, requirePermission, type Principal } from './auth.js';
 import { ApiError, errorHandler, methodNotAllowed, notFoundHandler, parseOr400 } from './errors.js';
+import { mountCodecRoutes } from './codec-routes.js';
+import { mountHealthRoutes } from './health-routes.js';
 import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
 import { authenticateAndLimit, createApiLimits } from './rate-limit.js';
+import { registerSessionGauges } from './session-gauges.js';
 import { buildOpenApiDocument } from './openapi.js';
 import {
   CreateSessionBodySchema,
@@ -37,12 +42,13 @@ export interface AppOptions {
   activity?: SessionActivityRecorder;
   /** Aborted on shutdown: open event streams end so the server can close. */
   shutdown?: AbortSignal;
+  /** Aborted when draining starts: `/ready` turns 503 so balancers stop sending new requests. */
+  draining?: AbortSignal;
 }
 
 /** Largest accepted JSON body: a session request is a few KiB even with a big MCP configuration. */
 export const MAX_BODY_BYTES = 64 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const READY_CHECK_TIMEOUT_MS = 3000;
 
 /** Secrets that may appear in request logs are replaced, wherever a serializer puts them. */
 export const LOG_REDACT_PATHS = [
@@ -60,6 +66,7 @@ export const LOG_REDACT_PATHS = [
 export function createApp(options: AppOptions): express.Express {
   const { config, client, kube, keys, logger } = options;
   const metrics = options.metrics ?? createApiMetrics();
+  registerSessionGauges(metrics, client);
   const sessions = new SessionService({ client, kube, config, metrics, logger });
   const openapi = buildOpenApiDocument();
   const app = express();
@@ -82,30 +89,13 @@ export function createApp(options: AppOptions): express.Express {
       autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
     }),
   );
+  if (activeTelemetry()) app.use(httpTracing());
   app.use(requestTimer(metrics));
   const limits = createApiLimits(config);
   const auth = authenticateAndLimit(authenticate(keys), limits);
   const json = express.json({ limit: MAX_BODY_BYTES, strict: true, type: () => true });
 
-  route(app, '/health', {
-    get: [
-      (_req, res) => {
-        res.json({ status: 'ok' });
-      },
-    ],
-  });
-  route(app, '/ready', {
-    get: [
-      async (_req, res) => {
-        const checks = {
-          temporal: await check(() => client.workflowService.getSystemInfo({})),
-          kubernetes: await check(() => kube.core.listNamespacedPod({ namespace: config.sessionNamespace, limit: 1 })),
-        };
-        const ready = Object.values(checks).every((c) => c.ok);
-        res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', checks });
-      },
-    ],
-  });
+  mountHealthRoutes(app, { config, client, kube, ...(options.draining ? { draining: options.draining } : {}) });
   route(app, '/metrics', {
     get: [
       ...(config.apiMetricsAuth ? [auth] : []),
@@ -209,6 +199,7 @@ export function createApp(options: AppOptions): express.Express {
     activity: options.activity,
     shutdown: options.shutdown,
   });
+  mountCodecRoutes(app, { config, keys });
 
   app.use(notFoundHandler);
   app.use(errorHandler);
@@ -250,26 +241,6 @@ function noQuery(req: Request): void {
       'this endpoint takes no query parameters',
       keys.map((k) => ({ path: `query.${k}`, message: 'unknown parameter' })),
     );
-  }
-}
-
-async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; error?: string }> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      probe(),
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`no answer within ${READY_CHECK_TIMEOUT_MS} ms`)),
-          READY_CHECK_TIMEOUT_MS,
-        );
-      }),
-    ]);
-    return { ok: true };
-  } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

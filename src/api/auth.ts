@@ -76,12 +76,21 @@ export function loadApiKeys(file: string | undefined): ApiKeysFile {
 }
 
 export class ApiKeyStore {
-  private readonly byHash: Map<string, Principal>;
+  private byHash = new Map<string, Principal>();
 
   constructor(file: ApiKeysFile) {
+    this.replace(file);
+  }
+
+  /** Swaps in a new set of keys at once (the keys file changed): a removed key is refused from now on. */
+  replace(file: ApiKeysFile): void {
     this.byHash = new Map(
       file.keys.map((k) => [k.key_sha256, { keyId: k.id, user: k.user, permissions: new Set(k.permissions) }]),
     );
+  }
+
+  get size(): number {
+    return this.byHash.size;
   }
 
   authenticate(key: string): Principal | undefined {

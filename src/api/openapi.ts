@@ -5,6 +5,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAccessPaths } from './access-openapi.js';
+import { registerCodecPaths } from './codec-openapi.js';
 import {
   CreateSessionBodySchema,
   CreateSessionQuerySchema,
@@ -13,6 +14,7 @@ import {
   ExtendSessionBodySchema,
   ExtendSessionResponseSchema,
   ListSessionsQuerySchema,
+  HealthSchema,
   ReadinessSchema,
   SessionIdParamsSchema,
   SessionListSchema,
@@ -135,13 +137,16 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     method: 'get',
     path: '/health',
     summary: 'Liveness',
-    responses: { 200: json(z.object({ status: z.literal('ok') }), 'The process is alive') },
+    responses: { 200: json(HealthSchema, 'The process is alive') },
   });
   registry.registerPath({
     method: 'get',
     path: '/ready',
     summary: 'Readiness: Temporal and Kubernetes reachable',
-    responses: { 200: json(ReadinessSchema, 'Ready'), 503: json(ReadinessSchema, 'A dependency is unreachable') },
+    responses: {
+      200: json(ReadinessSchema, 'Ready'),
+      503: json(ReadinessSchema, 'A dependency is unreachable (named `disconnected`), or the process is draining'),
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -156,6 +161,8 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     security,
     responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: z.object({}) } } } },
   });
+
+  registerCodecPaths(registry, security);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -178,9 +178,17 @@ export const ErrorSchema = z
   .openapi('Error');
 export type ErrorBody = z.infer<typeof ErrorSchema>;
 
+export const HealthSchema = z.object({ status: z.literal('healthy'), time: z.iso.datetime() }).openapi('Health');
+
+const Connectivity = z.enum(['connected', 'disconnected']);
+/** Seed 004's readiness format; `errors` names why each disconnected dependency failed. */
 export const ReadinessSchema = z
   .object({
-    status: z.enum(['ready', 'unavailable']),
-    checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })),
+    status: z.enum(['ready', 'unavailable', 'draining']),
+    kubernetes: Connectivity,
+    temporal: Connectivity,
+    time: z.iso.datetime(),
+    errors: z.object({ kubernetes: z.string().optional(), temporal: z.string().optional() }).optional(),
   })
   .openapi('Readiness');
+export type Readiness = z.infer<typeof ReadinessSchema>;

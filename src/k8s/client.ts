@@ -3,6 +3,8 @@
  * call (and every watch) authenticates the same way.
  */
 import * as k8s from '@kubernetes/client-node';
+import { activeTelemetry } from '../telemetry.js';
+import { tracedKubeApi } from '../telemetry-k8s.js';
 
 /** The API clients of one process. `kc` is kept because watches and informers need the config itself. */
 export interface KubeClients {
@@ -28,5 +30,7 @@ export function loadKubeConfig(): k8s.KubeConfig {
 
 /** Builds the clients from `kc`, or from {@link loadKubeConfig} when none is given. */
 export function createKubeClients(kc: k8s.KubeConfig = loadKubeConfig()): KubeClients {
-  return { kc, core: kc.makeApiClient(k8s.CoreV1Api), watch: new k8s.Watch(kc) };
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  // Each call becomes a span only when tracing is on; otherwise the plain client, at no cost.
+  return { kc, core: activeTelemetry() ? tracedKubeApi(core, 'core/v1') : core, watch: new k8s.Watch(kc) };
 }

@@ -13,6 +13,7 @@ import { sessionWorkflowId, type SessionSpec } from '../session/spec.js';
 import { sessionWorkflowType } from '../../workflows/definitions.js';
 import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
+import { temporalClientInterceptors } from '../telemetry.js';
 import { createDataConverter } from './codec.js';
 import {
   temporalConnectionOptions,
@@ -26,7 +27,13 @@ export async function createTemporalClient(
     Partial<TemporalTransportConfig>,
 ): Promise<Client> {
   const connection = await Connection.connect(temporalConnectionOptions(withTransportDefaults(config)));
-  return new Client({ connection, namespace: config.temporalNamespace, dataConverter: createDataConverter(config) });
+  const interceptors = temporalClientInterceptors();
+  return new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    dataConverter: createDataConverter(config),
+    ...(interceptors ? { interceptors } : {}),
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The API process (`npm run api`): a real process on a real port. On SIGTERM it stops accepting new
- * connections but lets an in-flight create finish, then exits cleanly.
+ * connections (after a spell of 503 readiness) but lets an in-flight create finish, then exits cleanly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as k8s from '@kubernetes/client-node';
@@ -29,14 +29,14 @@ afterAll(async () => {
   await h?.close();
 });
 
-test('SIGTERM lets an in-flight create finish, refuses new connections, and exits 0', async () => {
+test('SIGTERM turns /ready to draining, lets an in-flight create finish, refuses new connections, and exits 0', async () => {
   const port = 20_000 + Math.floor(Math.random() * 20_000);
   let output = '';
   // What `npm run api` runs, without npm and tsx's wrapper processes in between, so the signal reaches
   // the server alone (a process group signal would reach it once directly and once relayed).
   api = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, ...h.env, API_PORT: String(port), LOG_LEVEL: 'info' },
+    env: { ...process.env, ...h.env, API_PORT: String(port), LOG_LEVEL: 'info', API_SHUTDOWN_DELAY_SECONDS: '3' },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,6 +62,12 @@ test('SIGTERM lets an in-flight create finish, refuses new connections, and exit
       return count > 0 ? true : undefined;
     });
     api.kill('SIGTERM');
+    // First /ready turns 503 so a balancer stops sending, while the listener still answers.
+    await eventually('/ready to report draining', async () => {
+      const ready = await fetch(`${base}/ready`);
+      const body = (await ready.json()) as { status: string };
+      return ready.status === 503 && body.status === 'draining' ? true : undefined;
+    });
     await eventually('the API to refuse new connections', async () =>
       (await fetch(`${base}/health`).then(
         () => false,

@@ -63,13 +63,19 @@ describe('health, readiness, metrics', () => {
   test('/health answers without a key', async () => {
     const res = await request(h.app).get('/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.body).toEqual({ status: 'healthy', time: expect.any(String) });
+    expect(Number.isNaN(Date.parse(res.body.time))).toBe(false);
   });
 
   test('/ready reports Temporal and Kubernetes reachable', async () => {
     const res = await request(h.app).get('/ready');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ready', checks: { temporal: { ok: true }, kubernetes: { ok: true } } });
+    expect(res.body).toEqual({
+      status: 'ready',
+      kubernetes: 'connected',
+      temporal: 'connected',
+      time: expect.any(String),
+    });
   });
 
   test('/ready is 503 and names Kubernetes when the cluster is unreachable', async () => {
@@ -94,10 +100,13 @@ describe('health, readiness, metrics', () => {
     });
     const res = await request(app).get('/ready');
     expect(res.status).toBe(503);
-    expect(res.body.status).toBe('unavailable');
-    expect(res.body.checks.temporal).toEqual({ ok: true });
-    expect(res.body.checks.kubernetes.ok).toBe(false);
-    expect(res.body.checks.kubernetes.error).toEqual(expect.any(String));
+    expect(res.body).toEqual({
+      status: 'unavailable',
+      kubernetes: 'disconnected',
+      temporal: 'connected',
+      time: expect.any(String),
+      errors: { kubernetes: expect.any(String) },
+    });
   });
 
   test('/metrics needs a key and exposes request durations and session metrics', async () => {

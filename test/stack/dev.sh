@@ -39,7 +39,32 @@ if [ -f src/server.ts ]; then
     npx tsx src/api/keygen.ts --user dev --permissions session:create,session:read,session:update,session:delete \
       --file "$state/api-keys.json" > "$state/dev-api-key"
   fi
+  if [ ! -f "$state/dev-admin-key" ]; then
+    npx tsx src/api/keygen.ts --user dev-admin --id dev-admin --permissions admin \
+      --file "$state/api-keys.json" > "$state/dev-admin-key"
+  fi
   export API_KEYS_FILE=$state/api-keys.json API_PORT=${API_PORT:-8080}
+  # A Temporal UI of its own that decodes payloads through the API's /codec endpoint with the browser's
+  # sign-in cookie (the dev server's embedded UI cannot be told to send credentials).
+  codec_ui_port=${CODEC_UI_PORT:-8234}
+  export API_CODEC_CORS_ORIGINS=${API_CODEC_CORS_ORIGINS:-http://127.0.0.1:$codec_ui_port}
+  bash "$here/install-tools.sh" temporal-ui
+  # shellcheck source=versions.env
+  source "$here/versions.env"
+  mkdir -p "$state/codec-ui/config"
+  cat > "$state/codec-ui/config/development.yaml" <<YAML
+temporalGrpcAddress: $TEMPORAL_ADDRESS
+host: 127.0.0.1
+port: $codec_ui_port
+enableUi: true
+defaultNamespace: $TEMPORAL_NAMESPACE
+notifyOnNewVersion: false
+cors: { cookieInsecure: true, allowOrigins: ['http://127.0.0.1:$codec_ui_port'] }
+codec: { endpoint: 'http://127.0.0.1:$API_PORT/codec', includeCredentials: true, passAccessToken: false }
+YAML
+  "${SO_CACHE_DIR:-$HOME/.cache/session-orchestrator}/temporal-ui-$TEMPORAL_UI_VERSION/bin/temporal-ui-server" \
+    --root "$state/codec-ui" --config config --env development start > "$state/logs/codec-ui.log" 2>&1 &
+  children+=($!)
   npx tsx src/server.ts > "$state/logs/api.log" 2>&1 &
   children+=($!)
   key=$(tail -n 1 "$state/dev-api-key")
@@ -48,5 +73,9 @@ if [ -f src/server.ts ]; then
   echo "  curl -s -X POST http://127.0.0.1:$API_PORT/api/v1/sessions -H 'Authorization: Bearer $key' -H 'Content-Type: application/json' -d '{\"config\":{}}'"
 fi
 echo "[dev] Temporal UI: $TEMPORAL_UI_URL"
+if [ -n "${codec_ui_port:-}" ]; then
+  echo "[dev] Temporal UI with decrypted payloads: http://127.0.0.1:$codec_ui_port"
+  echo "      sign in once at http://127.0.0.1:$API_PORT/codec/login with the admin key $(tail -n 1 "$state/dev-admin-key")"
+fi
 echo "[dev] Ctrl-C stops the worker and API; npm run stack:down stops the stack."
 wait -n

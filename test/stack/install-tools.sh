@@ -94,6 +94,23 @@ build_cyclonus() {
 }
 
 want=${*:-temporal kwok etcd kubernetes cyclonus}
+# Optional tools (built only when asked for, e.g. by the deploy and monitoring tests):
+# promtool checks the alert rules, kubeconform lints the rendered kustomize overlays.
+build_promtool() {
+  GOBIN="$1/bin" go install "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_VERSION"
+}
+
+# The Temporal Web UI server on its own (the dev server embeds the same one but cannot tell the UI to send
+# credentials to a codec endpoint): used by `npm run dev` and the UI test with a codec configuration.
+build_temporal_ui() {
+  GOBIN="$1/bin" go install "github.com/temporalio/ui-server/v2/cmd/server@$TEMPORAL_UI_VERSION"
+  mv "$1/bin/server" "$1/bin/temporal-ui-server"
+}
+
+build_kubeconform() {
+  GOBIN="$1/bin" go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
+}
+
 for tool in $want; do
   case $tool in
     temporal) build_into "$cache/temporal-$TEMPORAL_CLI_VERSION" build_temporal ;;
@@ -101,6 +118,9 @@ for tool in $want; do
     etcd) build_into "$cache/etcd-$ETCD_VERSION" build_etcd ;;
     kubernetes) build_into "$cache/kubernetes-$KUBERNETES_VERSION" build_kubernetes ;;
     cyclonus) build_into "$cache/cyclonus-$CYCLONUS_VERSION" build_cyclonus ;;
+    promtool) build_into "$cache/promtool-$PROMTOOL_VERSION" build_promtool ;;
+    temporal-ui) build_into "$cache/temporal-ui-$TEMPORAL_UI_VERSION" build_temporal_ui ;;
+    kubeconform) build_into "$cache/kubeconform-$KUBECONFORM_VERSION" build_kubeconform ;;
     *) log "unknown tool $tool"; exit 2 ;;
   esac
 done

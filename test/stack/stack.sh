@@ -9,6 +9,10 @@
 #   stack.sh status   show each component's pid and health
 #   stack.sh reset    down, then delete $SO_STACK_DIR (all cluster and Temporal state)
 #   stack.sh dir      print the state directory
+#
+# STACK_UI_CODEC_ENDPOINT=http://127.0.0.1:8080/codec makes the dev server's UI decode payloads through
+# the API (it sends no credentials: enable "include cross-origin credentials" in the UI's codec settings
+# after signing in at /codec/login, or use `npm run dev`'s UI, which is configured for it).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -250,7 +254,8 @@ up() {
     --http-port "$temporal_http_port" --metrics-port "$temporal_metrics_port" \
     --db-filename "$state/temporal.db" --log-format json --log-level warn \
     --search-attribute SessionId=Keyword --search-attribute SessionUser=Keyword \
-    --search-attribute SessionStatus=Keyword
+    --search-attribute SessionStatus=Keyword \
+    ${STACK_UI_CODEC_ENDPOINT:+--ui-codec-endpoint "$STACK_UI_CODEC_ENDPOINT"}
 
   # --unsafe-no-fsync: this etcd holds throwaway test state; fsync on every write only slows tests.
   start_process etcd "$etcd_bin" --name stack --data-dir "$state/etcd" \

@@ -57,7 +57,8 @@ export function apiEnv(taskQueue: string, keysFile: string, codecKey: string): R
   };
 }
 
-export async function startApiHarness(): Promise<ApiHarness> {
+/** `extraEnv` overrides the harness's environment (e.g. a session namespace of the test's own). */
+export async function startApiHarness(extraEnv: Record<string, string> = {}): Promise<ApiHarness> {
   const suffix = uniqueSuffix();
   const dir = mkdtempSync(join(tmpdir(), 'so-api-'));
   const keysFile = join(dir, 'api-keys.json');
@@ -75,7 +76,7 @@ export async function startApiHarness(): Promise<ApiHarness> {
   };
   writeFileSync(keysFile, JSON.stringify({ keys: Object.values(made).map((m) => m.entry) }));
   const codecKey = `api:${randomBytes(32).toString('base64')}`;
-  const baseEnv = apiEnv(`session-api-${suffix}`, keysFile, codecKey);
+  const baseEnv = { ...apiEnv(`session-api-${suffix}`, keysFile, codecKey), ...extraEnv };
   const config = loadConfig(baseEnv);
 
   const workerStop = new AbortController();

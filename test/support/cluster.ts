@@ -8,8 +8,10 @@ import { eventually } from './wait.js';
 const { core } = createKubeClients(stackKubeConfig());
 
 /** Every object in the session namespace labelled with the session's id, as sorted `Kind/name`. */
-export async function sessionObjects(sessionId: string): Promise<string[]> {
-  const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
+export async function sessionObjects(
+  sessionId: string,
+  namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE,
+): Promise<string[]> {
   const labelSelector = `${SESSION_ID_LABEL}=${sessionId}`;
   const [pods, services, configMaps, secrets, pvcs] = await Promise.all([
     core.listNamespacedPod({ namespace, labelSelector }),
@@ -28,15 +30,15 @@ export async function sessionObjects(sessionId: string): Promise<string[]> {
 }
 
 /** The session's objects once deletions have settled (pods and claims go through finalizers). */
-export async function settledObjects(sessionId: string, expected: string[]): Promise<string[]> {
+export async function settledObjects(sessionId: string, expected: string[], namespace?: string): Promise<string[]> {
   return eventually(
     `the objects of session ${sessionId} to be ${JSON.stringify(expected)}`,
     async () => {
-      const found = await sessionObjects(sessionId);
+      const found = await sessionObjects(sessionId, namespace);
       return JSON.stringify(found) === JSON.stringify(expected) ? found : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 500 },
-  ).catch(async () => sessionObjects(sessionId));
+  ).catch(async () => sessionObjects(sessionId, namespace));
 }
 
 /** For `.catch()` on a delete: a missing object is already deleted. */

@@ -73,3 +73,10 @@ export function stackServiceEnv(taskQueue: string, codecKeys: string): Record<st
     AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS: stack.AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS,
   };
 }
+
+/**
+ * A create body's `config` that keeps the session on the stack's own nodes: other tests add and delete
+ * nodes of their own, and a pod lost with such a node draws pod-lost signals from their informers too,
+ * encrypted with their keys.
+ */
+export const onStackNodes = { node_selector: { 'node-role.kubernetes.io/agent': '' } } as const;
