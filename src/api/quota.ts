@@ -19,7 +19,7 @@ export const QUOTA_LEDGER_COMPONENT = 'session-quota';
 const START_GRACE_MS = 60_000;
 const MAX_ATTEMPTS = 10;
 
-const LedgerSchema = z.array(z.object({ sessionId: z.string(), admittedAt: z.string() }));
+export const LedgerSchema = z.array(z.object({ sessionId: z.string(), admittedAt: z.string() }));
 type Ledger = z.infer<typeof LedgerSchema>;
 
 /** Whether a session's workflow still runs; `undefined` when it does not exist (yet). */
