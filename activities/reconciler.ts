@@ -6,7 +6,7 @@
  * ledger writes compare the resourceVersion and a lost race is left to the next run.
  */
 import type * as k8s from '@kubernetes/client-node';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
 import { LedgerSchema, QUOTA_LEDGER_COMPONENT } from '../src/api/quota.js';
 import type { KubeClients } from '../src/k8s/client.js';
@@ -20,9 +20,8 @@ import {
   type ObservedObject,
   type ReconcileAction,
   type ReconcileInput,
-  type WorkflowLiveness,
 } from '../src/session/reconciler.js';
-import { sessionWorkflowId } from '../src/session/spec.js';
+import { sessionLiveness } from '../src/temporal/liveness.js';
 import type { WorkerMetrics } from '../src/temporal/worker-metrics.js';
 import { isConflict, isNotFound, toKubeFailure } from './errors.js';
 
@@ -40,36 +39,12 @@ export interface LedgerReconcileResult {
 
 /** Kind of the quota ledger ConfigMaps in metrics and audit lines. */
 const LEDGER_KIND = 'QuotaLedger';
-/** Workflow describes in flight at once: bounded so a big namespace does not flood the frontend. */
-const DESCRIBE_CONCURRENCY = 16;
 
 export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
   const { core } = deps.clients;
   const log = deps.logger ?? pino({ name: 'reconciler' });
 
-  async function liveness(sessionIds: Iterable<string>): Promise<Map<string, WorkflowLiveness>> {
-    const ids = [...new Set(sessionIds)];
-    const result = new Map<string, WorkflowLiveness>();
-    for (let i = 0; i < ids.length; i += DESCRIBE_CONCURRENCY) {
-      await Promise.all(
-        ids.slice(i, i + DESCRIBE_CONCURRENCY).map(async (id) => {
-          try {
-            const d = await deps.temporal.workflow.getHandle(sessionWorkflowId(id)).describe();
-            result.set(
-              id,
-              d.status.name === 'RUNNING'
-                ? { state: 'running' }
-                : { state: 'closed', ...(d.closeTime ? { closedAt: d.closeTime.toISOString() } : {}) },
-            );
-          } catch (err) {
-            if (err instanceof WorkflowNotFoundError) result.set(id, { state: 'absent' });
-            else throw err;
-          }
-        }),
-      );
-    }
-    return result;
-  }
+  const liveness = (ids: Iterable<string>) => sessionLiveness(deps.temporal, ids);
 
   function audit(action: ReconcileAction & { dryRun: boolean }): void {
     log.info({ audit: true, action: 'reconciler.delete', ...action }, action.dryRun ? 'would delete' : 'deleted');

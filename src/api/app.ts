@@ -22,6 +22,7 @@ import {
   SessionIdParamsSchema,
 } from './schemas.js';
 import { SessionService } from './sessions.js';
+import { mountWorkspaceRoutes } from './workspaces.js';
 
 export interface AppOptions {
   config: Config;
@@ -189,6 +190,8 @@ export function createApp(options: AppOptions): express.Express {
       }),
     ],
   });
+
+  mountWorkspaceRoutes(app, { config, client, kube, auth });
 
   app.use(notFoundHandler);
   app.use(errorHandler);

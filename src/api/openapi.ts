@@ -17,6 +17,7 @@ import {
   SessionListSchema,
   SessionSchema,
 } from './schemas.js';
+import { registerWorkspacePaths } from './workspaces.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -148,6 +149,8 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     security,
     responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: z.object({}) } } } },
   });
+
+  registerWorkspacePaths(registry, security);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
