@@ -265,7 +265,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   let faulting = true;
   const faultLoop = (async () => {
     await sleep(3_000);
-    while (faulting) {
+    // Until the tail has passed and every kind has happened at least once.
+    while (faulting || faultIndex < kinds.length) {
       await inject().catch((err: unknown) => log(`fault failed: ${String(err)}`));
       await sleep(options.faultEverySeconds * 1_000);
     }

@@ -141,7 +141,9 @@ export class SessionQuota {
       }
       return true;
     } catch (err) {
-      if ((err as { code?: number }).code === 409) return false;
+      // 404: the reconciler deleted the (empty) ledger in between; re-read and create it again.
+      const code = (err as { code?: number }).code;
+      if (code === 409 || code === 404) return false;
       throw err;
     }
   }

@@ -53,7 +53,7 @@ export function startNodeInformer(options: NodeInformerOptions): NodeInformer {
 
   /** `podUid/reason` already delivered, so heartbeats of a NotReady node do not re-signal. */
   const delivered = new Set<string>();
-  /** Nodes being handled right now, so overlapping events do not list and signal twice. */
+  /** `node/reason` being handled right now, so overlapping events do not list and signal twice. */
   const busy = new Set<string>();
   let stopped = false;
   let restartTimer: NodeJS.Timeout | undefined;
@@ -98,14 +98,16 @@ export function startNodeInformer(options: NodeInformerOptions): NodeInformer {
   }
 
   async function handle(nodeName: string, loss: NodeLoss): Promise<void> {
-    if (busy.has(nodeName) || stopped) return;
-    busy.add(nodeName);
+    // Keyed by reason too: a deletion arriving while an interruption is being handled must not be dropped.
+    const key = `${nodeName}/${loss.reason}`;
+    if (busy.has(key) || stopped) return;
+    busy.add(key);
     try {
       await signalPods(nodeName, await podsOn(nodeName), loss);
     } catch (err) {
       log.warn({ err, node: nodeName }, 'handling a failing node failed; retried on the next event or re-list');
     } finally {
-      busy.delete(nodeName);
+      busy.delete(key);
     }
   }
 
