@@ -44,6 +44,14 @@ export interface LeaderElector {
   stop(): Promise<void>;
 }
 
+/**
+ * A Lease time as the apiserver parses it (RFC 3339 with microseconds). client-node would send a Date
+ * with milliseconds, which the apiserver refuses for MicroTime fields, so the string is sent as is.
+ */
+export function microTime(date: Date): Date {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as Date;
+}
+
 /** Not a failure: another candidate wrote the Lease between our read and our write. */
 const CONFLICT = 409;
 
@@ -71,7 +79,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
   let inflight: Promise<void> = Promise.resolve();
 
   async function tryAcquireOrRenew(): Promise<boolean> {
-    const now = new Date();
+    const now = microTime(new Date());
     let current: k8s.V1Lease;
     try {
       current = await api.readNamespacedLease({ name, namespace });

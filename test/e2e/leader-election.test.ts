@@ -4,7 +4,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { startLeaderElection, type LeaderElector } from '../../src/k8s/leader-election.js';
+import { microTime, startLeaderElection, type LeaderElector } from '../../src/k8s/leader-election.js';
 import { stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 
@@ -75,7 +75,7 @@ test('Of two candidates exactly one leads, and the other takes over as soon as t
 test('A Lease held by a crashed process is taken over once its holder stops renewing', async () => {
   const leaseName = `test-election-${uniqueSuffix()}`;
   leaseNames.push(leaseName);
-  const now = new Date();
+  const now = microTime(new Date());
   await leases.createNamespacedLease({
     namespace,
     body: {
@@ -102,7 +102,7 @@ test('A leader whose Lease is taken by another writer stops leading', async () =
   await leases.replaceNamespacedLease({
     name: leaseName,
     namespace,
-    body: { ...lease, spec: { ...lease.spec, holderIdentity: 'usurper', renewTime: new Date() } },
+    body: { ...lease, spec: { ...lease.spec, holderIdentity: 'usurper', renewTime: microTime(new Date()) } },
   });
   await eventually('d to step down', async () => (d.elector.isLeader() ? undefined : true));
   expect(d.log.stopped).toBe(1);
