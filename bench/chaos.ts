@@ -25,7 +25,7 @@ export function chaosReport(r: ChaosResult): string {
     '| measure | result | target |',
     '| --- | --- | --- |',
     row(
-      'sessions in the correct final state (running)',
+      'sessions in the correct final state (running, Ready pod on a live node)',
       `${r.correct}/${total} (${((100 * r.correct) / total).toFixed(1)} %)`,
       '100 %',
     ),

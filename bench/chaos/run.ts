@@ -231,6 +231,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       return false;
     }
   };
+  /** Index in `nodes` of the node with the most session pods, so a node fault always hits sessions. */
+  const busiestNode = async () => {
+    const counts = await Promise.all(nodes.map(async (n) => (await sessionsOn(n)).length));
+    return counts.indexOf(Math.max(...counts));
+  };
   const kinds = Object.keys(faults);
   let faultIndex = 0;
   const inject = async () => {
@@ -243,13 +248,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const alive = workers.filter((w): w is ChildProcess => w !== undefined);
       if (alive.length > 0) pick(alive).kill('SIGKILL');
     } else if (kind === 'node deleted') {
-      const node = nodes.splice(Math.floor(Math.random() * nodes.length), 1)[0]!;
+      const node = nodes.splice(await busiestNode(), 1)[0]!;
       await addNode();
       const on = await sessionsOn(node);
       hardLosses.push({ node, at: Date.now(), sessions: on });
       await core.deleteNode({ name: node });
     } else if (kind === 'node interrupted') {
-      const node = nodes.splice(Math.floor(Math.random() * nodes.length), 1)[0]!;
+      const node = nodes.splice(await busiestNode(), 1)[0]!;
       await addNode();
       await interruptNode(core, node);
       // The handler's 2-minute notice, shortened: the node goes 20 s later.
@@ -257,14 +262,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     } else if (kind === 'temporal restart') {
       await restartTemporal(stackDir, temporalUp);
     } else {
-      proxy.setFaultRate(0.3);
-      await sleep(5_000);
+      proxy.setFaultRate(0.5);
+      await sleep(10_000);
       proxy.setFaultRate(0);
     }
   };
   let faulting = true;
+  const ids: string[] = [];
   const faultLoop = (async () => {
-    await sleep(3_000);
+    // Faults hit sessions in every phase: they begin once a third of the sessions have been asked for.
+    while (ids.length < Math.ceil(options.sessions / 3)) await sleep(250);
     // Until the tail has passed and every kind has happened at least once.
     while (faulting || faultIndex < kinds.length) {
       await inject().catch((err: unknown) => log(`fault failed: ${String(err)}`));
@@ -273,7 +280,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   })();
 
   // --- sessions ------------------------------------------------------------------------------
-  const ids: string[] = [];
   const queue = Array.from({ length: options.sessions }, (_, i) => i);
   await Promise.all(
     Array.from({ length: 8 }, async () => {
@@ -292,11 +298,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
   // --- settle and measure --------------------------------------------------------------------
   const status = async (id: string) => (await api('GET', `/api/v1/sessions/${id}`)).body.status as string | undefined;
-  const settleDeadline = Date.now() + 240_000;
+  /** Sessions that really serve: a Ready pod, not being deleted, on a node that still exists. */
+  const serving = async () => {
+    const [livePods, liveNodes] = await Promise.all([
+      core.listNamespacedPod({ namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE, labelSelector: SESSION_POD_SELECTOR }),
+      core.listNode(),
+    ]);
+    const nodeNames = new Set(liveNodes.items.map((n) => n.metadata?.name));
+    return new Set(
+      livePods.items
+        .filter((p) => !p.metadata?.deletionTimestamp && isPodReady(p) && nodeNames.has(p.spec?.nodeName))
+        .map((p) => p.metadata?.labels?.[SESSION_ID_LABEL]),
+    );
+  };
+  const settleDeadline = Date.now() + 300_000;
   let notRunning = ids;
   while (notRunning.length > 0 && Date.now() < settleDeadline) {
+    const ok = await serving();
     const states = await Promise.all(notRunning.map(async (id) => [id, await status(id)] as const));
-    notRunning = states.filter(([, s]) => s !== 'running').map(([id]) => id);
+    notRunning = states.filter(([id, s]) => s !== 'running' || !ok.has(id)).map(([id]) => id);
     if (notRunning.length > 0) await sleep(2_000);
   }
   // A create that never got an id counts as lost too.
