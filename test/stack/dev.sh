@@ -5,7 +5,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-state=${SO_STACK_DIR:-$repo/.stack}
+# shellcheck source=paths.sh
+source "$here/paths.sh"
+state=$SO_STACK_DIR
 cd "$repo"
 
 bash "$here/stack.sh" up

@@ -5,8 +5,10 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=versions.env
 source "$here/versions.env"
-cache=${SO_CACHE_DIR:-$HOME/.cache/session-orchestrator}
-mkdir -p "$cache"
+# shellcheck source=paths.sh
+source "$here/paths.sh"
+cache=$SO_CACHE_DIR
+mkdir -p "$cache/logs"
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 
 log() { printf '[install-tools] %s\n' "$*" >&2; }
@@ -21,8 +23,21 @@ build_into() {
   [ -f "$dest/.complete" ] && { exec 9>&-; return 0; }
   local stage="$dest.partial.$$"
   rm -rf "$stage"; mkdir -p "$stage/bin"
-  local started=$SECONDS
-  if ! "$@" "$stage"; then rm -rf "$stage"; log "FAILED: $dest"; return 1; fi
+  local started=$SECONDS name; name=$(basename "$dest")
+  # The Go toolchain prints a line per downloaded module (thousands for Kubernetes): those go to a log, and
+  # the console gets one line a minute, so a first run reads as progress rather than noise.
+  local build_log=$cache/logs/$name.log
+  log "building $name from its Go module (first use only; a few minutes; log: $build_log)"
+  "$@" "$stage" >"$build_log" 2>&1 &
+  local pid=$! next=60
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if [ $((SECONDS - started)) -ge $next ]; then log "  still building $name ($((SECONDS - started))s)"; next=$((next + 60)); fi
+  done
+  if ! wait "$pid"; then
+    tail -n 40 "$build_log" >&2
+    rm -rf "$stage"; log "FAILED: $name (full log: $build_log)"; return 1
+  fi
   touch "$stage/.complete"
   rm -rf "$dest"; mv "$stage" "$dest"
   log "built $(basename "$dest") in $((SECONDS - started))s"

@@ -1,15 +1,20 @@
 /**
- * How tests reach the real stack started by `npm run stack:up`: its `.stack/env` file is the single
+ * How tests reach the real stack started by `npm run stack:up`: the `env` file in its state directory is the single
  * source of addresses. Tests fail loudly when the stack is not up; they never fall back to fakes.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { Connection } from '@temporalio/client';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const envFile = process.env.SO_STACK_DIR ? join(process.env.SO_STACK_DIR, 'env') : join(repoRoot, '.stack', 'env');
+/** The stack's state directory: the same default as test/stack/paths.sh. */
+export const stackDir =
+  process.env.SO_STACK_DIR ??
+  join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'session-orchestrator', 'stack');
+const envFile = join(stackDir, 'env');
 
 export interface StackEnv {
   TEMPORAL_ADDRESS: string;
@@ -20,6 +25,8 @@ export interface StackEnv {
   AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS: string;
   STACK_KUBECTL: string;
   STACK_TEMPORAL_CLI: string;
+  /** The CRI log file KWOK serves as every session container's log (test/stack/kwok-io.sh). */
+  STACK_KWOK_LOGS_FILE: string;
 }
 
 let cached: StackEnv | undefined;
