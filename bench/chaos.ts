@@ -36,6 +36,7 @@ export function chaosReport(r: ChaosResult): string {
       `${r.orphaned.length}${r.orphaned.length ? ` (${r.orphaned.slice(0, 5).join(', ')}…)` : ''}`,
       '0',
     ),
+    row('sessions whose delete had not finished within 10 min', String(r.shutdownUnfinished.length), '0'),
     row('recovery after a hard node loss, p50', p(50), ''),
     row('recovery after a hard node loss, p95', p(95), '< 5 s'),
     row('recoveries measured', String(r.recoverySeconds.length), ''),

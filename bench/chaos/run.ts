@@ -45,6 +45,8 @@ export interface ChaosResult {
   lost: string[];
   duplicatePods: string[];
   orphaned: string[];
+  /** Sessions whose delete had not finished within the wait (their objects are not counted as orphans). */
+  shutdownUnfinished: string[];
   /** Seconds from a hard node loss to the session's new pod Ready, one per affected session. */
   recoverySeconds: number[];
   durationSeconds: number;
@@ -342,6 +344,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
   // --- delete everything; whatever stays is orphaned -----------------------------------------
   await Promise.all(ids.map((id) => api('DELETE', `/api/v1/sessions/${id}`)));
+  // Objects of a session still shutting down are not orphans: wait (bounded) for the workflows to close,
+  // then count only objects of closed sessions. Shutdowns that did not finish are reported apart.
+  const closeDeadline = Date.now() + 600_000;
+  let open = ids;
+  while (open.length > 0 && Date.now() < closeDeadline) {
+    const states = await Promise.all(open.map(async (id) => [id, await status(id)] as const));
+    open = states.filter(([, s]) => s !== 'terminated' && s !== 'failed').map(([id]) => id);
+    if (open.length > 0) await sleep(2_000);
+  }
+  const closed = ids.filter((id) => !open.includes(id));
   const orphanDeadline = Date.now() + 120_000;
   let orphaned: string[] = [];
   for (;;) {
@@ -354,7 +366,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       core.listNamespacedSecret({ namespace, labelSelector: selector }),
     ]);
     orphaned = [...p.items, ...s.items, ...c.items, ...sec.items]
-      .filter((o) => ids.includes(o.metadata?.labels?.[SESSION_ID_LABEL] ?? ''))
+      .filter((o) => closed.includes(o.metadata?.labels?.[SESSION_ID_LABEL] ?? ''))
       .map((o) => `${o.kind ?? 'object'}/${o.metadata?.name}`);
     if (orphaned.length === 0 || Date.now() > orphanDeadline) break;
     await sleep(2_000);
@@ -382,6 +394,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     lost: notRunning,
     duplicatePods,
     orphaned,
+    shutdownUnfinished: open,
     recoverySeconds,
     durationSeconds: Math.round((Date.now() - started) / 1_000),
   };
