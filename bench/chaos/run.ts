@@ -125,7 +125,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const workers: Array<ChildProcess | undefined> = [];
   let stopping = false;
   const spawnWorker = (slot: number) => {
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'src', 'worker.ts')], {
+    // node itself with tsx's loader, not the tsx CLI: the CLI runs the worker in a child process, so a
+    // SIGKILL of the CLI would leave the real worker running.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'worker.ts')], {
       env: { ...process.env, ...env, KUBECONFIG: workerKubeconfig },
       stdio: ['ignore', 'ignore', 'ignore'],
     });
