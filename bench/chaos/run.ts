@@ -128,6 +128,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // node itself with tsx's loader, not the tsx CLI: the CLI runs the worker in a child process, so a
     // SIGKILL of the CLI would leave the real worker running.
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'worker.ts')], {
+      cwd: repoRoot,
       env: { ...process.env, ...env, KUBECONFIG: workerKubeconfig },
       stdio: ['ignore', 'ignore', 'ignore'],
     });
