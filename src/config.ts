@@ -37,6 +37,27 @@ const seconds = (dflt: number) =>
     .default(String(dflt))
     .transform((v) => (v.endsWith('m') ? parseInt(v, 10) * 60 : parseInt(v, 10)));
 
+/** A duration as `90s`, `2m`, `1h` or `7d` (a bare number is seconds), in milliseconds. */
+const duration = (dflt: string) =>
+  z
+    .string()
+    .regex(/^\d+(s|m|h|d)?$/, 'must be a duration like 30s, 2m, 1h or 7d')
+    .default(dflt)
+    .transform((v) => parseInt(v, 10) * 1000 * ({ s: 1, m: 60, h: 3600, d: 86400 }[v.replace(/^\d+/, '')] ?? 1))
+    .refine((ms) => ms > 0, 'must be more than zero');
+
+/** Comma-separated values, blanks dropped. */
+const list = (dflt: string) =>
+  z
+    .string()
+    .default(dflt)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );
+
 const json = <T extends z.ZodType>(schema: T, dflt: string) =>
   z
     .string()
@@ -55,18 +76,6 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === '' ? undefined : v));
-
-/** A comma-separated list; empty entries are dropped. */
-const list = (dflt: string) =>
-  z
-    .string()
-    .default(dflt)
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    );
 
 const CIDR = /^(\d{1,3})(\.\d{1,3}){3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 const cidrList = (dflt: string) =>
@@ -149,6 +158,44 @@ const EnvSchema = z.object({
     optionalString,
   [doc('API_MAX_SESSIONS_PER_USER', '5', 'Concurrent (unfinished) sessions a user may have')]: int(5),
   [doc('API_METRICS_AUTH', 'true', 'Require an API key for GET /metrics')]: bool(true),
+  // --- reliability (leader election, node loss detection, reconciler) ---
+  [doc(
+    `${S}LEADER_LEASE_DURATION`,
+    '15s',
+    'Lease duration of the informer leader election (a standby takes over after it)',
+  )]: duration('15s'),
+  [doc(`${S}LEADER_RENEW_DEADLINE`, '10s', 'A leader that cannot renew its Lease for this long stops its informers')]:
+    duration('10s'),
+  [doc(`${S}LEADER_RETRY_PERIOD`, '2s', 'Interval of Lease acquire/renew attempts')]: duration('2s'),
+  [doc(
+    `${S}INTERRUPTION_TAINTS`,
+    'aws-node-termination-handler/spot-itn,karpenter.sh/disrupted',
+    'Comma-separated node taint keys that announce an interruption (signal reason node-interruption)',
+  )]: list('aws-node-termination-handler/spot-itn,karpenter.sh/disrupted'),
+  [doc(
+    `${S}INTERRUPTION_LABELS`,
+    '(none)',
+    'Comma-separated node label keys that, on a cordoned node, announce an interruption',
+  )]: list(''),
+  [doc(`${S}RECONCILER_ENABLED`, 'true', 'Create/update the reconciler Schedule when the worker starts')]: bool(true),
+  [doc(
+    `${S}RECONCILE_SCHEDULE_ID`,
+    'session-reconciler',
+    'Temporal Schedule id of the reconciler (one per deployment)',
+  )]: z.string().min(1).default('session-reconciler'),
+  [doc(`${S}RECONCILE_INTERVAL`, '1m', 'Interval of the reconciler Schedule (e.g. 30s, 1m, 1h)')]: duration('1m'),
+  [doc(`${S}RECONCILE_GRACE`, '2m', 'Objects younger than this are never reconciled (in-flight creates)')]:
+    duration('2m'),
+  [doc(`${S}RECONCILE_DRY_RUN`, 'false', 'Reconciler only reports (logs, workflow result) what it would delete')]:
+    bool(false),
+  [doc(`${S}RETAINED_PVC_TTL`, '7d', 'Retained workspace claims of ended sessions are deleted after this long')]:
+    duration('7d'),
+  [doc('WORKER_METRICS_PORT', '(none: no listener)', "Port of the worker's Prometheus /metrics (reconciler counters)")]:
+    z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).optional(),
+  [doc('WORKER_METRICS_HOST', '0.0.0.0', "Address the worker's /metrics listens on")]: z
+    .string()
+    .min(1)
+    .default('0.0.0.0'),
   // --- access (proxy, logs, exec) ---
   [doc(
     `${S}UPSTREAM_OVERRIDE`,
@@ -311,6 +358,20 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     apiKeysFile: e.API_KEYS_FILE as string | undefined,
     apiMaxSessionsPerUser: e.API_MAX_SESSIONS_PER_USER as number,
     apiMetricsAuth: e.API_METRICS_AUTH as boolean,
+    // --- reliability ---
+    leaderLeaseDurationMs: e[`${S}LEADER_LEASE_DURATION`] as number,
+    leaderRenewDeadlineMs: e[`${S}LEADER_RENEW_DEADLINE`] as number,
+    leaderRetryPeriodMs: e[`${S}LEADER_RETRY_PERIOD`] as number,
+    interruptionTaints: e[`${S}INTERRUPTION_TAINTS`] as string[],
+    interruptionLabels: e[`${S}INTERRUPTION_LABELS`] as string[],
+    reconcilerEnabled: e[`${S}RECONCILER_ENABLED`] as boolean,
+    reconcileScheduleId: e[`${S}RECONCILE_SCHEDULE_ID`] as string,
+    reconcileIntervalMs: e[`${S}RECONCILE_INTERVAL`] as number,
+    reconcileGraceMs: e[`${S}RECONCILE_GRACE`] as number,
+    reconcileDryRun: e[`${S}RECONCILE_DRY_RUN`] as boolean,
+    retainedPvcTtlMs: e[`${S}RETAINED_PVC_TTL`] as number,
+    workerMetricsPort: e.WORKER_METRICS_PORT as number | undefined,
+    workerMetricsHost: e.WORKER_METRICS_HOST as string,
     // --- access (proxy, logs, exec) ---
     proxyUpstreamOverride: e[`${S}UPSTREAM_OVERRIDE`] as string | undefined,
     proxyTimeoutSeconds: e[`${S}PROXY_TIMEOUT`] as number,

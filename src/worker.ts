@@ -12,9 +12,9 @@ import * as k8s from '@kubernetes/client-node';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import { createSessionActivities } from '../activities/index.js';
+import { createReconcilerActivities } from '../activities/reconciler.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
-import { signalPodGone, signalPodLost, signalPodReady, startSessionPodInformer } from './k8s/pod-informer.js';
-import { ownSessionFilter } from './k8s/session-signals.js';
+import { startLeaderInformers } from './k8s/leader-informers.js';
 import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
@@ -22,6 +22,8 @@ import { temporalConnectionOptions } from './temporal/connection-options.js';
 import { ensureSessionNetworkPolicy } from './k8s/network-policy.js';
 import { sessionWorkerInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
+import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
+import { createWorkerMetrics, serveWorkerMetrics, type WorkerMetrics } from './temporal/worker-metrics.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -31,8 +33,12 @@ export interface RunWorkerOptions {
   logger?: Logger;
   /** Aborting it shuts the worker down gracefully; `runWorker` then resolves. */
   signal?: AbortSignal;
-  /** Called once the worker polls and the informer has listed the pods. */
+  /** Called once the worker polls and the informers have listed (or another replica leads them). */
   onReady?: () => void;
+  /** Defaults to a fresh registry (served on WORKER_METRICS_PORT when set). */
+  metrics?: WorkerMetrics;
+  /** Leader-election identity; defaults to `<hostname>-<random>`. */
+  identity?: string;
 }
 
 // Under tsx this module is worker.ts and the workflows are .ts; compiled, both are .js in dist/.
@@ -58,51 +64,55 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   // The informer signals workflows through a client with the same codec, so the signal payload is
   // encrypted like every other payload of the session.
   const client = await createTemporalClient(config);
+  const metrics = options.metrics ?? createWorkerMetrics();
+  const metricsServer =
+    config.workerMetricsPort !== undefined
+      ? await serveWorkerMetrics(metrics.registry, config.workerMetricsHost, config.workerMetricsPort)
+      : undefined;
   try {
+    if (config.reconcilerEnabled) await ensureReconcilerSchedule(client, config);
     const worker = await Worker.create({
       connection,
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
       workflowsPath,
-      activities: createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
+      activities: {
+        ...createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
+        ...createReconcilerActivities({
+          clients: kubeClients,
+          temporal: client,
+          metrics,
+          logger: log.child({ component: 'reconciler' }),
+        }),
+      },
       dataConverter,
       interceptors: sessionWorkerInterceptors(),
-      // Long waits (pod Ready, pod deletion) heartbeat and are retried on another worker, so a shutdown
-      // need not wait for them to finish.
+      // Pod readiness and deletion arrive as signals, so no activity waits long; in-flight ones are
+      // retried on another worker.
       shutdownGraceTime: '10 seconds',
       plugins: temporalWorkerPlugins(),
     });
-    const isOwn = ownSessionFilter(client, config.temporalTaskQueue);
-    const informer = startSessionPodInformer({
+    // Only the elected replica watches pods and nodes, so each loss is signalled once.
+    const informers = startLeaderInformers({
+      config,
       clients: kubeClients,
-      namespace: config.sessionNamespace,
-      logger: log.child({ component: 'pod-informer' }),
-      onPodLost: async (event) => {
-        // A deletion reaches the workflow as podGone, which also tells it which pod went.
-        if (event.reason === 'deleted' || !(await isOwn(event.sessionId))) return;
-        const delivered = await signalPodLost(client, event);
-        log.info({ sessionId: event.sessionId, reason: event.reason, delivered }, 'pod lost');
-      },
-      // Readiness and deletion are pushed to the workflows, so no activity waits on a watch of its own.
-      onPodReady: async (event) => {
-        if (await isOwn(event.sessionId)) await signalPodReady(client, event);
-      },
-      onPodGone: async (event) => {
-        if (await isOwn(event.sessionId)) await signalPodGone(client, event);
-      },
+      client,
+      logger: log,
+      ...(options.identity ? { identity: options.identity } : {}),
     });
     try {
       await worker.runUntil(async () => {
-        await informer.synced;
+        await informers.settled;
         log.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace }, 'worker ready');
         options.onReady?.();
         await aborted(signal);
         log.info('shutting down');
       });
     } finally {
-      await informer.stop();
+      await informers.stop();
     }
   } finally {
+    metricsServer?.close();
     await client.connection.close();
     await connection.close();
   }

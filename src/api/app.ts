@@ -30,6 +30,7 @@ import {
   SessionIdParamsSchema,
 } from './schemas.js';
 import { SessionService } from './sessions.js';
+import { mountWorkspaceRoutes } from './workspaces.js';
 
 export interface AppOptions {
   config: Config;
@@ -189,6 +190,7 @@ export function createApp(options: AppOptions): express.Express {
     ],
   });
 
+  mountWorkspaceRoutes(app, { config, client, kube, auth });
   mountAccessRoutes(app, {
     config,
     kube,

@@ -20,6 +20,7 @@ import {
   SessionListSchema,
   SessionSchema,
 } from './schemas.js';
+import { registerWorkspacePaths } from './workspaces.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
@@ -163,6 +164,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
   });
 
   registerCodecPaths(registry, security);
+  registerWorkspacePaths(registry, security);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',

@@ -22,7 +22,7 @@ import {
 } from '../k8s/quota-ledger.js';
 import { ApiError } from './errors.js';
 
-export { QUOTA_LEDGER_COMPONENT, quotaLedgerName, pruneQuotaLedgers } from '../k8s/quota-ledger.js';
+export { QUOTA_LEDGER_COMPONENT, quotaLedgerName } from '../k8s/quota-ledger.js';
 export type { SessionLiveness } from '../k8s/quota-ledger.js';
 
 /** An admitted session whose workflow is not visible yet (the admitting request is starting it). */

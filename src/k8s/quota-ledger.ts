@@ -4,7 +4,7 @@
  * on any number of API replicas and workers never lose each other's entries.
  *
  * Admission (src/api/quota.ts) adds entries; a session's workflow removes its own when it ends
- * ({@link removeLedgerEntry}, an activity); {@link pruneQuotaLedgers} is the garbage collection for
+ * ({@link removeLedgerEntry}, an activity); the reconciler (activities/reconciler.ts) is the garbage collection for
  * entries whose workflow ended without removing them (e.g. terminated from the Temporal UI) and for empty
  * ledgers.
  */
@@ -78,7 +78,9 @@ export async function writeLedger(
     }
     return true;
   } catch (err) {
-    if ((err as { code?: number }).code === 409) return false;
+    // 404: the reconciler deleted the (empty) ledger in between; the caller re-reads and creates it again.
+    const code = (err as { code?: number }).code;
+    if (code === 409 || code === 404) return false;
     throw err;
   }
 }
@@ -101,51 +103,3 @@ export async function removeLedgerEntry(
 
 /** Whether a session's workflow still runs; `undefined` when it does not exist (yet). */
 export type SessionLiveness = (sessionId: string) => Promise<boolean | undefined>;
-
-/**
- * Garbage collection of every ledger in `namespace`: drops entries whose workflow has ended (or never
- * started, once `startGraceMs` has passed) and deletes ledgers left empty. Safe to run from any process
- * at any time (every write is compare-and-swap); returns how many entries and ledgers it removed.
- */
-export async function pruneQuotaLedgers(
-  core: k8s.CoreV1Api,
-  namespace: string,
-  isRunning: SessionLiveness,
-  options: { startGraceMs?: number; now?: () => number } = {},
-): Promise<{ entriesRemoved: number; ledgersDeleted: number }> {
-  const startGraceMs = options.startGraceMs ?? 60_000;
-  const clock = options.now ?? Date.now;
-  const list = await core.listNamespacedConfigMap({
-    namespace,
-    labelSelector: `${COMPONENT_LABEL}=${QUOTA_LEDGER_COMPONENT}`,
-  });
-  let entriesRemoved = 0;
-  let ledgersDeleted = 0;
-  for (const cm of list.items) {
-    const ledger = parseLedger(cm);
-    const alive = await Promise.all(
-      ledger.map(async (e) => (await isRunning(e.sessionId)) ?? clock() - Date.parse(e.admittedAt) < startGraceMs),
-    );
-    const kept = ledger.filter((_, i) => alive[i]);
-    const name = cm.metadata?.name ?? '';
-    const resourceVersion = cm.metadata?.resourceVersion;
-    try {
-      if (kept.length === 0) {
-        await core.deleteNamespacedConfigMap({ name, namespace, body: { preconditions: { resourceVersion } } });
-        ledgersDeleted += 1;
-        entriesRemoved += ledger.length;
-      } else if (kept.length < ledger.length) {
-        await core.replaceNamespacedConfigMap({
-          name,
-          namespace,
-          body: { ...cm, data: { ...cm.data, sessions: JSON.stringify(kept) } },
-        });
-        entriesRemoved += ledger.length - kept.length;
-      }
-    } catch (err) {
-      // Changed meanwhile by an admission: the next run looks again.
-      if ((err as { code?: number }).code !== 409) throw err;
-    }
-  }
-  return { entriesRemoved, ledgersDeleted };
-}

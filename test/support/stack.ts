@@ -71,6 +71,9 @@ export function stackServiceEnv(taskQueue: string, codecKeys: string): Record<st
     KUBECONFIG: stack.KUBECONFIG,
     AGENTAPI_K8S_SESSION_NAMESPACE: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
     AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS: stack.AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS,
+    // The reconciler Schedule is one per Temporal namespace: test workers on a shared stack must not
+    // each repoint it at their own task queue. Reconciler tests enable it with a schedule id of their own.
+    AGENTAPI_K8S_SESSION_RECONCILER_ENABLED: 'false',
   };
 }
 

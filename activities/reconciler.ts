@@ -1,0 +1,225 @@
+/**
+ * The reconciler's side effects: observe labelled session objects and quota ledgers, ask Temporal
+ * which session workflows still run, and delete what {@link planObjectDeletions} says is orphaned.
+ *
+ * Idempotent: deletes carry a uid precondition (never a same-named newer object) and treat 404 as done;
+ * ledger writes compare the resourceVersion and a lost race is left to the next run.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import type { Client } from '@temporalio/client';
+import { pino, type Logger } from 'pino';
+import { LedgerSchema, QUOTA_LEDGER_COMPONENT } from '../src/k8s/quota-ledger.js';
+import type { KubeClients } from '../src/k8s/client.js';
+import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from '../src/k8s/labels.js';
+import { toIsoTime } from '../src/k8s/pod-status.js';
+import {
+  ObjectKind,
+  ReconcileInputSchema,
+  planObjectDeletions,
+  pruneLedger,
+  type ObservedObject,
+  type ReconcileAction,
+  type ReconcileInput,
+} from '../src/session/reconciler.js';
+import { sessionLiveness } from '../src/temporal/liveness.js';
+import type { WorkerMetrics } from '../src/temporal/worker-metrics.js';
+import { isConflict, isNotFound, toKubeFailure } from './errors.js';
+
+export interface ReconcilerActivitiesDeps {
+  clients: KubeClients;
+  temporal: Client;
+  metrics?: WorkerMetrics;
+  logger?: Logger;
+}
+
+export interface LedgerReconcileResult {
+  entriesPruned: number;
+  ledgersDeleted: string[];
+}
+
+/** Kind of the quota ledger ConfigMaps in metrics and audit lines. */
+const LEDGER_KIND = 'QuotaLedger';
+
+export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
+  const { core } = deps.clients;
+  const log = deps.logger ?? pino({ name: 'reconciler' });
+
+  const liveness = (ids: Iterable<string>) => sessionLiveness(deps.temporal, ids);
+
+  function audit(action: ReconcileAction & { dryRun: boolean }): void {
+    log.info({ audit: true, action: 'reconciler.delete', ...action }, action.dryRun ? 'would delete' : 'deleted');
+  }
+
+  function count(kind: string, dryRun: boolean): void {
+    (dryRun ? deps.metrics?.reconcilerWouldDelete : deps.metrics?.reconcilerDeleted)?.inc({ kind });
+  }
+
+  const selectorOf = (input: ReconcileInput, base: string) => (input.selector ? `${base},${input.selector}` : base);
+
+  async function observe(input: ReconcileInput): Promise<ObservedObject[]> {
+    const namespace = input.namespace;
+    const labelSelector = selectorOf(input, SESSION_POD_SELECTOR);
+    const [pods, services, configMaps, secrets, claims] = await Promise.all([
+      core.listNamespacedPod({ namespace, labelSelector }),
+      core.listNamespacedService({ namespace, labelSelector }),
+      core.listNamespacedConfigMap({ namespace, labelSelector }),
+      core.listNamespacedSecret({ namespace, labelSelector }),
+      core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }),
+    ]);
+    const observed: ObservedObject[] = [];
+    const add = (kind: ObjectKind, items: k8s.KubernetesObject[]) => {
+      for (const item of items) {
+        const meta = item.metadata ?? {};
+        const sessionId = meta.labels?.[SESSION_ID_LABEL];
+        if (!sessionId || !meta.name || !meta.uid) continue;
+        observed.push({
+          kind,
+          name: meta.name,
+          uid: meta.uid,
+          sessionId,
+          createdAt: toIsoTime(meta.creationTimestamp) ?? new Date(0).toISOString(),
+          deleting: meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null,
+        });
+      }
+    };
+    add(ObjectKind.Pod, pods.items);
+    add(ObjectKind.Service, services.items);
+    add(ObjectKind.ConfigMap, configMaps.items);
+    add(ObjectKind.Secret, secrets.items);
+    add(ObjectKind.PersistentVolumeClaim, claims.items);
+    return observed;
+  }
+
+  async function mountedClaims(namespace: string): Promise<Set<string>> {
+    // Every pod, not only session pods: anything mounting a claim keeps it.
+    const pods = await core.listNamespacedPod({ namespace });
+    const names = new Set<string>();
+    for (const pod of pods.items) {
+      if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
+      for (const volume of pod.spec?.volumes ?? []) {
+        if (volume.persistentVolumeClaim?.claimName) names.add(volume.persistentVolumeClaim.claimName);
+      }
+    }
+    return names;
+  }
+
+  async function remove(namespace: string, object: ObservedObject): Promise<void> {
+    const { name, uid } = object;
+    const body: k8s.V1DeleteOptions = { preconditions: { uid } };
+    try {
+      switch (object.kind) {
+        case ObjectKind.Pod:
+          await core.deleteNamespacedPod({ name, namespace, body });
+          break;
+        case ObjectKind.Service:
+          await core.deleteNamespacedService({ name, namespace, body });
+          break;
+        case ObjectKind.ConfigMap:
+          await core.deleteNamespacedConfigMap({ name, namespace, body });
+          break;
+        case ObjectKind.Secret:
+          await core.deleteNamespacedSecret({ name, namespace, body });
+          break;
+        case ObjectKind.PersistentVolumeClaim:
+          await core.deleteNamespacedPersistentVolumeClaim({ name, namespace, body });
+          break;
+      }
+    } catch (err) {
+      // 404: already gone; 409: the uid precondition failed, so a newer object took the name — not ours.
+      if (isNotFound(err) || isConflict(err)) return;
+      throw toKubeFailure(err, { verb: 'delete', kind: object.kind, namespace, name });
+    }
+  }
+
+  return {
+    /** Deletes (or, dry-run, reports) orphaned session objects and expired retained claims. */
+    async reconcileSessionObjects(rawInput: ReconcileInput): Promise<ReconcileAction[]> {
+      const input = ReconcileInputSchema.parse(rawInput);
+      const [objects, mounted] = await Promise.all([observe(input), mountedClaims(input.namespace)]);
+      const live = await liveness(objects.map((o) => o.sessionId));
+      const actions = planObjectDeletions(objects, live, mounted, input, Date.now());
+      const byKey = new Map(objects.map((o) => [`${o.kind}/${o.name}`, o]));
+      for (const action of actions) {
+        if (!input.dryRun) await remove(input.namespace, byKey.get(`${action.kind}/${action.name}`)!);
+        audit({ ...action, dryRun: input.dryRun });
+        count(action.kind, input.dryRun);
+      }
+      return actions;
+    },
+
+    /** Drops ledger entries of ended sessions; deletes ledgers left empty. */
+    async reconcileQuotaLedgers(rawInput: ReconcileInput): Promise<LedgerReconcileResult> {
+      const input = ReconcileInputSchema.parse(rawInput);
+      const namespace = input.namespace;
+      const list = await core.listNamespacedConfigMap({
+        namespace,
+        labelSelector: selectorOf(input, `app.kubernetes.io/component=${QUOTA_LEDGER_COMPONENT}`),
+      });
+      const ledgers = list.items.map((cm) => {
+        let parsed: unknown = [];
+        try {
+          parsed = JSON.parse(cm.data?.sessions ?? '[]');
+        } catch {
+          // A ledger edited into nonsense is rebuilt by the API; treat it as holding nothing.
+        }
+        const ledger = LedgerSchema.safeParse(parsed);
+        return { cm, entries: ledger.success ? ledger.data : [] };
+      });
+      const live = await liveness(ledgers.flatMap((l) => l.entries.map((e) => e.sessionId)));
+      const result: LedgerReconcileResult = { entriesPruned: 0, ledgersDeleted: [] };
+      const now = Date.now();
+      for (const { cm, entries } of ledgers) {
+        const name = cm.metadata?.name ?? '';
+        const kept = pruneLedger(entries, live, input.graceMs, now);
+        const age = now - Date.parse(toIsoTime(cm.metadata?.creationTimestamp) ?? new Date(0).toISOString());
+        if (kept.length === entries.length && (kept.length > 0 || age < input.graceMs)) continue;
+        const pruned = entries.filter((e) => !kept.includes(e));
+        if (kept.length === 0) {
+          if (!input.dryRun) {
+            try {
+              // resourceVersion precondition: an admission that wrote in between keeps its ledger.
+              await core.deleteNamespacedConfigMap({
+                name,
+                namespace,
+                body: { preconditions: { resourceVersion: cm.metadata?.resourceVersion } },
+              });
+            } catch (err) {
+              if (isConflict(err)) continue;
+              if (!isNotFound(err)) throw toKubeFailure(err, { verb: 'delete', kind: 'ConfigMap', namespace, name });
+            }
+          }
+          result.ledgersDeleted.push(name);
+          count(LEDGER_KIND, input.dryRun);
+          audit({ kind: LEDGER_KIND, name, sessionId: '', reason: 'empty quota ledger', dryRun: input.dryRun });
+        } else if (!input.dryRun) {
+          try {
+            await core.replaceNamespacedConfigMap({
+              name,
+              namespace,
+              body: { ...cm, data: { ...cm.data, sessions: JSON.stringify(kept) } },
+            });
+          } catch (err) {
+            if (isConflict(err) || isNotFound(err)) continue;
+            throw toKubeFailure(err, { verb: 'update', kind: 'ConfigMap', namespace, name });
+          }
+        }
+        result.entriesPruned += pruned.length;
+        for (const entry of pruned) {
+          log.info(
+            {
+              audit: true,
+              action: 'reconciler.prune-ledger',
+              ledger: name,
+              sessionId: entry.sessionId,
+              dryRun: input.dryRun,
+            },
+            'ledger entry of an ended session pruned',
+          );
+        }
+      }
+      return result;
+    },
+  };
+}
+
+export type ReconcilerActivities = ReturnType<typeof createReconcilerActivities>;

@@ -1,0 +1,72 @@
+/**
+ * `npm run chaos`: a report, not a test. Runs {@link runChaos} on the stack in $SO_STACK_DIR (which it
+ * disturbs: use a stack of your own) and prints and writes bench/results/CHAOS.md.
+ * CHAOS_SESSIONS (default 200), CHAOS_WORKERS (2), CHAOS_NODES (6), CHAOS_FAULT_EVERY (8 s),
+ * CHAOS_FAULT_TAIL (30 s).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../test/support/stack.js';
+import { percentile, runChaos, type ChaosResult } from './chaos/run.js';
+
+export function chaosReport(r: ChaosResult): string {
+  const total = r.options.sessions;
+  const p = (q: number) => {
+    const v = percentile(r.recoverySeconds, q);
+    return v === undefined ? 'n/a (no session was on a deleted node)' : `${v.toFixed(1)} s`;
+  };
+  const row = (what: string, value: string, target: string) => `| ${what} | ${value} | ${target} |`;
+  return [
+    '# Chaos run',
+    '',
+    `${new Date().toISOString()} — ${total} sessions through the API, ${r.options.workers} worker processes, ` +
+      `${r.options.nodes} KWOK nodes, a fault every ${r.options.faultEverySeconds} s, run took ${r.durationSeconds} s.`,
+    '',
+    '| measure | result | target |',
+    '| --- | --- | --- |',
+    row(
+      'sessions in the correct final state (running, Ready pod on a live node)',
+      `${r.correct}/${total} (${((100 * r.correct) / total).toFixed(1)} %)`,
+      '100 %',
+    ),
+    row('lost sessions', `${r.lost.length}${r.lost.length ? ` (${r.lost.slice(0, 5).join(', ')}…)` : ''}`, '0'),
+    row('sessions with duplicate pods', String(r.duplicatePods.length), '0'),
+    row(
+      'orphaned objects after delete',
+      `${r.orphaned.length}${r.orphaned.length ? ` (${r.orphaned.slice(0, 5).join(', ')}…)` : ''}`,
+      '0',
+    ),
+    row('sessions whose delete had not finished within 10 min', String(r.shutdownUnfinished.length), '0'),
+    row('recovery after a hard node loss, p50', p(50), ''),
+    row('recovery after a hard node loss, p95', p(95), '< 5 s'),
+    row('recoveries measured', String(r.recoverySeconds.length), ''),
+    '',
+    'Faults injected:',
+    '',
+    ...Object.entries(r.faults).map(([kind, n]) => `- ${kind}: ${n}`),
+    `- fault proxy: ${r.proxy.status429} × 429, ${r.proxy.status5xx} × 5xx, ${r.proxy.resets} connection resets, ${r.proxy.forwarded} requests forwarded`,
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const result = await runChaos({
+    sessions: Number(process.env.CHAOS_SESSIONS ?? 200),
+    workers: Number(process.env.CHAOS_WORKERS ?? 2),
+    nodes: Number(process.env.CHAOS_NODES ?? 6),
+    faultEverySeconds: Number(process.env.CHAOS_FAULT_EVERY ?? 8),
+    faultTailSeconds: Number(process.env.CHAOS_FAULT_TAIL ?? 30),
+  });
+  const report = chaosReport(result);
+  console.log(report);
+  const dir = join(repoRoot, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'CHAOS.md'), report);
+}
+
+if (process.argv[1]?.endsWith('chaos.ts')) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

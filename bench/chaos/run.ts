@@ -1,0 +1,410 @@
+/**
+ * One chaos run: N sessions created through the real API while a driver kill -9s worker processes,
+ * deletes and interrupts nodes, restarts the Temporal dev server and injects 429/5xx/resets between
+ * the workers and the apiserver. Then faults stop, the run settles, every session is deleted, and the
+ * outcome is measured from the cluster and Temporal (not from what the driver believes).
+ *
+ * It disturbs the whole stack it runs on (Temporal restarts): run it only on a stack of its own.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { Connection } from '@temporalio/client';
+import { pino } from 'pino';
+import { ApiKeyStore, generateApiKey } from '../../src/api/auth.js';
+import { createApp } from '../../src/api/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createKubeClients } from '../../src/k8s/client.js';
+import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from '../../src/k8s/labels.js';
+import { isPodReady } from '../../src/k8s/pod-status.js';
+import { createTemporalClient } from '../../src/temporal/client.js';
+import { repoRoot, stackEnv, stackKubeConfig } from '../../test/support/stack.js';
+import { startFaultProxy } from './fault-proxy.js';
+import { CHAOS_POOL_LABEL, createChaosNode, interruptNode, restartTemporal } from './stack-control.js';
+
+export interface ChaosOptions {
+  sessions: number;
+  workers: number;
+  nodes: number;
+  /** Seconds between faults while sessions are being created and after. */
+  faultEverySeconds: number;
+  /** Faults keep coming this long after the last create. */
+  faultTailSeconds: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  options: ChaosOptions;
+  faults: Record<string, number>;
+  proxy: { forwarded: number; status429: number; status5xx: number; resets: number };
+  correct: number;
+  lost: string[];
+  duplicatePods: string[];
+  orphaned: string[];
+  /** Sessions whose delete had not finished within the wait (their objects are not counted as orphans). */
+  shutdownUnfinished: string[];
+  /** Seconds from a hard node loss to the session's new pod Ready, one per affected session. */
+  recoverySeconds: number[];
+  durationSeconds: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
+
+export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
+  const log = options.log ?? ((line: string) => console.log(`[chaos] ${line}`));
+  const started = Date.now();
+  const stack = stackEnv();
+  const stackDir = process.env.SO_STACK_DIR ?? join(repoRoot, '.stack');
+  const run = Date.now().toString(36);
+  const pool = `chaos-${run}`;
+  const kc = stackKubeConfig();
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const dir = mkdtempSync(join(tmpdir(), 'so-chaos-'));
+
+  // --- the fault proxy and the workers' kubeconfig pointing at it -------------------------------
+  const apiserverPort = Number(new URL(kc.getCurrentCluster()!.server).port);
+  const proxy = await startFaultProxy({ pki: join(stackDir, 'pki'), upstreamPort: apiserverPort });
+  const workerKubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(
+    workerKubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'proxy',
+          cluster: {
+            server: `https://127.0.0.1:${proxy.port}`,
+            'certificate-authority': join(stackDir, 'pki', 'ca.crt'),
+          },
+        },
+      ],
+      users: [
+        {
+          name: 'admin',
+          user: {
+            'client-certificate': join(stackDir, 'pki', 'admin.crt'),
+            'client-key': join(stackDir, 'pki', 'admin.key'),
+          },
+        },
+      ],
+      contexts: [{ name: 'proxy', context: { cluster: 'proxy', user: 'admin' } }],
+      'current-context': 'proxy',
+    }),
+  );
+
+  const taskQueue = `chaos-${run}`;
+  const tolerations = JSON.stringify([{ key: CHAOS_POOL_LABEL, operator: 'Equal', value: pool, effect: 'NoSchedule' }]);
+  const env: Record<string, string> = {
+    TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: stack.TEMPORAL_NAMESPACE,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    TEMPORAL_CODEC_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
+    AGENTAPI_K8S_SESSION_NAMESPACE: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
+    AGENTAPI_K8S_SESSION_IMAGE: 'example.invalid/agentapi:chaos',
+    AGENTAPI_K8S_SESSION_NODE_SELECTOR: JSON.stringify({ [CHAOS_POOL_LABEL]: pool }),
+    AGENTAPI_K8S_SESSION_TOLERATIONS: tolerations,
+    AGENTAPI_K8S_SESSION_POD_STOP_TIMEOUT: '2',
+    AGENTAPI_K8S_SESSION_MAX_RESTARTS: '20',
+    AGENTAPI_K8S_SESSION_LEADER_LEASE_DURATION: '6s',
+    AGENTAPI_K8S_SESSION_LEADER_RENEW_DEADLINE: '4s',
+    AGENTAPI_K8S_SESSION_LEADER_RETRY_PERIOD: '1s',
+    AGENTAPI_K8S_SESSION_RECONCILE_SCHEDULE_ID: `session-reconciler-${run}`,
+    AGENTAPI_K8S_SESSION_RECONCILE_INTERVAL: '15s',
+    AGENTAPI_K8S_SESSION_RECONCILE_GRACE: '30s',
+    API_MAX_SESSIONS_PER_USER: '1000',
+    LOG_LEVEL: 'warn',
+  };
+
+  // --- worker processes, restarted like a Deployment would after a kill -----------------------
+  const workers: Array<ChildProcess | undefined> = [];
+  let stopping = false;
+  const spawnWorker = (slot: number) => {
+    // node itself with tsx's loader, not the tsx CLI: the CLI runs the worker in a child process, so a
+    // SIGKILL of the CLI would leave the real worker running.
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'worker.ts')], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, KUBECONFIG: workerKubeconfig },
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    workers[slot] = child;
+    child.on('exit', () => {
+      if (workers[slot] !== child) return;
+      workers[slot] = undefined;
+      if (!stopping) setTimeout(() => spawnWorker(slot), 1_000 + Math.random() * 2_000);
+    });
+  };
+  for (let slot = 0; slot < options.workers; slot++) spawnWorker(slot);
+
+  // --- nodes ---------------------------------------------------------------------------------
+  const nodes: string[] = [];
+  let nodeSeq = 0;
+  const addNode = async () => {
+    const name = `${pool}-${nodeSeq++}`;
+    await createChaosNode(core, name, pool);
+    nodes.push(name);
+  };
+  for (let i = 0; i < options.nodes; i++) await addNode();
+
+  // --- watch pods: Ready transitions per session, for recovery times --------------------------
+  const readySince = new Map<string, Map<string, number>>(); // session → pod uid → first Ready
+  const informer = k8s.makeInformer<k8s.V1Pod>(
+    kc,
+    `/api/v1/namespaces/${stack.AGENTAPI_K8S_SESSION_NAMESPACE}/pods`,
+    () =>
+      core.listNamespacedPod({ namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE, labelSelector: SESSION_POD_SELECTOR }),
+    SESSION_POD_SELECTOR,
+  );
+  const onPod = (pod: k8s.V1Pod) => {
+    const session = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    const uid = pod.metadata?.uid;
+    if (!session || !uid || !isPodReady(pod)) return;
+    const pods = readySince.get(session) ?? new Map<string, number>();
+    if (!pods.has(uid)) pods.set(uid, Date.now());
+    readySince.set(session, pods);
+  };
+  informer.on(k8s.ADD, onPod);
+  informer.on(k8s.UPDATE, onPod);
+  informer.on(k8s.ERROR, () => setTimeout(() => void informer.start().catch(() => undefined), 1_000));
+  await informer.start();
+
+  // --- the API, in process, talking to the apiserver directly -------------------------------
+  const admin = generateApiKey({ id: 'chaos', user: `chaos-${run}`, permissions: ['admin'] });
+  const config = loadConfig({ ...env, KUBECONFIG: stack.KUBECONFIG });
+  const client = await createTemporalClient(config);
+  const app = createApp({
+    config,
+    client,
+    kube: createKubeClients(kc),
+    keys: new ApiKeyStore({ keys: [admin.entry] }),
+    logger: pino({ level: 'silent' }),
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = async (method: string, path: string, body?: unknown) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await fetch(`${base}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${admin.key}`, 'Content-Type': 'application/json' },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        const json = res.status === 204 ? {} : ((await res.json()) as Record<string, unknown>);
+        // A client retries what the API calls transient (no worker answered, Temporal restarting).
+        if ((res.status === 503 || res.status >= 500) && attempt < 30) {
+          await sleep(1_000);
+          continue;
+        }
+        return { status: res.status, body: json };
+      } catch (err) {
+        if (attempt >= 30) throw err;
+        await sleep(1_000);
+      }
+    }
+  };
+
+  // --- faults --------------------------------------------------------------------------------
+  const faults: Record<string, number> = {
+    'worker kill -9': 0,
+    'node deleted': 0,
+    'node interrupted': 0,
+    'temporal restart': 0,
+    'apiserver 429/5xx/reset burst': 0,
+  };
+  const hardLosses: Array<{ node: string; at: number; sessions: string[] }> = [];
+  const sessionsOn = async (node: string) =>
+    (
+      await core.listNamespacedPod({
+        namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
+        labelSelector: SESSION_POD_SELECTOR,
+        fieldSelector: `spec.nodeName=${node}`,
+      })
+    ).items.map((p) => p.metadata!.labels![SESSION_ID_LABEL]!);
+  const temporalUp = async () => {
+    try {
+      const c = await Connection.connect({ address: stack.TEMPORAL_ADDRESS, connectTimeout: 1_000 });
+      await c.workflowService.getSystemInfo({});
+      await c.close();
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  /** Index in `nodes` of the node with the most session pods, so a node fault always hits sessions. */
+  const busiestNode = async () => {
+    const counts = await Promise.all(nodes.map(async (n) => (await sessionsOn(n)).length));
+    return counts.indexOf(Math.max(...counts));
+  };
+  const kinds = Object.keys(faults);
+  let faultIndex = 0;
+  const inject = async () => {
+    // Every kind once first, then at random.
+    const kind = faultIndex < kinds.length ? kinds[faultIndex]! : pick(kinds);
+    faultIndex++;
+    faults[kind]!++;
+    log(`fault: ${kind}`);
+    if (kind === 'worker kill -9') {
+      const alive = workers.filter((w): w is ChildProcess => w !== undefined);
+      if (alive.length > 0) pick(alive).kill('SIGKILL');
+    } else if (kind === 'node deleted') {
+      const node = nodes.splice(await busiestNode(), 1)[0]!;
+      await addNode();
+      const on = await sessionsOn(node);
+      hardLosses.push({ node, at: Date.now(), sessions: on });
+      await core.deleteNode({ name: node });
+    } else if (kind === 'node interrupted') {
+      const node = nodes.splice(await busiestNode(), 1)[0]!;
+      await addNode();
+      await interruptNode(core, node);
+      // The handler's 2-minute notice, shortened: the node goes 20 s later.
+      setTimeout(() => void core.deleteNode({ name: node }).catch(() => undefined), 20_000);
+    } else if (kind === 'temporal restart') {
+      await restartTemporal(stackDir, temporalUp);
+    } else {
+      proxy.setFaultRate(0.5);
+      await sleep(10_000);
+      proxy.setFaultRate(0);
+    }
+  };
+  let faulting = true;
+  const ids: string[] = [];
+  const faultLoop = (async () => {
+    // Faults hit sessions in every phase: they begin once a third of the sessions have been asked for.
+    while (ids.length < Math.ceil(options.sessions / 3)) await sleep(250);
+    // Until the tail has passed and every kind has happened at least once.
+    while (faulting || faultIndex < kinds.length) {
+      await inject().catch((err: unknown) => log(`fault failed: ${String(err)}`));
+      await sleep(options.faultEverySeconds * 1_000);
+    }
+  })();
+
+  // --- sessions ------------------------------------------------------------------------------
+  const queue = Array.from({ length: options.sessions }, (_, i) => i);
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        const res = await api('POST', '/api/v1/sessions?wait=false', { config: {} });
+        if (typeof res.body.session_id === 'string') ids.push(res.body.session_id);
+        else log(`create ${i} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+    }),
+  );
+  log(`${ids.length} sessions created; faults continue ${options.faultTailSeconds} s`);
+  await sleep(options.faultTailSeconds * 1_000);
+  faulting = false;
+  await faultLoop;
+  proxy.setFaultRate(0);
+
+  // --- settle and measure --------------------------------------------------------------------
+  const status = async (id: string) => (await api('GET', `/api/v1/sessions/${id}`)).body.status as string | undefined;
+  /** Sessions that really serve: a Ready pod, not being deleted, on a node that still exists. */
+  const serving = async () => {
+    const [livePods, liveNodes] = await Promise.all([
+      core.listNamespacedPod({ namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE, labelSelector: SESSION_POD_SELECTOR }),
+      core.listNode(),
+    ]);
+    const nodeNames = new Set(liveNodes.items.map((n) => n.metadata?.name));
+    return new Set(
+      livePods.items
+        .filter((p) => !p.metadata?.deletionTimestamp && isPodReady(p) && nodeNames.has(p.spec?.nodeName))
+        .map((p) => p.metadata?.labels?.[SESSION_ID_LABEL]),
+    );
+  };
+  const settleDeadline = Date.now() + 300_000;
+  let notRunning = ids;
+  while (notRunning.length > 0 && Date.now() < settleDeadline) {
+    const ok = await serving();
+    const states = await Promise.all(notRunning.map(async (id) => [id, await status(id)] as const));
+    notRunning = states.filter(([id, s]) => s !== 'running' || !ok.has(id)).map(([id]) => id);
+    if (notRunning.length > 0) await sleep(2_000);
+  }
+  // A create that never got an id counts as lost too.
+  const correct = ids.length - notRunning.length;
+  const pods = await core.listNamespacedPod({
+    namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
+    labelSelector: SESSION_POD_SELECTOR,
+  });
+  const podsPer = new Map<string, number>();
+  for (const pod of pods.items) {
+    if (pod.metadata?.deletionTimestamp) continue;
+    const id = pod.metadata?.labels?.[SESSION_ID_LABEL] ?? '';
+    podsPer.set(id, (podsPer.get(id) ?? 0) + 1);
+  }
+  const duplicatePods = [...podsPer].filter(([id, n]) => ids.includes(id) && n > 1).map(([id]) => id);
+  const recoverySeconds: number[] = [];
+  for (const loss of hardLosses) {
+    for (const session of loss.sessions) {
+      const after = [...(readySince.get(session)?.values() ?? [])].filter((t) => t > loss.at);
+      if (after.length > 0) recoverySeconds.push((Math.min(...after) - loss.at) / 1_000);
+    }
+  }
+
+  // --- delete everything; whatever stays is orphaned -----------------------------------------
+  await Promise.all(ids.map((id) => api('DELETE', `/api/v1/sessions/${id}`)));
+  // Objects of a session still shutting down are not orphans: wait (bounded) for the workflows to close,
+  // then count only objects of closed sessions. Shutdowns that did not finish are reported apart.
+  const closeDeadline = Date.now() + 600_000;
+  let open = ids;
+  while (open.length > 0 && Date.now() < closeDeadline) {
+    const states = await Promise.all(open.map(async (id) => [id, await status(id)] as const));
+    open = states.filter(([, s]) => s !== 'terminated' && s !== 'failed').map(([id]) => id);
+    if (open.length > 0) await sleep(2_000);
+  }
+  const closed = ids.filter((id) => !open.includes(id));
+  const orphanDeadline = Date.now() + 120_000;
+  let orphaned: string[] = [];
+  for (;;) {
+    const selector = SESSION_POD_SELECTOR;
+    const namespace = stack.AGENTAPI_K8S_SESSION_NAMESPACE;
+    const [p, s, c, sec] = await Promise.all([
+      core.listNamespacedPod({ namespace, labelSelector: selector }),
+      core.listNamespacedService({ namespace, labelSelector: selector }),
+      core.listNamespacedConfigMap({ namespace, labelSelector: selector }),
+      core.listNamespacedSecret({ namespace, labelSelector: selector }),
+    ]);
+    orphaned = [...p.items, ...s.items, ...c.items, ...sec.items]
+      .filter((o) => closed.includes(o.metadata?.labels?.[SESSION_ID_LABEL] ?? ''))
+      .map((o) => `${o.kind ?? 'object'}/${o.metadata?.name}`);
+    if (orphaned.length === 0 || Date.now() > orphanDeadline) break;
+    await sleep(2_000);
+  }
+
+  // --- tear down what this run created -------------------------------------------------------
+  stopping = true;
+  for (const w of workers) w?.kill('SIGTERM');
+  await informer.stop();
+  server.closeAllConnections();
+  server.close();
+  await client.schedule
+    .getHandle(`session-reconciler-${run}`)
+    .delete()
+    .catch(() => undefined);
+  await client.connection.close();
+  await proxy.close();
+  for (const node of nodes) await core.deleteNode({ name: node }).catch(() => undefined);
+
+  return {
+    options,
+    faults,
+    proxy: { ...proxy.stats },
+    correct,
+    lost: notRunning,
+    duplicatePods,
+    orphaned,
+    shutdownUnfinished: open,
+    recoverySeconds,
+    durationSeconds: Math.round((Date.now() - started) / 1_000),
+  };
+}
+
+export function percentile(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}

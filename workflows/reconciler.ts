@@ -1,0 +1,35 @@
+/**
+ * The reconciler, run by the `session-reconciler` Schedule (overlap Skip): deletes what session
+ * workflows left behind when they ended without their cleanup (terminated from the UI or CLI, a bug),
+ * retained claims past their TTL, and quota ledger entries of ended sessions. One run is short and
+ * starts from a fresh observation, so it keeps no state between runs.
+ */
+import { log, proxyActivities } from '@temporalio/workflow';
+import type { ReconcilerActivities } from '../activities/reconciler.js';
+import type { ReconcileInput, ReconcileReport } from '../src/session/reconciler.js';
+
+const acts = proxyActivities<ReconcilerActivities>({
+  startToCloseTimeout: '5 minutes',
+  // Bounded: the next scheduled run starts from scratch anyway.
+  retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+});
+
+export const reconcilerWorkflowType = 'reconcilerWorkflow';
+
+export async function reconcilerWorkflow(input: ReconcileInput): Promise<ReconcileReport> {
+  const objects = await acts.reconcileSessionObjects(input);
+  const ledgers = await acts.reconcileQuotaLedgers(input);
+  const report: ReconcileReport = {
+    dryRun: input.dryRun,
+    objects,
+    ledgerEntriesPruned: ledgers.entriesPruned,
+    ledgersDeleted: ledgers.ledgersDeleted,
+  };
+  log.info('reconciled', {
+    dryRun: input.dryRun,
+    objects: objects.length,
+    ledgerEntriesPruned: ledgers.entriesPruned,
+    ledgersDeleted: ledgers.ledgersDeleted.length,
+  });
+  return report;
+}
