@@ -34,7 +34,7 @@ export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 /** What an activity was doing when a call failed, so the failure names the object and the verb. */
 export interface KubeOperation {
-  verb: 'create' | 'get' | 'list' | 'delete' | 'watch' | 'evict';
+  verb: 'create' | 'get' | 'list' | 'update' | 'delete' | 'watch' | 'evict';
   kind: string;
   namespace: string;
   name?: string;

@@ -130,6 +130,16 @@ const EnvSchema = z.object({
     optionalString,
   [doc('API_MAX_SESSIONS_PER_USER', '5', 'Concurrent (unfinished) sessions a user may have')]: int(5),
   [doc('API_METRICS_AUTH', 'true', 'Require an API key for GET /metrics')]: bool(true),
+  // --- warm pools (issue 11) ---
+  [doc(`${S}WARM_POOL_MIN`, '0', 'Warm pods kept available for the default profile (see "Warm pools")')]: int(0, 0),
+  [doc(`${S}WARM_POOL_MAX`, '0', "Largest size of the default profile's warm pool; 0 turns it off")]: int(0, 0),
+  [doc(`${S}WARM_POOLS_FILE`, '(none)', 'YAML or JSON file of further warm pool profiles')]: optionalString,
+  [doc(`${S}WARM_POOL_RESYNC`, '30', 'Seconds between warm pool checks; bounds how late a lost warm pod is replaced')]:
+    seconds(30),
+  [doc(`${S}WARM_PROVISION_URL`, '(the API Service)', 'URL claimed warm pods fetch their session credentials from')]: z
+    .string()
+    .url()
+    .default('http://session-orchestrator-api.session-orchestrator.svc/internal/v1/provision'),
 });
 
 export const ENV_DOCS: readonly EnvDoc[] = docs;
@@ -176,6 +186,12 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     apiKeysFile: e.API_KEYS_FILE as string | undefined,
     apiMaxSessionsPerUser: e.API_MAX_SESSIONS_PER_USER as number,
     apiMetricsAuth: e.API_METRICS_AUTH as boolean,
+    // --- warm pools (issue 11) ---
+    warmPoolMin: e[`${S}WARM_POOL_MIN`] as number,
+    warmPoolMax: e[`${S}WARM_POOL_MAX`] as number,
+    warmPoolsFile: e[`${S}WARM_POOLS_FILE`] as string | undefined,
+    warmPoolReconcileSeconds: e[`${S}WARM_POOL_RESYNC`] as number,
+    warmPoolProvisionUrl: e[`${S}WARM_PROVISION_URL`] as string,
   };
 }
 

@@ -12,11 +12,13 @@ import * as k8s from '@kubernetes/client-node';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import { createSessionActivities } from '../activities/index.js';
+import { createWarmPoolActivities } from '../activities/warm-pool.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
 import { signalPodLost, startSessionPodInformer } from './k8s/pod-informer.js';
 import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
+import { ensureWarmPools, loadWarmPoolProfiles, notifyPoolClaimed } from './temporal/warm-pools.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -44,6 +46,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const log = options.logger ?? pino({ name: 'session-worker', level: config.logLevel });
   const kubeClients = options.kubeClients ?? createKubeClients(kubeConfigOf(config));
   const dataConverter = createDataConverter(config);
+  const warmPools = loadWarmPoolProfiles(config);
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   // The informer signals workflows through a client with the same codec, so the signal payload is
@@ -55,7 +58,15 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
       workflowsPath,
-      activities: createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
+      activities: {
+        ...createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
+        ...createWarmPoolActivities({
+          clients: kubeClients,
+          provisionUrl: config.warmPoolProvisionUrl,
+          logger: log.child({ component: 'warm-pool' }),
+          notifyClaimed: (pool) => notifyPoolClaimed(client, pool),
+        }),
+      },
       dataConverter,
       // Long waits (pod Ready, pod deletion) heartbeat and are retried on another worker, so a shutdown
       // need not wait for them to finish.
@@ -73,6 +84,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     try {
       await worker.runUntil(async () => {
         await informer.synced;
+        await ensureWarmPools(client, warmPools, config);
         log.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace }, 'worker ready');
         options.onReady?.();
         await aborted(signal);

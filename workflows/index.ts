@@ -3,3 +3,4 @@
  * functions belong here; message definitions live in ./definitions.ts for clients to import.
  */
 export { sessionWorkflow } from './session.js';
+export { warmPoolWorkflow, warmPoolResizeWorkflow } from './warm-pool.js';

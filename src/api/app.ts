@@ -13,6 +13,8 @@ import { ApiKeyStore, Permission, authenticate, requirePermission, type Principa
 import { ApiError, errorHandler, methodNotAllowed, notFoundHandler, parseOr400 } from './errors.js';
 import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { mountProvisionRoutes } from './provision-routes.js';
+import { createWarmPoolMetrics } from '../metrics/warm-pool.js';
 import {
   CreateSessionBodySchema,
   CreateSessionQuerySchema,
@@ -54,6 +56,7 @@ export const LOG_REDACT_PATHS = [
 export function createApp(options: AppOptions): express.Express {
   const { config, client, kube, keys, logger } = options;
   const metrics = options.metrics ?? createApiMetrics();
+  createWarmPoolMetrics({ registry: metrics.registry, core: kube.core, namespace: config.sessionNamespace });
   const sessions = new SessionService({ client, kube, config, metrics, logger });
   const openapi = buildOpenApiDocument();
   const app = express();
@@ -189,6 +192,8 @@ export function createApp(options: AppOptions): express.Express {
       }),
     ],
   });
+
+  mountProvisionRoutes(app, { config, kube, logger });
 
   app.use(notFoundHandler);
   app.use(errorHandler);
