@@ -140,6 +140,7 @@ const EnvSchema = z.object({
     .string()
     .url()
     .default('http://session-orchestrator-api.session-orchestrator.svc/internal/v1/provision'),
+  [doc('WORKER_METRICS_PORT', '0', "Port of the worker's /metrics (warm pool claims); 0 turns it off")]: int(0, 0),
 });
 
 export const ENV_DOCS: readonly EnvDoc[] = docs;
@@ -192,6 +193,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     warmPoolsFile: e[`${S}WARM_POOLS_FILE`] as string | undefined,
     warmPoolReconcileSeconds: e[`${S}WARM_POOL_RESYNC`] as number,
     warmPoolProvisionUrl: e[`${S}WARM_PROVISION_URL`] as string,
+    workerMetricsPort: e.WORKER_METRICS_PORT as number,
   };
 }
 

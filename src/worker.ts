@@ -6,19 +6,24 @@
  * this one restarted) resumes them. So shutdown only has to stop polling and let in-flight activities
  * finish or be retried elsewhere.
  */
+import type { Server } from 'node:http';
 import { extname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createSessionActivities } from '../activities/index.js';
 import { createWarmPoolActivities } from '../activities/warm-pool.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
 import { signalPodLost, startSessionPodInformer } from './k8s/pod-informer.js';
+import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './k8s/labels.js';
 import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
 import { ensureWarmPools, loadWarmPoolProfiles, notifyPoolClaimed } from './temporal/warm-pools.js';
+import { createWarmPoolMetrics } from './metrics/warm-pool.js';
+import { startMetricsServer } from './metrics/server.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -47,12 +52,23 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const kubeClients = options.kubeClients ?? createKubeClients(kubeConfigOf(config));
   const dataConverter = createDataConverter(config);
   const warmPools = loadWarmPoolProfiles(config);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const warmMetrics = createWarmPoolMetrics({
+    registry,
+    core: kubeClients.core,
+    namespace: config.sessionNamespace,
+  });
 
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   // The informer signals workflows through a client with the same codec, so the signal payload is
   // encrypted like every other payload of the session.
   const client = await createTemporalClient(config);
+  let metricsServer: Server | undefined;
   try {
+    if (config.workerMetricsPort) {
+      metricsServer = await startMetricsServer(registry, config.apiHost, config.workerMetricsPort);
+    }
     const worker = await Worker.create({
       connection,
       namespace: config.temporalNamespace,
@@ -65,6 +81,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
           provisionUrl: config.warmPoolProvisionUrl,
           logger: log.child({ component: 'warm-pool' }),
           notifyClaimed: (pool) => notifyPoolClaimed(client, pool),
+          metrics: warmMetrics,
         }),
       },
       dataConverter,
@@ -75,6 +92,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     const informer = startSessionPodInformer({
       clients: kubeClients,
       namespace: config.sessionNamespace,
+      // Unclaimed warm pods are no session's: their pool workflow replaces them when lost.
+      labelSelector: `${SESSION_POD_SELECTOR},${SESSION_ID_LABEL}`,
       logger: log.child({ component: 'pod-informer' }),
       onPodLost: async (event) => {
         const delivered = await signalPodLost(client, event);
@@ -96,6 +115,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   } finally {
     await client.connection.close();
     await connection.close();
+    metricsServer?.close();
   }
 }
 
