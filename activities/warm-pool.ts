@@ -20,7 +20,8 @@ import {
   warmPodNames,
 } from '../src/k8s/warm-pod.js';
 import type { WarmPoolMetrics } from '../src/metrics/warm-pool.js';
-import type { WarmPoolProfile } from '../src/session/warm-pool.js';
+import type { SessionSpec } from '../src/session/spec.js';
+import { canStartWarm, templateOf, type WarmPoolProfile } from '../src/session/warm-pool.js';
 import { isNotFound, toKubeFailure } from './errors.js';
 import { claimWarmPod, type ClaimRequest, type ClaimedPod } from './warm-claim.js';
 
@@ -41,6 +42,8 @@ export interface ReconcileResult {
 export interface WarmPoolActivities {
   reconcileWarmPool(profile: WarmPoolProfile, target: number): Promise<ReconcileResult>;
   claimWarmPod(req: ClaimRequest): Promise<ClaimedPod | null>;
+  /** The session workflow's claim: null when the session cannot start warm (e.g. it has a PVC) or no pod is free. */
+  claimWarmPodForSession(spec: SessionSpec): Promise<ClaimedPod | null>;
 }
 
 export interface WarmPoolActivitiesDeps {
@@ -127,6 +130,14 @@ export function createWarmPoolActivities(deps: WarmPoolActivitiesDeps): WarmPool
     }
   }
 
+  async function claim(req: ClaimRequest): Promise<ClaimedPod | null> {
+    const claimed = await claimWarmPod(core, req, {
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      ...(deps.notifyClaimed ? { onClaimed: deps.notifyClaimed } : {}),
+    });
+    return claimed ?? null;
+  }
+
   return {
     async reconcileWarmPool(profile, target) {
       const namespace = profile.template.namespace;
@@ -193,12 +204,11 @@ export function createWarmPoolActivities(deps: WarmPoolActivitiesDeps): WarmPool
       return result;
     },
 
-    async claimWarmPod(req) {
-      const claimed = await claimWarmPod(core, req, {
-        ...(deps.metrics ? { metrics: deps.metrics } : {}),
-        ...(deps.notifyClaimed ? { onClaimed: deps.notifyClaimed } : {}),
-      });
-      return claimed ?? null;
+    claimWarmPod: claim,
+
+    async claimWarmPodForSession(spec) {
+      if (!canStartWarm(spec)) return null;
+      return claim({ sessionId: spec.sessionId, user: spec.user, template: templateOf(spec) });
     },
   };
 }
