@@ -21,10 +21,17 @@ import { removeSessionObjects } from '../support/cluster.js';
 import { stackServiceEnv, uniqueSuffix } from '../support/stack.js';
 import { kube, removePool, untilReadyAvailable, warmProfile } from '../support/warm.js';
 
-const config = loadConfig({ ...stackServiceEnv('unused', `k1:${Buffer.alloc(32, 3).toString('base64')}`) });
+const config = loadConfig({
+  ...stackServiceEnv('unused', `k1:${Buffer.alloc(32, 3).toString('base64')}`),
+  API_METRICS_AUTH: 'false',
+});
 const profile = warmProfile({ min: 3, max: 3 });
 const namespace = profile.template.namespace;
-const warm = createWarmPoolActivities({ clients: kube, provisionUrl: 'http://127.0.0.1/internal/v1/provision' });
+const warm = createWarmPoolActivities({
+  clients: kube,
+  provisionUrl: 'http://127.0.0.1/internal/v1/provision',
+  logger: pino({ level: 'silent' }),
+});
 const sessionActs = createSessionActivities({ clients: kube, logger: pino({ level: 'silent' }) });
 const spec = testSessionSpec({
   ...profile.template,
@@ -142,4 +149,11 @@ test('concurrent fetches with the right token deliver the credentials once', asy
   } finally {
     await removeSessionObjects(other);
   }
+});
+
+test("the API reports each pool's available and claimed pods on /metrics", async () => {
+  const res = await request(app).get('/metrics');
+  expect(res.status).toBe(200);
+  expect(res.text).toContain(`warm_pool_pods{pool="${profile.name}",state="available"} 1`);
+  expect(res.text).toContain(`warm_pool_pods{pool="${profile.name}",state="claimed"} 2`);
 });

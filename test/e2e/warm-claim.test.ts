@@ -2,6 +2,7 @@
  * Claiming warm pods on the real stack: the optimistic label flip against the real kube-apiserver, with
  * pools filled by the real reconcile activity.
  */
+import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createWarmPoolActivities } from '../../activities/warm-pool.js';
 import { claimWarmPod } from '../../activities/warm-claim.js';
@@ -20,7 +21,11 @@ import {
   warmProfile,
 } from '../support/warm.js';
 
-const acts = createWarmPoolActivities({ clients: kube, provisionUrl: 'http://127.0.0.1:1/internal/v1/provision' });
+const acts = createWarmPoolActivities({
+  clients: kube,
+  provisionUrl: 'http://127.0.0.1:1/internal/v1/provision',
+  logger: pino({ level: 'silent' }),
+});
 const pools: string[] = [];
 afterAll(async () => {
   await Promise.all(pools.map(removePool));
