@@ -18,6 +18,7 @@ import { createWarmPoolActivities } from '../activities/warm-pool.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
 import { signalPodLost, startSessionPodInformer } from './k8s/pod-informer.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './k8s/labels.js';
+import { startWarmPodInformer } from './k8s/warm-pod-informer.js';
 import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
@@ -100,9 +101,18 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         log.info({ sessionId: event.sessionId, reason: event.reason, delivered }, 'pod lost');
       },
     });
+    const warmInformer = warmPools.length
+      ? startWarmPodInformer({
+          clients: kubeClients,
+          namespace: config.sessionNamespace,
+          logger: log.child({ component: 'warm-pod-informer' }),
+          onPoolChanged: (pool) => notifyPoolClaimed(client, pool),
+        })
+      : undefined;
     try {
       await worker.runUntil(async () => {
         await informer.synced;
+        await warmInformer?.synced;
         await ensureWarmPools(client, warmPools, config);
         log.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace }, 'worker ready');
         options.onReady?.();
@@ -111,6 +121,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       });
     } finally {
       await informer.stop();
+      await warmInformer?.stop();
     }
   } finally {
     await client.connection.close();

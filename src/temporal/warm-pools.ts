@@ -92,7 +92,10 @@ export async function ensureWarmPools(
   }
 }
 
-/** Tells a pool one of its pods was claimed; a pool that is not running (pools off) is not an error. */
+/**
+ * Tells a pool one of its available pods is gone (claimed or lost), so it refills now; a pool that is not
+ * running (e.g. removed from the configuration) is not an error.
+ */
 export async function notifyPoolClaimed(client: Client, pool: string): Promise<void> {
   await client.workflow
     .getHandle(warmPoolWorkflowId(pool))

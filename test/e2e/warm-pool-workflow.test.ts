@@ -53,7 +53,8 @@ writeFileSync(
 const config = loadConfig({
   ...stackServiceEnv(`warm-pool-${uniqueSuffix()}`, `k1:${randomBytes(32).toString('base64')}`),
   AGENTAPI_K8S_SESSION_WARM_POOLS_FILE: poolsFile,
-  AGENTAPI_K8S_SESSION_WARM_POOL_RESYNC: '2',
+  // Far beyond the test's length: refills and replacements must come from the claim and the warm pod watch.
+  AGENTAPI_K8S_SESSION_WARM_POOL_RESYNC: '10m',
   LOG_LEVEL: 'warn',
 });
 const [profile] = loadWarmPoolProfiles(config);
