@@ -34,6 +34,8 @@ export interface WarmPoolInput {
   target?: number;
   /** Seconds between reconciles when nothing happens (the loss-detection bound). */
   reconcileSeconds: number;
+  /** History events after which the run continues as new (tests lower it). */
+  historyLimit?: number;
 }
 
 /** History events after which a run hands over to a fresh one (well below Temporal's 50k limit). */
@@ -79,7 +81,7 @@ export async function warmPoolWorkflow(input: WarmPoolInput): Promise<void> {
     // Memo, not search attributes: visible in the Temporal UI without registering attributes on the namespace.
     upsertMemo({ pool: profile.name, target, available: last.available, ready: last.ready, claimed: last.claimed });
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > HISTORY_LIMIT) {
+    if (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? HISTORY_LIMIT)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof warmPoolWorkflow>({ ...input, profile, target });
     }
