@@ -56,6 +56,8 @@ export interface WarmPoolActivitiesDeps {
   notifyClaimed?: (pool: string) => Promise<void>;
 }
 
+const CREATE_BATCH = 10;
+
 const suffix = (): string =>
   randomBytes(6)
     .toString('base64url')
@@ -170,7 +172,11 @@ export function createWarmPoolActivities(deps: WarmPoolActivitiesDeps): WarmPool
         if (name) deleted.push(name);
       }
       const kept = surplus > 0 ? keep.slice(0, want) : current;
-      for (let i = kept.length; i < want; i++) created.push(await createWarmPod(profile));
+      // In batches: a pool of 50 should fill in a few round trips, without a burst the API server throttles.
+      for (let missing = want - kept.length; missing > 0; missing -= CREATE_BATCH) {
+        const batch = Array.from({ length: Math.min(missing, CREATE_BATCH) }, () => createWarmPod(profile));
+        created.push(...(await Promise.all(batch)));
+      }
 
       // Rolling template update: an outdated pod goes once the pool stays at or above want-1 Ready pods without it.
       let readyAvailable = kept.filter(isPodReady).length + outdated.filter(isPodReady).length;

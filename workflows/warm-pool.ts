@@ -12,6 +12,8 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
+  log,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -77,7 +79,16 @@ export async function warmPoolWorkflow(input: WarmPoolInput): Promise<void> {
 
   for (;;) {
     dirty = false;
-    last = await acts.reconcileWarmPool(profile, target);
+    try {
+      last = await acts.reconcileWarmPool(profile, target);
+    } catch (err) {
+      // A refused request (e.g. RBAC, quota, an invalid profile) must not end the pool: it says why and
+      // tries again at the next message or interval, when an operator may have fixed the cause.
+      if (isCancellation(err)) throw err;
+      log.warn('warm pool reconcile failed', { pool: profile.name, error: String(err) });
+      await condition(() => dirty, input.reconcileSeconds * 1000);
+      continue;
+    }
     // Memo, not search attributes: visible in the Temporal UI without registering attributes on the namespace.
     upsertMemo({ pool: profile.name, target, available: last.available, ready: last.ready, claimed: last.claimed });
     const info = workflowInfo();
