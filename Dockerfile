@@ -16,6 +16,8 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# sessionctl (package.json bin) runs the compiled dist/src/cli when present.
+COPY bin ./bin
 # The built-in unprivileged user of the node image.
 USER node
 CMD ["node", "dist/src/server.js"]

@@ -130,6 +130,27 @@ const EnvSchema = z.object({
     optionalString,
   [doc('API_MAX_SESSIONS_PER_USER', '5', 'Concurrent (unfinished) sessions a user may have')]: int(5),
   [doc('API_METRICS_AUTH', 'true', 'Require an API key for GET /metrics')]: bool(true),
+  // --- access (proxy, logs, exec) ---
+  [doc(
+    `${S}UPSTREAM_OVERRIDE`,
+    '(none: the session Service)',
+    'Base URL every proxied request goes to instead of the session (tests: stand-in)',
+  )]: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  [doc(`${S}PROXY_TIMEOUT`, '300', 'Seconds a proxied connection may sit idle (nothing from the agent) before a cut')]:
+    seconds(300),
+  [doc(
+    `${S}PROXY_CONNECT_TIMEOUT`,
+    '10',
+    "Seconds to connect to the session's agent before a proxied request is a 504",
+  )]: seconds(10),
+  [doc(`${S}PROXY_MAX_BODY_BYTES`, '10485760', 'Largest request body the proxy forwards (413 above it)')]: int(
+    10 * 1024 * 1024,
+  ),
+  [doc(`${S}EXEC_TIMEOUT`, '60', 'Default and largest timeout_seconds of an exec (seconds)')]: seconds(60),
+  [doc(`${S}EXEC_MAX_OUTPUT_BYTES`, '1048576', 'Bytes of stdout and of stderr an exec returns (the rest is cut)')]: int(
+    1024 * 1024,
+  ),
+  [doc(`${S}LOGS_MAX_TAIL`, '10000', 'Default and largest tail= of the logs route (lines)')]: int(10_000),
   // --- warm pools (issue 11) ---
   [doc(`${S}WARM_POOL_MIN`, '0', 'Warm pods kept available for the default profile (see "Warm pools")')]: int(0, 0),
   [doc(`${S}WARM_POOL_MAX`, '0', "Largest size of the default profile's warm pool; 0 turns it off")]: int(0, 0),
@@ -187,6 +208,14 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     apiKeysFile: e.API_KEYS_FILE as string | undefined,
     apiMaxSessionsPerUser: e.API_MAX_SESSIONS_PER_USER as number,
     apiMetricsAuth: e.API_METRICS_AUTH as boolean,
+    // --- access (proxy, logs, exec) ---
+    proxyUpstreamOverride: e[`${S}UPSTREAM_OVERRIDE`] as string | undefined,
+    proxyTimeoutSeconds: e[`${S}PROXY_TIMEOUT`] as number,
+    proxyConnectTimeoutSeconds: e[`${S}PROXY_CONNECT_TIMEOUT`] as number,
+    proxyMaxBodyBytes: e[`${S}PROXY_MAX_BODY_BYTES`] as number,
+    execTimeoutSeconds: e[`${S}EXEC_TIMEOUT`] as number,
+    execMaxOutputBytes: e[`${S}EXEC_MAX_OUTPUT_BYTES`] as number,
+    logsMaxTail: e[`${S}LOGS_MAX_TAIL`] as number,
     // --- warm pools (issue 11) ---
     warmPoolMin: e[`${S}WARM_POOL_MIN`] as number,
     warmPoolMax: e[`${S}WARM_POOL_MAX`] as number,

@@ -9,6 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { ApiKeyStore, loadApiKeys } from './api/auth.js';
 import { LOG_REDACT_PATHS, createApp } from './api/app.js';
+import { attachUpgrades } from './api/proxy.js';
 import { loadConfig, type Config } from './config.js';
 import { createKubeClients } from './k8s/client.js';
 import { createTemporalClient } from './temporal/client.js';
@@ -44,6 +45,7 @@ export async function startApi(config: Config, logger: Logger = createLogger(con
     const s = app.listen(config.apiPort, config.apiHost, () => done(s));
     s.once('error', fail);
   });
+  const tunnels = attachUpgrades(server, app);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.apiPort;
   const url = `http://${config.apiHost}:${port}`;
@@ -53,6 +55,7 @@ export async function startApi(config: Config, logger: Logger = createLogger(con
     url,
     async close() {
       shutdown.abort();
+      tunnels.closeTunnels();
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);

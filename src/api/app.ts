@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
+import { mountAccessRoutes } from './access-routes.js';
+import type { SessionActivityRecorder } from './activity.js';
 import { ApiKeyStore, Permission, authenticate, requirePermission, type Principal } from './auth.js';
 import { ApiError, errorHandler, methodNotAllowed, notFoundHandler, parseOr400 } from './errors.js';
 import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
@@ -32,6 +34,8 @@ export interface AppOptions {
   keys: ApiKeyStore;
   logger: Logger;
   metrics?: ApiMetrics;
+  /** Where proxied traffic is reported (default: an in-process throttled recorder). */
+  activity?: SessionActivityRecorder;
   /** Aborted on shutdown: open event streams end so the server can close. */
   shutdown?: AbortSignal;
 }
@@ -193,6 +197,16 @@ export function createApp(options: AppOptions): express.Express {
     ],
   });
 
+  mountAccessRoutes(app, {
+    config,
+    kube,
+    sessions,
+    auth,
+    json,
+    logger,
+    activity: options.activity,
+    shutdown: options.shutdown,
+  });
   mountProvisionRoutes(app, { config, kube, logger });
 
   app.use(notFoundHandler);

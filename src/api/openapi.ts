@@ -4,6 +4,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { registerAccessPaths } from './access-openapi.js';
 import {
   CreateSessionBodySchema,
   CreateSessionQuerySchema,
@@ -123,6 +124,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       ...sessionErrors,
     },
   });
+  registerAccessPaths(registry, security);
   registry.registerPath({
     method: 'get',
     path: '/health',

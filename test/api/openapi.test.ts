@@ -39,7 +39,7 @@ function appRoutes(): string[] {
     .flatMap((layer) =>
       Object.keys(layer.route!.methods)
         .filter((m) => m !== '_all')
-        .map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/:(\w+)/g, '{$1}')}`),
+        .map((m) => `${m.toUpperCase()} ${layer.route!.path.replace(/[:*](\w+)/g, '{$1}')}`),
     )
     .sort();
 }

@@ -29,6 +29,8 @@ etcd_bin=$cache/etcd-$ETCD_VERSION/bin/etcd
 kwok_dir=$cache/kwok-$KWOK_VERSION
 kubectl() { "$kube_bin/kubectl" --kubeconfig "$state/kubeconfig" "$@"; }
 
+# shellcheck source=kwok-io.sh
+source "$here/kwok-io.sh"
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
 
@@ -166,6 +168,7 @@ kwok_stages() {
     "$s"/volume/fast/pv-*.yaml "$s"/volume/fast/pvc-*.yaml; do
     printf -- '---\n' >> "$out"; cat "$f" >> "$out"
   done
+  kwok_io_config "$out"
   echo "$out"
 }
 
@@ -252,7 +255,10 @@ up() {
     --initial-cluster "stack=http://127.0.0.1:$etcd_peer_port" --unsafe-no-fsync --log-level warn
   wait_for etcd 60 curl -sf "http://127.0.0.1:$etcd_port/health"
 
-  start_process kube-apiserver "$kube_bin/kube-apiserver" \
+  local kwok_io_apiserver kwok_io_kwok
+  kwok_io_pki
+  mapfile -t kwok_io_apiserver < <(kwok_io_apiserver_args); mapfile -t kwok_io_kwok < <(kwok_io_kwok_args)
+  start_process kube-apiserver "$kube_bin/kube-apiserver" "${kwok_io_apiserver[@]}" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$apiserver_port" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
@@ -280,12 +286,13 @@ up() {
     --bind-address 127.0.0.1 --secure-port "$scheduler_port" --leader-elect=false --profiling=false
 
   start_process kwok "$kwok_dir/bin/kwok" --kubeconfig "$state/kwok.kubeconfig" \
-    --config "$(kwok_stages)" \
+    --config "$(kwok_stages)" "${kwok_io_kwok[@]}" \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
-    --cidr 10.244.0.1/16 --node-ip 10.244.0.1 --server-address "127.0.0.1:$kwok_port" \
+    --cidr 10.244.0.1/16 --server-address "127.0.0.1:$kwok_port" \
     --node-lease-duration-seconds 40
 
   apply_cluster_objects
+  kwok_io_patch_nodes
   wait_for "3 Ready nodes" 60 bash -c "[ \$('$kube_bin/kubectl' --kubeconfig '$state/kubeconfig' get nodes -l type=kwok --no-headers 2>/dev/null | grep -cw Ready) -ge 3 ]"
   wait_for "the default ServiceAccount in $session_namespace" 60 kubectl -n "$session_namespace" get serviceaccount default
   wait_for "the Temporal server" 60 "$temporal_bin" operator namespace describe --address "127.0.0.1:$temporal_port" -n default
@@ -299,6 +306,7 @@ AGENTAPI_K8S_SESSION_NAMESPACE=$session_namespace
 AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS=kwok-volume
 STACK_KUBECTL=$kube_bin/kubectl
 STACK_TEMPORAL_CLI=$temporal_bin
+$(kwok_io_env)
 EOF
   log "stack is up in $((SECONDS - started))s"
   log "  Temporal:    127.0.0.1:$temporal_port"
@@ -311,6 +319,9 @@ components="kwok kube-scheduler kube-controller-manager kube-apiserver etcd temp
 
 down() {
   for name in $components; do stop_process "$name"; done
+  # Without it, tests would find addresses of servers that are gone and fail on connections instead of
+  # saying that the stack is not running.
+  rm -f "$state/env"
 }
 
 status() {

@@ -25,6 +25,8 @@ export interface StackEnv {
   AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS: string;
   STACK_KUBECTL: string;
   STACK_TEMPORAL_CLI: string;
+  /** The CRI log file KWOK serves as every session container's log (test/stack/kwok-io.sh). */
+  STACK_KWOK_LOGS_FILE: string;
 }
 
 let cached: StackEnv | undefined;

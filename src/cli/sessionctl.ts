@@ -1,0 +1,259 @@
+/**
+ * `sessionctl`: the session API from a terminal or a script. URL and key come from flags or
+ * SESSIONCTL_URL / SESSIONCTL_API_KEY; `--output json` prints the API's own JSON; the exit code says
+ * what went wrong (see EXIT CODES in --help) so scripts can branch without parsing text.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { ApiClient, CliError, ExitCode } from './api-client.js';
+import { followCreation } from './progress.js';
+import { printSession, printSessions } from './output.js';
+
+const HELP_EXIT_CODES = `
+Exit codes:
+  0  success (exec: the command's own exit code instead)
+  1  failure (server error, session failed to start)
+  2  usage error or request refused as invalid (400)
+  3  not found (no such session, or not yours)
+  4  conflict (not running, ended, quota, not suspendable)
+  5  unauthorized or forbidden (401/403)
+  6  the API could not be reached
+  7  timed out (504: pod start, exec)
+
+Environment:
+  SESSIONCTL_URL      API base URL (default http://127.0.0.1:8080)
+  SESSIONCTL_API_KEY  API key (sent as Authorization: Bearer)`;
+
+type Output = 'table' | 'json';
+interface Globals {
+  url: string;
+  apiKey?: string;
+  output: Output;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const positiveInt = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CliError(`${name} must be a whole number, got ${value}`, ExitCode.Usage);
+  return n;
+};
+
+export function buildProgram(io: { out: (s: string) => void; err: (s: string) => void }): Command {
+  const program = new Command('sessionctl')
+    .description('Create, use and delete agent sessions of a session-orchestrator API')
+    .addOption(new Option('--url <url>', 'API base URL').env('SESSIONCTL_URL').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--api-key <key>', 'API key').env('SESSIONCTL_API_KEY'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addHelpText('after', HELP_EXIT_CODES)
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+
+  const ctx = () => {
+    const g = program.opts<Globals>();
+    return { client: new ApiClient(g.url, g.apiKey), json: g.output === 'json' };
+  };
+  const printJson = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
+
+  program
+    .command('create')
+    .description('Create a session and show its start as a progress bar (until it runs)')
+    .option('--image <image>', 'image of the agent container')
+    .option('--timeout-minutes <n>', 'minutes until it stops by itself', positiveInt('--timeout-minutes'))
+    .option('--pvc', 'give it a persistent workspace')
+    .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect, [])
+    .option('--no-wait', 'return as soon as it is accepted')
+    .addOption(
+      new Option('--progress <when>', 'draw the progress bar on stderr')
+        .choices(['auto', 'always', 'never'])
+        .default('auto'),
+    )
+    .action(
+      async (opts: {
+        image?: string;
+        timeoutMinutes?: number;
+        pvc?: boolean;
+        env: string[];
+        wait: boolean;
+        progress: string;
+      }) => {
+        const { client, json } = ctx();
+        const env: Record<string, string> = {};
+        for (const pair of opts.env) {
+          const at = pair.indexOf('=');
+          if (at < 1) throw new CliError(`--env takes KEY=VALUE, got ${pair}`, ExitCode.Usage);
+          env[pair.slice(0, at)] = pair.slice(at + 1);
+        }
+        const config = {
+          ...(opts.image ? { image: opts.image } : {}),
+          ...(opts.timeoutMinutes !== undefined ? { timeout_minutes: opts.timeoutMinutes } : {}),
+          ...(opts.pvc ? { pvc_enabled: true } : {}),
+          ...(Object.keys(env).length ? { env } : {}),
+        };
+        const accepted = await client.create({ config });
+        const session = opts.wait
+          ? await followCreation(client, accepted.session_id, {
+              showBar: opts.progress === 'always' || (opts.progress === 'auto' && !json && process.stderr.isTTY),
+            })
+          : accepted;
+        if (json) printJson(session);
+        else printSession(session, io.out);
+        if (session.status !== 'running' && opts.wait) {
+          const why = session.last_error ? `${session.last_error.code}: ${session.last_error.message}` : session.status;
+          throw new CliError(`session ${session.session_id} did not start: ${why}`, ExitCode.Failure);
+        }
+      },
+    );
+
+  program
+    .command('list')
+    .description("List your sessions (admins: another user's with --user)")
+    .option('--status <status>', 'only sessions in this status')
+    .option('--user <user>', "another user's sessions (admin)")
+    .action(async (opts: { status?: string; user?: string }) => {
+      const { client, json } = ctx();
+      const query: Record<string, string> = {};
+      if (opts.status) query.status = opts.status;
+      if (opts.user) query.user = opts.user;
+      const sessions = [];
+      for (let page = await client.list(query); ;) {
+        sessions.push(...page.sessions);
+        if (!page.next_page_token) break;
+        page = await client.list({ ...query, page_token: page.next_page_token });
+      }
+      if (json) printJson({ sessions });
+      else printSessions(sessions, io.out);
+    });
+
+  program
+    .command('get <id>')
+    .description('Show a session')
+    .action(async (id: string) => {
+      const { client, json } = ctx();
+      const session = await client.get(id);
+      if (json) printJson(session);
+      else printSession(session, io.out);
+    });
+
+  program
+    .command('extend <id>')
+    .description("Move a running session's deadline")
+    .requiredOption('--minutes <n>', 'minutes to add', positiveInt('--minutes'))
+    .action(async (id: string, opts: { minutes: number }) => {
+      const { client, json } = ctx();
+      const result = await client.extend(id, opts.minutes);
+      if (json) printJson(result);
+      else io.out(`${result.session_id} now expires at ${result.expires_at}\n`);
+    });
+
+  for (const action of ['suspend', 'resume'] as const) {
+    program
+      .command(`${action} <id>`)
+      .description(action === 'suspend' ? 'Suspend a session (pod deleted, workspace kept)' : 'Resume a session')
+      .action(async (id: string) => {
+        const { client, json } = ctx();
+        const session = await client.lifecycle(id, action);
+        if (json) printJson(session);
+        else printSession(session, io.out);
+      });
+  }
+
+  program
+    .command('delete <id>')
+    .description('Terminate a session')
+    .option('--no-wait', 'return once shutdown has begun')
+    .option('--delete-pvc', 'delete its workspace too, whatever the reclaim policy')
+    .option('--keep-pvc', 'keep its workspace, whatever the reclaim policy')
+    .action(async (id: string, opts: { wait: boolean; deletePvc?: boolean; keepPvc?: boolean }) => {
+      const { client, json } = ctx();
+      if (opts.deletePvc && opts.keepPvc) throw new CliError('--delete-pvc and --keep-pvc conflict', ExitCode.Usage);
+      const query: Record<string, string> = { wait: String(opts.wait) };
+      if (opts.deletePvc || opts.keepPvc) query.delete_pvc = String(Boolean(opts.deletePvc));
+      const session = await client.delete(id, query);
+      if (json) printJson(session);
+      else io.out(`${session.session_id} ${session.status}\n`);
+    });
+
+  program
+    .command('logs <id>')
+    .description("Print a container's log")
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--tail <n>', 'last lines only', positiveInt('--tail'))
+    .option('-c, --container <name>', 'container (default claude-code)')
+    .action(async (id: string, opts: { follow?: boolean; tail?: number; container?: string }) => {
+      const { client } = ctx();
+      const query = new URLSearchParams();
+      if (opts.follow) query.set('follow', 'true');
+      if (opts.tail !== undefined) query.set('tail', String(opts.tail));
+      if (opts.container) query.set('container', opts.container);
+      const res = await client.fetch(`/api/v1/sessions/${encodeURIComponent(id)}/logs?${query}`);
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body ?? []) io.out(decoder.decode(chunk as Uint8Array, { stream: true }));
+    });
+
+  program
+    .command('exec <id> <command...>')
+    .description('Run a command in the session: sessionctl exec ID -- ls -la')
+    .option('-c, --container <name>', 'container (default claude-code)')
+    .option('--timeout <seconds>', 'give up after this many seconds', positiveInt('--timeout'))
+    .action(async (id: string, command: string[], opts: { container?: string; timeout?: number }) => {
+      const { client, json } = ctx();
+      const result = await client.exec(id, {
+        command,
+        ...(opts.container ? { container: opts.container } : {}),
+        ...(opts.timeout !== undefined ? { timeout_seconds: opts.timeout } : {}),
+      });
+      if (json) printJson(result);
+      else {
+        io.out(result.stdout);
+        io.err(result.stderr);
+      }
+      process.exitCode = result.exit_code;
+    });
+
+  program
+    .command('open <id>')
+    .description("Print the URL of the session's agent through the API's proxy")
+    .action(async (id: string) => {
+      const { client, json } = ctx();
+      const session = await client.get(id);
+      const url = client.proxyUrl(id);
+      if (json) printJson({ session_id: session.session_id, status: session.status, proxy_url: url });
+      else io.out(`${url}\n`);
+    });
+
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const io = { out: (s: string) => process.stdout.write(s), err: (s: string) => process.stderr.write(s) };
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version are "errors" to commander; their exit code is already right.
+      return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (err instanceof CliError) {
+      io.err(`error: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.err(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return ExitCode.Failure;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  run(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(ExitCode.Failure);
+    },
+  );
+}

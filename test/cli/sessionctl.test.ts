@@ -1,0 +1,165 @@
+/**
+ * sessionctl as a user runs it: the real binary (bin/sessionctl.mjs) as a child process, against the real
+ * API on a real port, wired to the stack's Temporal and cluster. A stand-in agent answers behind the proxy.
+ */
+import { execFile } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { attachUpgrades } from '../../src/api/proxy.js';
+import { startAgentServer, type AgentServer } from '../support/agent-server.js';
+import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { repoRoot, stackEnv, uniqueSuffix } from '../support/stack.js';
+
+let h: ApiHarness;
+let agent: AgentServer;
+let server: Server;
+let url: string;
+let id: string | undefined;
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function sessionctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(repoRoot, 'bin', 'sessionctl.mjs'), ...args],
+      {
+        env: { PATH: process.env.PATH ?? '', SESSIONCTL_URL: url, SESSIONCTL_API_KEY: h.keys.alice, ...env },
+        timeout: 150_000,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+beforeAll(async () => {
+  h = await startApiHarness();
+  agent = await startAgentServer();
+  const app = h.appWith({ AGENTAPI_K8S_SESSION_UPSTREAM_OVERRIDE: agent.url });
+  server = createServer(app);
+  attachUpgrades(server, app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 120_000);
+
+afterAll(async () => {
+  if (id) await sessionctl(['delete', id], { SESSIONCTL_API_KEY: h.keys.admin });
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await agent?.close();
+  await h?.close();
+});
+
+describe('sessionctl', () => {
+  test('create waits until the session runs and prints it as JSON', async () => {
+    const run = await sessionctl(['create', '--timeout-minutes', '30', '-o', 'json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const session = JSON.parse(run.stdout);
+    expect(session.status).toBe('running');
+    expect(session.session_id).toMatch(/^[a-z0-9-]+$/);
+    id = session.session_id;
+  });
+
+  test('create --progress always draws the start as a progress bar that reaches 100%', async () => {
+    const run = await sessionctl(['create', '--progress', 'always']);
+    expect(run.code).toBe(0);
+    const created = /^id\s+(\S+)$/m.exec(run.stdout)?.[1];
+    expect(created).toBeDefined();
+    expect(run.stdout).toMatch(/^status\s+running$/m);
+    expect(run.stderr).toMatch(/100% \| running/);
+    expect(run.stderr).toMatch(/0% \| creating/);
+    expect((await sessionctl(['delete', created!])).code).toBe(0);
+  });
+
+  test('list shows the session in a table, and as JSON with -o json', async () => {
+    const table = await sessionctl(['list']);
+    expect(table.code).toBe(0);
+    const header = table.stdout.split('\n')[0]!;
+    expect(header).toMatch(/ID\s+USER\s+STATUS\s+CREATED\s+CLOSED/);
+    const row = table.stdout.split('\n').find((line) => line.includes(id!));
+    expect(row).toMatch(/running/);
+    const json = await sessionctl(['list', '--output', 'json']);
+    expect(JSON.parse(json.stdout).sessions.map((s: { session_id: string }) => s.session_id)).toContain(id);
+  });
+
+  test('get prints the session; extend moves its deadline', async () => {
+    const before = JSON.parse((await sessionctl(['get', id!, '-o', 'json'])).stdout);
+    expect(before.status).toBe('running');
+    const extended = await sessionctl(['extend', id!, '--minutes', '10', '-o', 'json']);
+    expect(extended.code).toBe(0);
+    const result = JSON.parse(extended.stdout);
+    expect(Date.parse(result.expires_at)).toBeGreaterThan(Date.parse(before.expires_at));
+    const human = await sessionctl(['get', id!]);
+    expect(human.stdout).toMatch(new RegExp(`^id\\s+${id}$`, 'm'));
+    expect(human.stdout).toMatch(/^status\s+running$/m);
+  });
+
+  test('open prints the proxy URL, which reaches the agent with the same key', async () => {
+    const run = await sessionctl(['open', id!]);
+    expect(run.code).toBe(0);
+    const proxyUrl = run.stdout.trim();
+    expect(proxyUrl).toBe(`${url}/api/v1/sessions/${id}/proxy/`);
+    const res = await fetch(`${proxyUrl}status`, { headers: { Authorization: `Bearer ${h.keys.alice}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'stable' });
+  });
+
+  test("exec prints the command's output and exits with its exit code", async () => {
+    const run = await sessionctl(['exec', id!, '--', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 4']);
+    expect(run.stdout).toBe('to-out\n');
+    expect(run.stderr).toBe('to-err\n');
+    expect(run.code).toBe(4);
+    const json = await sessionctl(['exec', id!, '-o', 'json', '--', 'echo', 'hi']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ exit_code: 0, stdout: 'hi\n' });
+  });
+
+  test('logs prints the container log', async () => {
+    const marker = `cli-log-${uniqueSuffix()}`;
+    appendFileSync(stackEnv().STACK_KWOK_LOGS_FILE, `${new Date().toISOString()} stdout F ${marker}\n`);
+    const run = await sessionctl(['logs', id!, '--tail', '5']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(marker);
+  });
+
+  test("suspend and resume print the server's error clearly when the server refuses", async () => {
+    // This session has no PVC: whether or not the server has the routes yet, it cannot be suspended.
+    for (const action of ['suspend', 'resume']) {
+      const run = await sessionctl([action, id!]);
+      expect(run.code).not.toBe(0);
+      expect([3, 4]).toContain(run.code);
+      expect(run.stderr).toMatch(/^error: [A-Z_]+: \S.*/);
+      expect(run.stdout).toBe('');
+    }
+  });
+
+  test('exit codes tell scripts what went wrong', async () => {
+    expect((await sessionctl(['get', 'no-such-session'])).code).toBe(3);
+    expect((await sessionctl(['get', id!], { SESSIONCTL_API_KEY: 'not-a-key' })).code).toBe(5);
+    expect((await sessionctl(['get', id!], { SESSIONCTL_API_KEY: h.keys.bob })).code).toBe(3);
+    expect((await sessionctl(['get', id!], { SESSIONCTL_URL: 'http://127.0.0.1:1' })).code).toBe(6);
+    const usage = await sessionctl(['extend', id!]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--minutes');
+  });
+
+  test('delete ends the session; afterwards exec is a conflict (exit 4)', async () => {
+    const run = await sessionctl(['delete', id!, '-o', 'json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).status).toBe('terminated');
+    const exec = await sessionctl(['exec', id!, '--', 'true']);
+    expect(exec.code).toBe(4);
+    expect(exec.stderr).toContain('SESSION_ENDED');
+    id = undefined;
+  });
+});
