@@ -5,6 +5,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAccessPaths } from './access-openapi.js';
+import { registerProvisionPaths } from './provision-openapi.js';
 import {
   CreateSessionBodySchema,
   CreateSessionQuerySchema,
@@ -125,6 +126,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     },
   });
   registerAccessPaths(registry, security);
+  registerProvisionPaths(registry);
   registry.registerPath({
     method: 'get',
     path: '/health',
