@@ -25,6 +25,9 @@ import { createDataConverter } from './temporal/codec.js';
 import { ensureWarmPools, loadWarmPoolProfiles, notifyPoolClaimed } from './temporal/warm-pools.js';
 import { createWarmPoolMetrics } from './metrics/warm-pool.js';
 import { startMetricsServer } from './metrics/server.js';
+import { temporalConnectionOptions } from './temporal/connection-options.js';
+import { ensureSessionNetworkPolicy } from './k8s/network-policy.js';
+import { sessionWorkerInterceptors } from './temporal/worker-interceptors.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -61,7 +64,11 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     namespace: config.sessionNamespace,
   });
 
-  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  if (config.networkPolicy === 'default') {
+    const outcome = await ensureSessionNetworkPolicy(kubeClients.kc, config);
+    log.info({ outcome, namespace: config.sessionNamespace }, 'session NetworkPolicy ensured');
+  }
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // The informer signals workflows through a client with the same codec, so the signal payload is
   // encrypted like every other payload of the session.
   const client = await createTemporalClient(config);
@@ -86,6 +93,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         }),
       },
       dataConverter,
+      interceptors: sessionWorkerInterceptors(),
       // Long waits (pod Ready, pod deletion) heartbeat and are retried on another worker, so a shutdown
       // need not wait for them to finish.
       shutdownGraceTime: '10 seconds',

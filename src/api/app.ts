@@ -14,6 +14,7 @@ import type { SessionActivityRecorder } from './activity.js';
 import { ApiKeyStore, Permission, authenticate, requirePermission, type Principal } from './auth.js';
 import { ApiError, errorHandler, methodNotAllowed, notFoundHandler, parseOr400 } from './errors.js';
 import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
+import { authenticateAndLimit, createApiLimits } from './rate-limit.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { mountProvisionRoutes } from './provision-routes.js';
 import { createWarmPoolMetrics } from '../metrics/warm-pool.js';
@@ -55,6 +56,7 @@ export const LOG_REDACT_PATHS = [
   '*.githubToken',
   '*.mcpServersJson',
   '*.secrets',
+  '*.secret_env',
 ];
 
 export function createApp(options: AppOptions): express.Express {
@@ -84,7 +86,8 @@ export function createApp(options: AppOptions): express.Express {
     }),
   );
   app.use(requestTimer(metrics));
-  const auth = authenticate(keys);
+  const limits = createApiLimits(config);
+  const auth = authenticateAndLimit(authenticate(keys), limits);
   const json = express.json({ limit: MAX_BODY_BYTES, strict: true, type: () => true });
 
   route(app, '/health', {
@@ -126,6 +129,7 @@ export function createApp(options: AppOptions): express.Express {
   route(app, '/api/v1/sessions', {
     post: [
       auth,
+      limits.perUserCreate,
       json,
       async (req, res) => {
         const principal = requirePermission(req, Permission.Create);
@@ -188,6 +192,7 @@ export function createApp(options: AppOptions): express.Express {
   route(app, '/api/v1/sessions/:id/events', {
     get: [
       auth,
+      limits.eventStream,
       onSession(Permission.Read, async ({ principal, id }, req, res) => {
         noQuery(req);
         const lastEventId = Number(req.get('last-event-id') ?? 0);

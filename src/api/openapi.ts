@@ -29,6 +29,7 @@ const common = {
   400: error('VALIDATION_ERROR: the request is malformed; details lists each problem'),
   401: error('UNAUTHORIZED: missing or unknown API key'),
   403: error('FORBIDDEN: the API key lacks the permission'),
+  429: error('RATE_LIMITED: too many requests (or event streams) for this API key; see Retry-After'),
 };
 const sessionErrors = {
   ...common,
@@ -60,9 +61,14 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
       201: json(SessionSchema, 'The session is running'),
       202: json(SessionSchema, 'The session is being created (wait=false)'),
       ...common,
+      403: error(
+        'FORBIDDEN: the API key lacks the permission; FORBIDDEN_BY_POLICY: the request asks for what the administrator does not allow (image, node selector key, PVC, retained PVCs); details name the field and the limit',
+      ),
       409: error('SESSION_TERMINATED: the session was ended (e.g. deleted) before it was running'),
       422: error('PVC_NOT_FOUND or PVC_NOT_OWNED: pvc_name cannot be reused'),
-      429: error('QUOTA_EXCEEDED: the user has as many unfinished sessions as allowed'),
+      429: error(
+        'QUOTA_EXCEEDED: the user has as many unfinished sessions as allowed; RATE_LIMITED: too many requests or creates (Retry-After)',
+      ),
       502: error('The session failed to start for another reason (code from its lifecycle)'),
       503: error('QUOTA_BUSY: too many concurrent creates for this user; retry'),
       504: error('POD_START_TIMEOUT: the pod did not become Ready in time; message is the diagnosis'),

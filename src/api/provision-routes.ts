@@ -15,6 +15,7 @@ import { isConflict, isNotFound } from '../../activities/errors.js';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
 import { SESSION_ID_LABEL, USER_ANNOTATION } from '../k8s/labels.js';
+import { SECRET_ENV_KEY_PREFIX } from '../k8s/manifests.js';
 import { sessionObjectNames } from '../k8s/names.js';
 import {
   PROVISIONED_AT_ANNOTATION,
@@ -83,19 +84,25 @@ export function mountProvisionRoutes(app: express.Express, deps: ProvisionDeps):
       if (isNotFound(err)) throw new ApiError(409, 'NOT_READY', 'the session objects are not ready; retry');
       throw err;
     };
-    const [creds, mcp, cm] = await Promise.all([
+    const [creds, mcp] = await Promise.all([
       core.readNamespacedSecret({ name: names.credsSecret, namespace }).then(owned, notReady),
       core.readNamespacedSecret({ name: names.mcpSecret, namespace }).then(owned, notReady),
+      // Read only as a sign that provisioning got that far; it holds no values.
       core.readNamespacedConfigMap({ name: names.configMap, namespace }).then(owned, notReady),
     ]);
     const decode = (s: k8s.V1Secret, key: string): string =>
       s.data?.[key] !== undefined ? Buffer.from(s.data[key], 'base64').toString('utf8') : (s.stringData?.[key] ?? '');
-    const session = JSON.parse(cm.data?.['session.json'] ?? '{}') as { env?: Record<string, string> };
+    // The session's secret env lives in its credentials Secret as `env.<NAME>` keys.
+    const env = Object.fromEntries(
+      Object.keys({ ...creds.data, ...creds.stringData })
+        .filter((key) => key.startsWith(SECRET_ENV_KEY_PREFIX))
+        .map((key) => [key.slice(SECRET_ENV_KEY_PREFIX.length), decode(creds, key)]),
+    );
     return {
       session_id: sessionId,
       github_token: decode(creds, 'github-token'),
       mcp_servers: decode(mcp, 'mcp-servers.json') || '{}',
-      env: session.env ?? {},
+      env,
       credentials_secret: names.credsSecret,
     };
   }

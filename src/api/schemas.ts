@@ -67,6 +67,21 @@ export const CreateSessionBodySchema = z
       .record(z.string(), z.unknown())
       .optional()
       .openapi({ description: 'MCP servers configuration (JSON object); stored in a Secret, never returned' }),
+    secret_env: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
+        z.string().max(4096),
+      )
+      .refine((env) => Object.keys(env).length <= 64, 'at most 64 variables')
+      .refine(
+        (env) => !RESERVED_ENV.some((name) => name in env),
+        `must not set ${RESERVED_ENV.join(', ')} (set by the session)`,
+      )
+      .optional()
+      .openapi({
+        description:
+          "Secret environment variables of the agent: stored in the session's Secret and referenced by the pod; never returned, logged or put in a ConfigMap",
+      }),
   })
   .openapi('CreateSessionRequest');
 export type CreateSessionBody = z.infer<typeof CreateSessionBodySchema>;

@@ -18,19 +18,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
 // CommonJS with a namespace object Node cannot expose as a named ESM export.
 import proto, { type temporal as TemporalProto } from '@temporalio/proto';
-// Not re-exported from the package root; the same parser the client uses for resource quantities.
-import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
 import type { Logger } from 'pino';
-import { sessionDefaults, type Config } from '../config.js';
+import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
 import { sessionObjectNames } from '../k8s/names.js';
-import {
-  SessionSpecSchema,
-  sessionWorkflowId,
-  type SessionSpec,
-  type SessionState,
-  type SessionStatus,
-} from '../session/spec.js';
+import { buildSessionSpec, SessionRequestRejected } from '../session/request-rules.js';
+import { sessionWorkflowId, type SessionSpec, type SessionState, type SessionStatus } from '../session/spec.js';
 import { startSession } from '../temporal/client.js';
 import {
   ExtendRejection,
@@ -46,6 +39,7 @@ import { isAdmin, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { SessionQuota } from './quota.js';
+import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 
 const { temporal } = proto;
@@ -129,10 +123,12 @@ export class SessionService {
   private readonly metrics: ApiMetrics;
   private readonly log: Logger;
   private readonly quota: SessionQuota;
+  private readonly kube: KubeClients;
 
   constructor(options: SessionServiceOptions) {
     this.client = options.client;
     this.config = options.config;
+    this.kube = options.kube;
     this.metrics = options.metrics;
     this.log = options.logger;
     this.quota = new SessionQuota(
@@ -143,95 +139,27 @@ export class SessionService {
     );
   }
 
-  /** Validates the request against configured limits into a full spec; a 400 names every problem. */
+  /**
+   * Validates the request against configured limits into a full spec (the rules live in src/session);
+   * a 400 or 403 names every problem.
+   */
   buildSpec(user: string, body: CreateSessionBody): SessionSpec {
-    const defaults = sessionDefaults(this.config);
-    const c = body.config;
-    const problems: { path: string; message: string }[] = [];
-    const resources = {
-      cpuRequest: c.cpu_request ?? defaults.resources.cpuRequest,
-      cpuLimit: c.cpu_limit ?? defaults.resources.cpuLimit,
-      memoryRequest: c.memory_request ?? defaults.resources.memoryRequest,
-      memoryLimit: c.memory_limit ?? defaults.resources.memoryLimit,
-    };
-    // Each resource: positive, within the configured maximum, and its request no larger than its limit.
-    const bounds = [
-      { kind: 'cpu', request: resources.cpuRequest, limit: resources.cpuLimit, max: this.config.maxCpuLimit },
-      {
-        kind: 'memory',
-        request: resources.memoryRequest,
-        limit: resources.memoryLimit,
-        max: this.config.maxMemoryLimit,
-      },
-    ] as const;
-    for (const { kind, request, limit, max } of bounds) {
-      const amounts: Record<'request' | 'limit', number | undefined> = { request: undefined, limit: undefined };
-      for (const [which, value] of [
-        ['request', request],
-        ['limit', limit],
-      ] as const) {
-        const field = `body.config.${kind}_${which}`;
-        const amount = toNumber(value);
-        if (amount === undefined || amount <= 0) {
-          problems.push({ path: field, message: `must be a positive quantity, got ${value}` });
-        } else if (amount > toNumber(max)!) {
-          const variable = `AGENTAPI_K8S_SESSION_MAX_${kind.toUpperCase()}_LIMIT`;
-          problems.push({ path: field, message: `${value} is above the maximum ${max} (${variable})` });
-        } else {
-          amounts[which] = amount;
-        }
+    try {
+      return buildSessionSpec(this.config, user, randomBytes(6).toString('hex'), body);
+    } catch (err) {
+      if (!(err instanceof SessionRequestRejected)) throw err;
+      if (err.kind === 'policy') {
+        throw new ApiError(
+          403,
+          'FORBIDDEN_BY_POLICY',
+          'the request asks for something the administrator does not allow',
+          {
+            details: err.problems,
+          },
+        );
       }
-      if (amounts.request !== undefined && amounts.limit !== undefined && amounts.request > amounts.limit) {
-        problems.push({
-          path: `body.config.${kind}_request`,
-          message: `${kind}_request ${request} is above ${kind}_limit ${limit}`,
-        });
-      }
+      throw ApiError.validation('invalid session configuration', err.problems);
     }
-    if (c.pvc_name && c.pvc_enabled === false) {
-      problems.push({ path: 'body.config.pvc_name', message: 'pvc_name reuses a claim, which needs pvc_enabled' });
-    }
-    const pvcSize = c.pvc_size ?? defaults.pvc.size;
-    if (c.pvc_size !== undefined && !(toNumber(c.pvc_size)! > 0)) {
-      problems.push({ path: 'body.config.pvc_size', message: `must be a positive quantity, got ${c.pvc_size}` });
-    }
-    const timeoutMinutes = c.timeout_minutes ?? defaults.timeoutMinutes;
-    if (timeoutMinutes > defaults.maxLifetimeMinutes) {
-      problems.push({
-        path: 'body.config.timeout_minutes',
-        message: `${timeoutMinutes} is above the maximum lifetime of ${defaults.maxLifetimeMinutes} minutes (AGENTAPI_K8S_SESSION_MAX_LIFETIME_MINUTES)`,
-      });
-    }
-    if (problems.length > 0) throw ApiError.validation('invalid session configuration', problems);
-
-    const candidate = {
-      ...defaults,
-      sessionId: randomBytes(6).toString('hex'),
-      user,
-      ...(c.image ? { image: c.image } : {}),
-      resources,
-      pvc: {
-        ...defaults.pvc,
-        enabled: c.pvc_enabled ?? (c.pvc_name ? true : defaults.pvc.enabled),
-        size: pvcSize,
-        ...(c.pvc_name ? { existingClaimName: c.pvc_name } : {}),
-      },
-      timeoutMinutes,
-      env: c.env ?? {},
-      placement: { ...defaults.placement, nodeSelector: { ...defaults.placement.nodeSelector, ...c.node_selector } },
-      secrets: {
-        ...(body.github_token ? { githubToken: body.github_token } : {}),
-        ...(body.mcp_servers ? { mcpServersJson: JSON.stringify(body.mcp_servers) } : {}),
-      },
-    };
-    const parsed = SessionSpecSchema.safeParse(candidate);
-    if (!parsed.success) {
-      throw ApiError.validation(
-        'invalid session configuration',
-        parsed.error.issues.map((i) => ({ path: `spec.${i.path.join('.')}`, message: i.message })),
-      );
-    }
-    return parsed.data;
   }
 
   /**
@@ -247,6 +175,7 @@ export class SessionService {
     try {
       spec = this.buildSpec(principal.user, body);
       const admitted = spec;
+      await admitRetainedClaims(this.kube.core, spec, this.config.maxRetainedPvcsPerUser, (id) => this.isRunning(id));
       await this.quota.admit(principal.user, spec.sessionId, async () => {
         await startSession(this.client, admitted, this.config);
       });
@@ -539,14 +468,6 @@ function toSummary(execution: TemporalProto.api.workflow.v1.IWorkflowExecutionIn
 function timestampToIso(ts: TemporalProto.api.workflow.v1.IWorkflowExecutionInfo['startTime']): string | undefined {
   if (!ts) return undefined;
   return new Date(Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
-}
-
-function toNumber(quantity: string): number | undefined {
-  try {
-    return Number(quantityToScalar(quantity));
-  } catch {
-    return undefined;
-  }
 }
 
 function invalidPageToken(): ApiError {

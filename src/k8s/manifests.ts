@@ -4,7 +4,7 @@
  * exhaustively and every activity that creates an object creates exactly this.
  */
 import type * as k8s from '@kubernetes/client-node';
-import type { SessionSpec } from '../session/spec.js';
+import type { SessionSpec, StorageBounds } from '../session/spec.js';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_ANNOTATION, USER_LABEL } from './labels.js';
 import { sessionObjectNames, userLabelValue } from './names.js';
 
@@ -14,9 +14,13 @@ export const OTEL_PROMETHEUS_PORT = 9464;
 const HOME = '/home/agentapi';
 const RUN_AS = 999;
 const SIDECAR_RESOURCES: k8s.V1ResourceRequirements = {
-  requests: { cpu: '100m', memory: '128Mi' },
-  limits: { cpu: '200m', memory: '256Mi' },
+  requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+  limits: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
 };
+/** Bounds for specs recorded before they were configurable: the documented defaults. */
+const DEFAULT_STORAGE: StorageBounds = { ephemeralRequest: '1Gi', ephemeralLimit: '8Gi', emptyDirSizeLimit: '4Gi' };
+/** Prefix of the credentials Secret's keys that hold `secret_env` values (env names cannot contain '.'). */
+export const SECRET_ENV_KEY_PREFIX = 'env.';
 
 /** The three labels every session object carries. */
 export function sessionLabels(spec: Pick<SessionSpec, 'user' | 'sessionId'>): Record<string, string> {
@@ -46,7 +50,13 @@ export function buildCredentialsSecret(spec: SessionSpec): k8s.V1Secret {
     metadata: metadata(spec, names.credsSecret),
     type: 'Opaque',
     // credentials-sync writes the agent's refreshed credentials back into this key.
-    stringData: { 'github-token': spec.secrets.githubToken ?? '', 'credentials.json': '{}' },
+    stringData: {
+      'github-token': spec.secrets.githubToken ?? '',
+      'credentials.json': '{}',
+      ...Object.fromEntries(
+        Object.entries(spec.secrets.env ?? {}).map(([name, value]) => [`${SECRET_ENV_KEY_PREFIX}${name}`, value]),
+      ),
+    },
   };
 }
 
@@ -61,7 +71,11 @@ export function buildMcpSecret(spec: SessionSpec): k8s.V1Secret {
   };
 }
 
-/** Non-secret session settings, readable by the agent and by an operator with `kubectl get cm`. */
+/**
+ * Non-secret session settings, readable by the agent and by an operator with `kubectl get cm`. It holds no
+ * user env value at all (only their names): values go to the pod spec (`config.env`, non-secret by
+ * contract) or stay in the Secret (`secret_env`).
+ */
 export function buildSessionConfigMap(spec: SessionSpec): k8s.V1ConfigMap {
   const names = sessionObjectNames(spec.user, spec.sessionId);
   const session = {
@@ -70,7 +84,8 @@ export function buildSessionConfigMap(spec: SessionSpec): k8s.V1ConfigMap {
     image: spec.image,
     timeoutMinutes: spec.timeoutMinutes,
     maxLifetimeMinutes: spec.maxLifetimeMinutes,
-    env: spec.env,
+    envNames: Object.keys(spec.env).sort(),
+    secretEnvNames: Object.keys(spec.secrets.env ?? {}).sort(),
   };
   return {
     apiVersion: 'v1',
@@ -163,14 +178,24 @@ function withUserAntiAffinity(spec: SessionSpec): k8s.V1Affinity {
 export function buildSessionPod(spec: SessionSpec): k8s.V1Pod {
   const names = sessionObjectNames(spec.user, spec.sessionId);
   const claimName = sessionClaimName(spec);
+  const storage = spec.storage ?? DEFAULT_STORAGE;
+  const scratch: k8s.V1EmptyDirVolumeSource = { sizeLimit: storage.emptyDirSizeLimit };
   const main: k8s.V1Container = {
     name: 'claude-code',
     image: spec.image,
     ports: [{ name: 'agentapi', containerPort: AGENT_PORT }],
     readinessProbe: { httpGet: { path: '/status', port: 'agentapi' }, periodSeconds: 5, failureThreshold: 3 },
     resources: {
-      requests: { cpu: spec.resources.cpuRequest, memory: spec.resources.memoryRequest },
-      limits: { cpu: spec.resources.cpuLimit, memory: spec.resources.memoryLimit },
+      requests: {
+        cpu: spec.resources.cpuRequest,
+        memory: spec.resources.memoryRequest,
+        'ephemeral-storage': storage.ephemeralRequest,
+      },
+      limits: {
+        cpu: spec.resources.cpuLimit,
+        memory: spec.resources.memoryLimit,
+        'ephemeral-storage': storage.ephemeralLimit,
+      },
     },
     env: [
       { name: 'HOME', value: HOME },
@@ -178,6 +203,12 @@ export function buildSessionPod(spec: SessionSpec): k8s.V1Pod {
       ...Object.entries(spec.env)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value })),
+      ...Object.keys(spec.secrets.env ?? {})
+        .sort()
+        .map((name) => ({
+          name,
+          valueFrom: { secretKeyRef: { name: names.credsSecret, key: `${SECRET_ENV_KEY_PREFIX}${name}` } },
+        })),
     ],
     securityContext: restrictedContainerSecurity,
     volumeMounts: [
@@ -196,6 +227,8 @@ export function buildSessionPod(spec: SessionSpec): k8s.V1Pod {
       ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
       // The agent needs no Kubernetes API access unless an operator grants a service account.
       automountServiceAccountToken: spec.serviceAccountName !== undefined,
+      // Service links would list every other session's Service host and port in this pod's environment.
+      enableServiceLinks: false,
       restartPolicy: 'Always',
       terminationGracePeriodSeconds: spec.podStopGraceSeconds,
       securityContext: {
@@ -217,9 +250,11 @@ export function buildSessionPod(spec: SessionSpec): k8s.V1Pod {
       tolerations: spec.placement.tolerations.length ? spec.placement.tolerations : undefined,
       affinity: withUserAntiAffinity(spec),
       volumes: [
-        claimName ? { name: 'workspace', persistentVolumeClaim: { claimName } } : { name: 'workspace', emptyDir: {} },
+        claimName
+          ? { name: 'workspace', persistentVolumeClaim: { claimName } }
+          : { name: 'workspace', emptyDir: scratch },
         { name: 'mcp-servers', secret: { secretName: names.mcpSecret } },
-        { name: 'tmp', emptyDir: {} },
+        { name: 'tmp', emptyDir: scratch },
       ],
     },
   };

@@ -4,7 +4,9 @@
  * The rule: `session-<u>-<id>` where `<u>` is the user name lowercased, every character outside
  * `[a-z0-9-]` replaced by `-`, runs of `-` collapsed and trimmed. If that changed the name in any other
  * way than lowercasing, or it is longer than {@link MAX_USER_PART} characters, `<u>` becomes its first
- * characters plus `-` and the first 8 hex digits of sha256(original user name). So distinct users never
+ * characters plus `-` and the first 8 hex digits of sha256(original user name). A name that already ends
+ * like such a hash (`-` and 8 hex digits, or `u` and 8 hex digits) is hashed as well, so no kept name can
+ * equal a hashed one. So distinct users never
  * share a name (`Alice` and `alice` differ: the first gets a hash), the pod and Service name fit a
  * DNS-1123 label (≤ 63 characters, the Service limit) for any 32-character session id, and the same
  * string is a valid label value for the `user` label.
@@ -15,6 +17,8 @@ const SESSION_ID_MAX = 32;
 /** 63 (label limit) − "session-" − "-" − a 32-character session id. */
 export const MAX_USER_PART = 63 - 'session-'.length - 1 - SESSION_ID_MAX;
 const HASH_LENGTH = 8;
+/** What {@link userLabelValue} produces when it hashes: `<prefix>-<8 hex>` or `u<8 hex>`. */
+const HASHED_SHAPE = /-[0-9a-f]{8}$|^u[0-9a-f]{8}$/;
 
 export interface SessionObjectNames {
   base: string;
@@ -37,7 +41,10 @@ export function userLabelValue(user: string): string {
     .replace(/[^a-z0-9-]/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-|-$/g, '');
-  if (sanitized === user && sanitized.length > 0 && sanitized.length <= MAX_USER_PART) return sanitized;
+  // A name kept as it is must not look like a hashed one, or `a.b` (→ `a-b-<hash>`) and a user literally
+  // called `a-b-<hash>` would share a label: such names are hashed too, which keeps the mapping one-to-one.
+  const looksHashed = HASHED_SHAPE.test(sanitized);
+  if (sanitized === user && sanitized.length > 0 && sanitized.length <= MAX_USER_PART && !looksHashed) return sanitized;
   const keep = sanitized.slice(0, MAX_USER_PART - HASH_LENGTH - 1).replace(/-+$/, '');
   return keep ? `${keep}-${shortHash(user)}` : `u${shortHash(user)}`;
 }

@@ -50,10 +50,15 @@ export const PlacementSchema = z.object({
 });
 export type Placement = z.infer<typeof PlacementSchema>;
 
+/** An environment variable name; also a valid Secret key, so `secret_env` values are stored under it. */
+export const EnvNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+
 export const SessionSecretsSchema = z.object({
   githubToken: z.string().optional(),
   /** The MCP servers configuration, a JSON document kept as text. */
   mcpServersJson: z.string().optional(),
+  /** Secret environment variables: stored in the session's Secret, referenced by the pod, never copied. */
+  env: z.record(EnvNameSchema, z.string()).optional(),
 });
 export type SessionSecrets = z.infer<typeof SessionSecretsSchema>;
 
@@ -62,6 +67,14 @@ export const RestartPolicySchema = z.object({
   maxRestarts: z.number().int().min(0),
   windowMinutes: z.number().int().positive(),
 });
+
+export const StorageBoundsSchema = z.object({
+  ephemeralRequest: QuantitySchema,
+  ephemeralLimit: QuantitySchema,
+  /** sizeLimit of every emptyDir of the pod. */
+  emptyDirSizeLimit: QuantitySchema,
+});
+export type StorageBounds = z.infer<typeof StorageBoundsSchema>;
 
 /** Everything one session workflow needs to run, fixed at start. */
 export const SessionSpecSchema = z.object({
@@ -74,7 +87,7 @@ export const SessionSpecSchema = z.object({
   pvc: PvcSpecSchema,
   timeoutMinutes: z.number().int().positive(),
   maxLifetimeMinutes: z.number().int().positive(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()),
+  env: z.record(EnvNameSchema, z.string()),
   placement: PlacementSchema,
   runtimeClassName: z.string().min(1).optional(),
   nativeSidecars: z.boolean(),
@@ -83,6 +96,8 @@ export const SessionSpecSchema = z.object({
   podStopGraceSeconds: z.number().int().min(0),
   restartPolicy: RestartPolicySchema,
   secrets: SessionSecretsSchema,
+  /** Disk bounds; optional only so specs recorded before they existed still parse (builders default them). */
+  storage: StorageBoundsSchema.optional(),
 });
 export type SessionSpec = z.infer<typeof SessionSpecSchema>;
 

@@ -9,12 +9,18 @@ import { sessionWorkflowType } from '../../workflows/definitions.js';
 import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { createDataConverter } from './codec.js';
+import {
+  temporalConnectionOptions,
+  withTransportDefaults,
+  type TemporalTransportConfig,
+} from './connection-options.js';
 
 /** Connects to the configured Temporal frontend; the caller closes `client.connection`. */
 export async function createTemporalClient(
-  config: Pick<Config, 'temporalAddress' | 'temporalNamespace' | 'codecKeys' | 'codecKeysFile'>,
+  config: Pick<Config, 'temporalAddress' | 'temporalNamespace' | 'codecKeys' | 'codecKeysFile'> &
+    Partial<TemporalTransportConfig>,
 ): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporalAddress });
+  const connection = await Connection.connect(temporalConnectionOptions(withTransportDefaults(config)));
   return new Client({ connection, namespace: config.temporalNamespace, dataConverter: createDataConverter(config) });
 }
 

@@ -1,12 +1,14 @@
 /**
  * Payload encryption for everything a session puts in Temporal (its spec carries a GitHub token and MCP
  * configuration): AES-256-GCM, with the key id in the payload metadata so keys can rotate — the first
- * configured key encrypts, every configured key decrypts.
+ * configured key encrypts, every configured key decrypts. A payload that is not encrypted decodes to a
+ * marker the worker's interceptors refuse (see workflows/unencrypted.ts).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
-import { type Payload, type PayloadCodec, ValueError } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
+import { UNENCRYPTED_PAYLOAD_MARKER, type UnencryptedPayloadMarker } from '../../workflows/unencrypted.js';
 import type { Config } from '../config.js';
 
 const ENCODING = 'binary/encrypted';
@@ -63,21 +65,30 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     });
   }
 
+  /**
+   * Decrypts what a holder of a configured key wrote. Anything else — plaintext, a key id this process
+   * does not have, data that fails authentication — becomes a marker the worker's interceptors refuse: a
+   * thrown decode error would only fail the workflow task again and again, so a forged signal could wedge
+   * any session. (Rotation therefore adds a new key to every process before any process encrypts with it.)
+   */
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCODING) return payload;
+      const encoding = Buffer.from(payload.metadata?.encoding ?? []).toString();
+      if (encoding !== ENCODING) return untrustedMarker(`not encrypted (encoding ${encoding.slice(0, 64) || 'none'})`);
       const keyId = Buffer.from(payload.metadata?.[KEY_ID] ?? []).toString();
       const key = this.byId.get(keyId);
-      if (!key) throw new ValueError(`Payload encrypted with unknown key id "${keyId}"`);
-      const data = Buffer.from(payload.data ?? []);
-      const iv = data.subarray(0, IV_BYTES);
-      const tag = data.subarray(data.length - TAG_BYTES);
-      const decipher = createDecipheriv('aes-256-gcm', key, iv);
-      decipher.setAuthTag(tag);
-      const plain = Buffer.concat([
-        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
-        decipher.final(),
-      ]);
+      if (!key) return untrustedMarker(`encrypted with unknown key id "${keyId.slice(0, 64)}"`);
+      let plain: Buffer;
+      try {
+        const data = Buffer.from(payload.data ?? []);
+        const iv = data.subarray(0, IV_BYTES);
+        const tag = data.subarray(data.length - TAG_BYTES);
+        const decipher = createDecipheriv('aes-256-gcm', key, iv);
+        decipher.setAuthTag(tag);
+        plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      } catch {
+        return untrustedMarker(`failed authentication with key "${keyId}"`);
+      }
       const { m, d } = JSON.parse(plain.toString()) as { m: Record<string, string>; d: string | null };
       return {
         metadata: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
@@ -85,6 +96,11 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       };
     });
   }
+}
+
+function untrustedMarker(reason: string): Payload {
+  const marker: UnencryptedPayloadMarker = { [UNENCRYPTED_PAYLOAD_MARKER]: true, reason };
+  return defaultPayloadConverter.toPayload(marker);
 }
 
 function toB64(bytes: Uint8Array | null | undefined): string | null {

@@ -63,7 +63,7 @@ test('its create-session schema matches what the route accepts and refuses', asy
   const config = doc.components.schemas.SessionConfig!;
   expect(create.additionalProperties).toBe(false);
   expect(config.additionalProperties).toBe(false);
-  expect(Object.keys(create.properties ?? {}).sort()).toEqual(['config', 'github_token', 'mcp_servers']);
+  expect(Object.keys(create.properties ?? {}).sort()).toEqual(['config', 'github_token', 'mcp_servers', 'secret_env']);
   expect(Object.keys(config.properties ?? {}).sort()).toEqual(
     [
       'cpu_limit',

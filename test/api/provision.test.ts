@@ -36,8 +36,11 @@ const sessionActs = createSessionActivities({ clients: kube, logger: pino({ leve
 const spec = testSessionSpec({
   ...profile.template,
   user: `prov-${uniqueSuffix()}@example.com`,
-  env: { TEAM: 'blue' },
-  secrets: { githubToken: 'ghp_provision-test-not-real', mcpServersJson: '{"mcpServers":{"x":{}}}' },
+  secrets: {
+    githubToken: 'ghp_provision-test-not-real',
+    mcpServersJson: '{"mcpServers":{"x":{}}}',
+    env: { TEAM_TOKEN: 'blue-not-real' },
+  },
 });
 let client: Client;
 let logText = '';
@@ -105,7 +108,7 @@ test("a claimed pod fetches its session's token, MCP config and env exactly once
     user: spec.user,
     github_token: 'ghp_provision-test-not-real',
     mcp_servers: '{"mcpServers":{"x":{}}}',
-    env: { TEAM: 'blue' },
+    env: { TEAM_TOKEN: 'blue-not-real' },
     credentials_secret: expect.stringContaining(spec.sessionId),
   });
 

@@ -244,7 +244,7 @@ describe('a session through the API', () => {
     expect(JSON.stringify(createdRes.body)).not.toContain('ghp_api-test-token-not-real');
     const pod = await h.kube.core.readNamespacedPod({ name: names.pod, namespace });
     const agent = pod.spec?.containers.find((c) => c.name === 'claude-code');
-    expect(agent?.resources?.limits).toEqual({ cpu: '1', memory: '2Gi' });
+    expect(agent?.resources?.limits).toEqual({ cpu: '1', memory: '2Gi', 'ephemeral-storage': '8Gi' });
     expect(agent?.env).toEqual(expect.arrayContaining([{ name: 'EDITOR', value: 'vim' }]));
 
     const got = await request(h.app).get(`/api/v1/sessions/${session.session_id}`).set(as(h.keys.alice));
@@ -438,7 +438,9 @@ describe('a session through the API', () => {
   });
 
   test('a PVC kept on delete survives (delete_pvc=false), and is gone with delete_pvc=true', async () => {
-    const kept = await createSession(h.keys.bob, { config: { pvc_enabled: true, pvc_size: '1Gi' } });
+    // Persistent workspaces exist only where the admin enabled them.
+    const withPvcs = h.appWith({ AGENTAPI_K8S_SESSION_PVC_ENABLED: 'true' });
+    const kept = await createSession(h.keys.bob, { config: { pvc_enabled: true, pvc_size: '1Gi' } }, '', withPvcs);
     expect(kept.status).toBe(201);
     const names = sessionObjectNames(h.users.bob, kept.body.session_id);
     const ended = await request(h.app)
@@ -451,10 +453,10 @@ describe('a session through the API', () => {
     ]);
 
     // The kept claim is reusable by its owner — and only by its owner.
-    const stolen = await createSession(h.keys.alice, { config: { pvc_name: names.pvc } });
+    const stolen = await createSession(h.keys.alice, { config: { pvc_name: names.pvc } }, '', withPvcs);
     expect(stolen.status).toBe(422);
     expect(stolen.body.error.code).toBe('PVC_NOT_OWNED');
-    const reused = await createSession(h.keys.bob, { config: { pvc_name: names.pvc } });
+    const reused = await createSession(h.keys.bob, { config: { pvc_name: names.pvc } }, '', withPvcs);
     expect(reused.status).toBe(201);
     expect(reused.body.pvc_name).toBe(names.pvc);
     const done = await request(h.app)

@@ -1,5 +1,5 @@
 /**
- * deploy/rbac.yaml is enough for the API's routes that reach into a session: the API runs here with a
+ * deploy/base/rbac.yaml is enough for the API's routes that reach into a session: the API runs here with a
  * token of that ServiceAccount (not the stack's admin) against the real apiserver with RBAC on.
  */
 import { execFileSync } from 'node:child_process';
@@ -18,16 +18,16 @@ import { repoRoot, stackEnv, stackKubeConfig } from '../support/stack.js';
 let h: ApiHarness;
 const as = (key: string) => ({ Authorization: `Bearer ${key}` });
 
-/** The documents of deploy/rbac.yaml except the session Namespace, which the stack owns (with more labels). */
+/** The documents of deploy/base/rbac.yaml except the session Namespace, which the stack owns (with more labels). */
 function rbacWithoutSessionNamespace(): string {
-  const docs = readFileSync(join(repoRoot, 'deploy', 'rbac.yaml'), 'utf8').split(/^---$/m);
+  const docs = readFileSync(join(repoRoot, 'deploy', 'base', 'rbac.yaml'), 'utf8').split(/^---$/m);
   return docs.filter((d) => !(/^kind: Namespace$/m.test(d) && /name: agentapi-sessions/.test(d))).join('\n---\n');
 }
 
 async function serviceAccountKubeConfig(): Promise<k8s.KubeConfig> {
   const admin = createKubeClients(stackKubeConfig());
   const token = await admin.core.createNamespacedServiceAccountToken({
-    name: 'session-orchestrator',
+    name: 'session-orchestrator-api',
     namespace: 'session-orchestrator',
     body: { spec: { audiences: [], expirationSeconds: 600 } },
   });
@@ -53,7 +53,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-test('the API as the deploy/rbac.yaml ServiceAccount creates a session, reads its logs, execs in it and deletes it', async () => {
+test('the API as the deploy/base/rbac.yaml ServiceAccount creates a session, reads its logs, execs in it and deletes it', async () => {
   const kube = createKubeClients(await serviceAccountKubeConfig());
   const app = createApp({
     config: loadConfig(h.env),

@@ -1,6 +1,6 @@
 /**
- * deploy/rbac.yaml is enough for warm pools: filling a pool (token Secret owned by its pod), claiming a pod
- * and delivering a session's credentials, all as the orchestrator's ServiceAccount with RBAC on.
+ * deploy/base/rbac.yaml is enough for warm pools: filling a pool (token Secret owned by its pod), claiming a pod
+ * and delivering a session's credentials, each as the ServiceAccount that does it (worker, API) with RBAC on.
  */
 import { pino } from 'pino';
 import request from 'supertest';
@@ -16,7 +16,8 @@ import type { KubeClients } from '../../src/k8s/client.js';
 import { PROVISION_TOKEN_KEY } from '../../src/k8s/warm-pod.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { removeSessionObjects } from '../support/cluster.js';
-import { applyRbac, serviceAccountClients } from '../support/rbac.js';
+import { createKubeClients } from '../../src/k8s/client.js';
+import { applyDeployRbac, type AppliedRbac } from '../support/rbac.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackServiceEnv, uniqueSuffix } from '../support/stack.js';
 import { kube as admin, removePool, untilReadyAvailable, warmProfile } from '../support/warm.js';
@@ -25,21 +26,25 @@ const profile = warmProfile({ min: 1, max: 1 });
 const spec = testSessionSpec({ ...profile.template, user: `rbac-${uniqueSuffix()}@example.com` });
 const config = loadConfig(stackServiceEnv('unused', `k1:${Buffer.alloc(32, 5).toString('base64')}`));
 let kube: KubeClients;
+let apiKube: KubeClients;
 let client: Client;
+let rbac: AppliedRbac;
 
 beforeAll(async () => {
-  applyRbac();
-  kube = await serviceAccountClients();
+  rbac = await applyDeployRbac(uniqueSuffix());
+  kube = createKubeClients(await rbac.identity('session-orchestrator-worker'));
+  apiKube = createKubeClients(await rbac.identity('session-orchestrator-api'));
   client = await createTemporalClient(config);
 }, 60_000);
 
 afterAll(async () => {
+  await rbac?.remove();
   await removePool(profile.name);
   await removeSessionObjects(spec);
   await client?.connection.close();
 });
 
-test('the deploy/rbac.yaml ServiceAccount fills a pool, claims a warm pod and delivers its credentials once', async () => {
+test('with deploy/base/rbac.yaml the worker fills a pool and claims a warm pod, and the API delivers its credentials once', async () => {
   const silent = pino({ level: 'silent' });
   const warm = createWarmPoolActivities({ clients: kube, provisionUrl: 'http://127.0.0.1/x', logger: silent });
   const [podName] = (await warm.reconcileWarmPool(profile, 1)).created;
@@ -58,7 +63,7 @@ test('the deploy/rbac.yaml ServiceAccount fills a pool, claims a warm pod and de
   });
   expect(claimed?.podName).toBe(podName);
 
-  const app = createApp({ config, client, kube, keys: new ApiKeyStore({ keys: [] }), logger: silent });
+  const app = createApp({ config, client, kube: apiKube, keys: new ApiKeyStore({ keys: [] }), logger: silent });
   const token = Buffer.from(secret.data![PROVISION_TOKEN_KEY]!, 'base64').toString('utf8');
   const send = () =>
     request(app).post(PROVISION_PATH).set('Authorization', `Bearer ${token}`).send({ pod_name: podName });

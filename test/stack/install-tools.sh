@@ -88,13 +88,19 @@ build_kubernetes() {
   rm -rf "$w"
 }
 
-want=${*:-temporal kwok etcd kubernetes}
+# The NetworkPolicy engine the security tests compute truth tables with (not part of the running stack).
+build_cyclonus() {
+  GOBIN="$1/bin" go install "github.com/mattfenwick/cyclonus/cmd/cyclonus@$CYCLONUS_VERSION"
+}
+
+want=${*:-temporal kwok etcd kubernetes cyclonus}
 for tool in $want; do
   case $tool in
     temporal) build_into "$cache/temporal-$TEMPORAL_CLI_VERSION" build_temporal ;;
     kwok) build_into "$cache/kwok-$KWOK_VERSION" build_kwok ;;
     etcd) build_into "$cache/etcd-$ETCD_VERSION" build_etcd ;;
     kubernetes) build_into "$cache/kubernetes-$KUBERNETES_VERSION" build_kubernetes ;;
+    cyclonus) build_into "$cache/cyclonus-$CYCLONUS_VERSION" build_cyclonus ;;
     *) log "unknown tool $tool"; exit 2 ;;
   esac
 done

@@ -210,8 +210,9 @@ metadata:
 spec:
 $taints
 status:
-  allocatable: {cpu: "32", memory: 256Gi, pods: "110"}
-  capacity: {cpu: "32", memory: 256Gi, pods: "110"}
+  # ephemeral-storage: session pods request it (a real kubelet always reports it).
+  allocatable: {cpu: "32", memory: 256Gi, ephemeral-storage: 500Gi, pods: "110"}
+  capacity: {cpu: "32", memory: 256Gi, ephemeral-storage: 500Gi, pods: "110"}
 EOF
   done
 }

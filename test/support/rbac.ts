@@ -1,35 +1,81 @@
-/** Kubernetes clients that act as deploy/rbac.yaml's ServiceAccount, to prove the Role is enough. */
-import { execFileSync } from 'node:child_process';
+/**
+ * deploy/base/rbac.yaml applied to the stack's apiserver for one test run: the session namespace is the
+ * stack's, the orchestrator's namespace and every object name are unique to the run, and identities are
+ * kubeconfigs with TokenRequest tokens of the ServiceAccounts — nothing but the Roles grants them anything.
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { createKubeClients, type KubeClients } from '../../src/k8s/client.js';
 import { repoRoot, stackEnv, stackKubeConfig } from './stack.js';
 
-/** Applies deploy/rbac.yaml, except the session Namespace, which the stack owns (with more labels). */
-export function applyRbac(): void {
-  const docs = readFileSync(join(repoRoot, 'deploy', 'rbac.yaml'), 'utf8').split(/^---$/m);
-  const input = docs
-    .filter((d) => !(/^kind: Namespace$/m.test(d) && /name: agentapi-sessions/.test(d)))
-    .join('\n---\n');
-  execFileSync(stackEnv().STACK_KUBECTL, ['--kubeconfig', stackEnv().KUBECONFIG, 'apply', '-f', '-'], { input });
+export interface AppliedRbac {
+  orchestratorNamespace: string;
+  /** A kubeconfig authenticating as the run's copy of `serviceAccount` (e.g. session-orchestrator-api). */
+  identity(serviceAccount: string): Promise<k8s.KubeConfig>;
+  /** The token `identity` would use, for kubectl. */
+  token(serviceAccount: string): Promise<string>;
+  remove(): Promise<void>;
 }
 
-/** Clients authenticated with a short-lived token of the orchestrator's ServiceAccount. */
-export async function serviceAccountClients(): Promise<KubeClients> {
-  const admin = createKubeClients(stackKubeConfig());
-  const token = await admin.core.createNamespacedServiceAccountToken({
-    name: 'session-orchestrator',
-    namespace: 'session-orchestrator',
-    body: { spec: { audiences: [], expirationSeconds: 600 } },
-  });
-  const cluster = stackKubeConfig().getCurrentCluster()!;
-  const kc = new k8s.KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'stack', server: cluster.server, caFile: cluster.caFile, skipTLSVerify: false }],
-    users: [{ name: 'orchestrator', token: token.status!.token }],
-    contexts: [{ name: 'orchestrator', cluster: 'stack', user: 'orchestrator' }],
-    currentContext: 'orchestrator',
-  });
-  return createKubeClients(kc);
+type RbacObject = k8s.KubernetesObject & {
+  roleRef?: { name: string };
+  subjects?: { name: string; namespace?: string }[];
+};
+
+export async function applyDeployRbac(suffix: string): Promise<AppliedRbac> {
+  const admin = stackKubeConfig();
+  const objects = admin.makeApiClient(k8s.KubernetesObjectApi);
+  const core = admin.makeApiClient(k8s.CoreV1Api);
+  const sessionNamespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
+  const orchestratorNamespace = `so-rbac-${suffix}`;
+  const ns = (n: string | undefined) =>
+    n === 'agentapi-sessions' ? sessionNamespace : n === 'session-orchestrator' ? orchestratorNamespace : n;
+  const docs = k8s.loadAllYaml(readFileSync(join(repoRoot, 'deploy/base/rbac.yaml'), 'utf8')) as RbacObject[];
+  const forThisRun = docs
+    .filter((d) => d.kind !== 'Namespace')
+    .map((d) => {
+      const copy = JSON.parse(JSON.stringify(d)) as RbacObject;
+      copy.metadata = {
+        ...copy.metadata,
+        name: `${copy.metadata!.name}-${suffix}`,
+        ...(copy.metadata!.namespace ? { namespace: ns(copy.metadata!.namespace) } : {}),
+      };
+      if (copy.roleRef) copy.roleRef = { ...copy.roleRef, name: `${copy.roleRef.name}-${suffix}` };
+      if (copy.subjects) {
+        copy.subjects = copy.subjects.map((s) => ({ ...s, name: `${s.name}-${suffix}`, namespace: ns(s.namespace) }));
+      }
+      return copy;
+    });
+
+  await core.createNamespace({ body: { metadata: { name: orchestratorNamespace } } });
+  const applied: k8s.KubernetesObject[] = [];
+  for (const object of forThisRun) applied.push(await objects.create(object));
+
+  const token = async (serviceAccount: string) => {
+    const minted = await core.createNamespacedServiceAccountToken({
+      name: `${serviceAccount}-${suffix}`,
+      namespace: orchestratorNamespace,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    return minted.status?.token ?? '';
+  };
+  return {
+    orchestratorNamespace,
+    token,
+    async identity(serviceAccount) {
+      const cluster = admin.getCurrentCluster()!;
+      const kc = new k8s.KubeConfig();
+      kc.loadFromOptions({
+        clusters: [cluster],
+        users: [{ name: serviceAccount, token: await token(serviceAccount) }],
+        contexts: [{ name: serviceAccount, cluster: cluster.name, user: serviceAccount }],
+        currentContext: serviceAccount,
+      });
+      return kc;
+    },
+    async remove() {
+      for (const object of applied.reverse()) await objects.delete(object).catch(() => undefined);
+      await core.deleteNamespace({ name: orchestratorNamespace }).catch(() => undefined);
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, parseCodecKeys } from '../../src/temporal/codec.js';
+import { isUnencryptedPayloadMarker } from '../../workflows/unencrypted.js';
 
 const key = (id: string, fill: number) => `${id}:${Buffer.alloc(32, fill).toString('base64')}`;
 const secretInput = { sessionId: 's1', secrets: { githubToken: 'ghp_super-secret-token' } };
@@ -15,12 +16,14 @@ describe('payload codec', () => {
     expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(secretInput);
   });
 
-  test('a tampered payload is rejected', async () => {
+  test('a tampered payload is never decoded: it becomes the refusal marker', async () => {
     const codec = new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1)));
     const [encoded] = await codec.encode([defaultPayloadConverter.toPayload(secretInput)]);
     const data = encoded!.data!;
     data[20] = data[20]! ^ 0xff;
-    await expect(codec.decode([encoded!])).rejects.toThrow();
+    const [decoded] = await codec.decode([encoded!]);
+    const value = defaultPayloadConverter.fromPayload(decoded!);
+    expect(isUnencryptedPayloadMarker(value) && value.reason).toMatch(/failed authentication/);
   });
 
   test('after a key rotation old payloads still decode while new ones use the new key', async () => {
@@ -33,19 +36,22 @@ describe('payload codec', () => {
     expect(Buffer.from(fresh!.metadata!['encryption-key-id']!).toString()).toBe('k2');
   });
 
-  test('a payload encrypted with an unknown key id fails with a clear error', async () => {
+  test('a payload encrypted with an unknown key id is refused with a clear reason', async () => {
     const [encoded] = await new AesGcmPayloadCodec(parseCodecKeys(key('gone', 3))).encode([
       defaultPayloadConverter.toPayload(secretInput),
     ]);
-    await expect(new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1))).decode([encoded!])).rejects.toThrow(
-      /unknown key id "gone"/,
-    );
+    const [decoded] = await new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1))).decode([encoded!]);
+    const value = defaultPayloadConverter.fromPayload(decoded!);
+    expect(isUnencryptedPayloadMarker(value) && value.reason).toMatch(/unknown key id "gone"/);
   });
 
-  test('unencrypted payloads pass through decode untouched', async () => {
+  test('an unencrypted payload never reaches the workflow: it decodes to the refusal marker', async () => {
     const codec = new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1)));
-    const plain = defaultPayloadConverter.toPayload('hello');
-    expect(await codec.decode([plain])).toEqual([plain]);
+    const plain = defaultPayloadConverter.toPayload(secretInput);
+    const [decoded] = await codec.decode([plain]);
+    const value = defaultPayloadConverter.fromPayload(decoded!);
+    expect(isUnencryptedPayloadMarker(value)).toBe(true);
+    expect(JSON.stringify(value)).not.toContain('ghp_super-secret-token');
   });
 
   test('keys of the wrong length are refused', () => {

@@ -69,8 +69,8 @@ describe('session manifests', () => {
     expect(main.ports).toEqual([{ name: 'agentapi', containerPort: 9000 }]);
     expect(main.readinessProbe?.httpGet?.port).toBe('agentapi');
     expect(main.resources).toEqual({
-      requests: { cpu: '500m', memory: '512Mi' },
-      limits: { cpu: '2', memory: '4Gi' },
+      requests: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '1Gi' },
+      limits: { cpu: '2', memory: '4Gi', 'ephemeral-storage': '8Gi' },
     });
     expect(main.env).toContainEqual({
       name: 'GITHUB_TOKEN',
@@ -84,8 +84,8 @@ describe('session manifests', () => {
     expect(names).toEqual(['claude-code', 'otel-collector', 'credentials-sync']);
     for (const c of pod.spec!.containers.slice(1)) {
       expect(c.resources).toEqual({
-        requests: { cpu: '100m', memory: '128Mi' },
-        limits: { cpu: '200m', memory: '256Mi' },
+        requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+        limits: { cpu: '200m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
       });
     }
     expect(pod.spec!.containers[1]!.ports!.map((p) => p.containerPort)).toEqual([9464, 9090]);
@@ -122,7 +122,7 @@ describe('session manifests', () => {
   test('the workspace is the session PVC, an adopted claim, or an emptyDir without PVC', () => {
     const base = spec();
     const volume = (s: SessionSpec) => buildSessionPod(s).spec!.volumes!.find((v) => v.name === 'workspace')!;
-    expect(volume(base).emptyDir).toEqual({});
+    expect(volume(base).emptyDir).toEqual({ sizeLimit: '4Gi' });
     expect(buildSessionPvc(base)).toBeUndefined();
 
     const withPvc = spec({ pvc: { ...base.pvc, enabled: true, storageClass: 'fast-ssd', size: '20Gi' } });

@@ -55,3 +55,23 @@ describe('session object names', () => {
     expect(userLabelValue('Bob@Example.com')).toBe(userLabelValue('Bob@Example.com'));
   });
 });
+
+describe('the user label is one-to-one', () => {
+  test('a user literally named like the hashed form of another user gets a different label', () => {
+    const hashed = userLabelValue('a.b');
+    expect(hashed).toMatch(/^a-b-[0-9a-f]{8}$/);
+    expect(userLabelValue(hashed)).not.toBe(hashed);
+    expect(sessionObjectNames(hashed, 's1').pod).not.toBe(sessionObjectNames('a.b', 's1').pod);
+  });
+
+  test('a user named like the all-hash form of another user gets a different label', () => {
+    const hashed = userLabelValue('ユーザー');
+    expect(hashed).toMatch(/^u[0-9a-f]{8}$/);
+    expect(userLabelValue(hashed)).not.toBe(hashed);
+  });
+
+  test('plain names that merely contain hex digits keep their readable label', () => {
+    expect(userLabelValue('team-cafe')).toBe('team-cafe');
+    expect(userLabelValue('deadbeef')).toBe('deadbeef');
+  });
+});
