@@ -18,12 +18,14 @@ import {
   buildSessionService,
 } from '../src/k8s/manifests.js';
 import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
+import { isOwnedBySession, isOwnedByUser } from '../src/k8s/ownership.js';
 import { SESSION_ID_LABEL, USER_LABEL } from '../src/k8s/labels.js';
 import { classifyPodLoss, isPodReady, podCondition, toIsoTime } from '../src/k8s/pod-status.js';
 import type { SessionSpec } from '../src/session/spec.js';
 import { FailureType, isConflict, isNotFound, toKubeFailure, type KubeOperation } from './errors.js';
 import { diagnosePod } from './pod-diagnosis.js';
 import { watchPodUntil, type PodObservation } from './pod-watch.js';
+import { eventDrivenActivities, withParsedInputs, type BaseActivities } from './event-driven.js';
 import type { AuditRecord, DeleteObjectsResult, PodCheckResult, PodReadyResult, SessionActivities } from './types.js';
 
 export interface SessionActivitiesDeps {
@@ -92,14 +94,18 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
 
   function assertOwned(spec: SessionSpec, kind: string, object: k8s.KubernetesObject): void {
     const owner = object.metadata?.labels?.[SESSION_ID_LABEL];
-    if (owner === spec.sessionId) return;
+    if (isOwn(spec, object)) return;
     const name = object.metadata?.name ?? '?';
     throw ApplicationFailure.create({
       type: FailureType.ForeignObjectConflict,
       nonRetryable: true,
       message:
         `${kind} ${spec.namespace}/${name} already exists and ` +
-        (owner ? `belongs to session "${owner}"` : `has no ${SESSION_ID_LABEL} label`) +
+        (owner && owner !== spec.sessionId
+          ? `belongs to session "${owner}"`
+          : owner
+            ? `is not labelled ${USER_LABEL}=${userLabelValue(spec.user)}`
+            : `has no ${SESSION_ID_LABEL} label`) +
         `, so session "${spec.sessionId}" will not adopt it. Delete or rename that ${kind}, or use another session id.`,
       details: [{ kind, namespace: spec.namespace, name, foundSessionId: owner ?? null, sessionId: spec.sessionId }],
     });
@@ -125,7 +131,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       throw toKubeFailure(err, { ...op, verb: 'get' });
     }
     const owner = existing.metadata?.labels?.[SESSION_ID_LABEL];
-    if (owner !== spec.sessionId) {
+    if (!isOwn(spec, existing)) {
       log.warn(
         { sessionId: spec.sessionId, kind, name, owner },
         'not deleting an object that belongs to another session',
@@ -142,6 +148,41 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
     }
   }
 
+  /**
+   * Asks for the deletion of the session's pod (if it is the session's own) with `graceSeconds`, and
+   * returns the uid of the pod being deleted, or null when there was none to delete.
+   */
+  async function requestPodDeletion(spec: SessionSpec, graceSeconds: number): Promise<string | null> {
+    const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+    const namespace = spec.namespace;
+    let target: k8s.V1Pod;
+    try {
+      target = await core.readNamespacedPod({ name, namespace });
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw toKubeFailure(err, { verb: 'get', kind: 'Pod', namespace, name });
+    }
+    if (!isOwn(spec, target)) {
+      log.warn({ sessionId: spec.sessionId, pod: name }, 'not deleting a pod that belongs to another session');
+      return null;
+    }
+    const uid = target.metadata?.uid;
+    try {
+      await core.deleteNamespacedPod({
+        name,
+        namespace,
+        gracePeriodSeconds: graceSeconds,
+        body: { gracePeriodSeconds: graceSeconds, preconditions: { uid } },
+      });
+    } catch (err) {
+      // 404: already gone. 409: the uid precondition failed, i.e. our pod is gone and another took its name.
+      if (isNotFound(err) || isConflict(err)) return null;
+      throw toKubeFailure(err, { verb: 'delete', kind: 'Pod', namespace, name });
+    }
+    log.info({ sessionId: spec.sessionId, pod: name, graceSeconds }, 'pod deletion requested');
+    return uid ?? null;
+  }
+
   /** Runs `work` with periodic heartbeats and an abort signal tied to activity cancellation. */
   async function withHeartbeat<T>(details: () => unknown, work: (ctx: ActivityScope) => Promise<T>): Promise<T> {
     const scope = activityScope();
@@ -154,7 +195,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
     }
   }
 
-  return {
+  const base: BaseActivities = {
     async ensureCredentialsSecret(spec) {
       const { credsSecret: name } = sessionObjectNames(spec.user, spec.sessionId);
       await createOrAdopt(
@@ -212,8 +253,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
           });
         }
         // A claim is somebody's workspace: mounting another user's would hand over their files.
-        const owner = claim.metadata?.labels?.[USER_LABEL];
-        if (owner !== userLabelValue(spec.user)) {
+        if (!isOwnedByUser(claim.metadata, spec.user)) {
           throw ApplicationFailure.create({
             type: FailureType.PvcNotOwned,
             nonRetryable: true,
@@ -365,31 +405,8 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       await withHeartbeat(
         () => ({ deleting: name }),
         async (ctx) => {
-          let target: k8s.V1Pod;
-          try {
-            target = await core.readNamespacedPod({ name, namespace });
-          } catch (err) {
-            if (isNotFound(err)) return;
-            throw toKubeFailure(err, { verb: 'get', kind: 'Pod', namespace, name });
-          }
-          if (target.metadata?.labels?.[SESSION_ID_LABEL] !== spec.sessionId) {
-            log.warn({ sessionId: spec.sessionId, pod: name }, 'not deleting a pod that belongs to another session');
-            return;
-          }
-          const uid = target.metadata?.uid;
-          try {
-            await core.deleteNamespacedPod({
-              name,
-              namespace,
-              gracePeriodSeconds: graceSeconds,
-              body: { gracePeriodSeconds: graceSeconds, preconditions: { uid } },
-            });
-          } catch (err) {
-            // 404: already gone. 409: the uid precondition failed, i.e. our pod is gone and another took its name.
-            if (isNotFound(err) || isConflict(err)) return;
-            throw toKubeFailure(err, { verb: 'delete', kind: 'Pod', namespace, name });
-          }
-          log.info({ sessionId: spec.sessionId, pod: name, graceSeconds }, 'pod deletion requested');
+          const uid = await requestPodDeletion(spec, graceSeconds);
+          if (uid === null) return;
           await watchPodUntil<true>({
             clients,
             namespace,
@@ -476,6 +493,23 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       );
     },
   };
+  const all: SessionActivities = {
+    ...base,
+    ...eventDrivenActivities(base, {
+      clients,
+      log,
+      requestPodDeletion: async (spec, graceSeconds) => requestPodDeletion(spec, graceSeconds),
+    }),
+  };
+  return withParsedInputs(all);
+}
+
+/**
+ * The user (label and raw-name annotation) and the session id must all match: a session id alone could be
+ * chosen by someone else's spec, and the label alone is a digest.
+ */
+function isOwn(spec: SessionSpec, object: k8s.KubernetesObject): boolean {
+  return isOwnedBySession(object.metadata, spec.user, spec.sessionId);
 }
 
 function podFailed(spec: SessionSpec, podName: string, lostReason: string, message: string): ApplicationFailure {

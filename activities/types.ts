@@ -3,7 +3,9 @@
  * (`proxyActivities<SessionActivities>`); `createSessionActivities` in ./index.ts implements it.
  * Every activity is idempotent: it may run more than once for the same step (retries, worker crash).
  */
+import type { z } from 'zod';
 import type { SessionSpec } from '../src/session/spec.js';
+import type { QuotaEntryRefSchema } from './inputs.js';
 
 export interface PodReadyResult {
   podName: string;
@@ -39,7 +41,31 @@ export interface AuditRecord {
   detail?: Record<string, string | number | boolean>;
 }
 
+/** What {@link SessionActivities.provisionSession} created or adopted. */
+export interface ProvisionResult {
+  podName: string;
+  podUid: string;
+  serviceName: string;
+  /** The claim the pod mounts: `<base>-pvc`, the adopted `existingClaimName`, or null without a PVC. */
+  claimName: string | null;
+}
+
+/** Which session's quota ledger entry to remove. */
+export type QuotaEntryRef = z.infer<typeof QuotaEntryRefSchema>;
+
 export interface SessionActivities {
+  /**
+   * Every object of a new session in one step: Secrets, ConfigMap, PVC (or the adopted claim's checks)
+   * and Service concurrently, then the pod (which must not exist before its claim was checked).
+   * The only activity whose input carries the session's secrets.
+   */
+  provisionSession(spec: SessionSpec): Promise<ProvisionResult>;
+  /** Asks for the pod's deletion with the grace period and returns at once; `podUid` is null when there was none. */
+  requestPodDeletion(spec: SessionSpec, options: { graceSeconds: number }): Promise<{ podUid: string | null }>;
+  /** Why the pod is not Ready, as the message of a PodStartTimeout (events, conditions, container states). */
+  diagnosePodStart(spec: SessionSpec, options: { timeoutSeconds: number }): Promise<{ message: string }>;
+  /** Removes the session from its user's quota ledger, so admission only counts entries. Idempotent. */
+  releaseQuota(ref: QuotaEntryRef): Promise<void>;
   ensureCredentialsSecret(spec: SessionSpec): Promise<void>;
   ensureMcpSecret(spec: SessionSpec): Promise<void>;
   ensureSessionConfigMap(spec: SessionSpec): Promise<void>;

@@ -16,7 +16,8 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createSessionActivities } from '../activities/index.js';
 import { createWarmPoolActivities } from '../activities/warm-pool.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
-import { signalPodLost, startSessionPodInformer } from './k8s/pod-informer.js';
+import { signalPodGone, signalPodLost, signalPodReady, startSessionPodInformer } from './k8s/pod-informer.js';
+import { ownSessionFilter } from './k8s/session-signals.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './k8s/labels.js';
 import { startWarmPodInformer } from './k8s/warm-pod-informer.js';
 import { loadConfig, type Config } from './config.js';
@@ -98,6 +99,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       // need not wait for them to finish.
       shutdownGraceTime: '10 seconds',
     });
+    const isOwn = ownSessionFilter(client, config.temporalTaskQueue);
     const informer = startSessionPodInformer({
       clients: kubeClients,
       namespace: config.sessionNamespace,
@@ -105,8 +107,17 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       labelSelector: `${SESSION_POD_SELECTOR},${SESSION_ID_LABEL}`,
       logger: log.child({ component: 'pod-informer' }),
       onPodLost: async (event) => {
+        // A deletion reaches the workflow as podGone, which also tells it which pod went.
+        if (event.reason === 'deleted' || !(await isOwn(event.sessionId))) return;
         const delivered = await signalPodLost(client, event);
         log.info({ sessionId: event.sessionId, reason: event.reason, delivered }, 'pod lost');
+      },
+      // Readiness and deletion are pushed to the workflows, so no activity waits on a watch of its own.
+      onPodReady: async (event) => {
+        if (await isOwn(event.sessionId)) await signalPodReady(client, event);
+      },
+      onPodGone: async (event) => {
+        if (await isOwn(event.sessionId)) await signalPodGone(client, event);
       },
     });
     const warmInformer = warmPools.length

@@ -26,3 +26,25 @@ export const terminateSessionSignal = defineSignal<[TerminateSessionInput]>('ter
 export const getSessionStateQuery = defineQuery<SessionState>('getSessionState');
 /** Sent by the worker's shared pod informer when the session's pod is deleted, evicted or fails. */
 export const podLostSignal = defineSignal<[{ podName: string; reason: string; message?: string }]>('podLost');
+
+/** Sent by the worker's shared pod informer when a session pod turns Ready. */
+export const podReadySignal = defineSignal<[{ podName: string; podUid: string; nodeName: string }]>('podReady');
+/** Sent by the worker's shared pod informer when a session pod object is gone from the apiserver. */
+export const podGoneSignal = defineSignal<[{ podName: string; podUid: string }]>('podGone');
+/**
+ * The early return of a create (Update-with-Start): completes with the state once the session has left
+ * `creating` — running, failed or terminating — so the API never polls a query for it.
+ */
+export const waitUntilStartedUpdate = defineUpdate<SessionState, []>('waitUntilStarted');
+/**
+ * A long poll for lifecycle events: completes with the state once it holds an event after `afterSeq`, or
+ * the session has ended, or this run is about to continue as new (the caller then asks again). One
+ * in-flight call per `afterSeq` serves every follower: callers use the update id `events-after-<seq>`,
+ * which the server deduplicates.
+ */
+export const waitForEventsUpdate = defineUpdate<SessionState, [{ afterSeq: number }]>('waitForEvents');
+
+/** The update id every follower of one session uses for "events after `afterSeq`", so they share one call. */
+export function eventsUpdateId(afterSeq: number): string {
+  return `events-after-${afterSeq}`;
+}

@@ -2,35 +2,44 @@
  * The per-user limit on unfinished sessions, held across API replicas.
  *
  * Temporal visibility is eventually consistent, so "count, then start" would let two replicas (or two
- * requests of one) both see room for one more session. Instead each user has a ledger — a ConfigMap in
- * the session namespace listing the sessions admitted for them — updated with optimistic concurrency:
- * an admission reads the ledger, drops sessions that have ended, and writes itself in only if the
- * ledger did not change in between (etcd compares the resourceVersion). Within one process a user's
- * admissions also queue behind each other, so replicas rarely contend at all.
+ * requests of one) both see room for one more session. Instead each user has a ledger (src/k8s/
+ * quota-ledger.ts) — a ConfigMap listing the sessions admitted for them — changed only by compare-and-swap.
+ *
+ * Admission is O(1) in the number of sessions a user has: a session's workflow removes its own entry when
+ * it ends, so admission counts entries and asks Temporal about none of them — unless the count says no,
+ * when it checks at most {@link MAX_LIVENESS_CHECKS} of the oldest entries (one whose workflow ended without
+ * removing it, e.g. terminated from the Temporal UI, must not block the user for ever). Concurrent creates
+ * of one user in one process are batched into one read and one CAS write.
  */
-import * as k8s from '@kubernetes/client-node';
-import { z } from 'zod';
-import { userLabelValue } from '../k8s/names.js';
-import { USER_LABEL } from '../k8s/labels.js';
+import type * as k8s from '@kubernetes/client-node';
+import {
+  readLedger,
+  removeLedgerEntry,
+  writeLedger,
+  type Ledger,
+  type LedgerEntry,
+  type SessionLiveness,
+} from '../k8s/quota-ledger.js';
 import { ApiError } from './errors.js';
 
-export const QUOTA_LEDGER_COMPONENT = 'session-quota';
+export { QUOTA_LEDGER_COMPONENT, quotaLedgerName, pruneQuotaLedgers } from '../k8s/quota-ledger.js';
+export type { SessionLiveness } from '../k8s/quota-ledger.js';
+
 /** An admitted session whose workflow is not visible yet (the admitting request is starting it). */
 const START_GRACE_MS = 60_000;
 const MAX_ATTEMPTS = 10;
+/** At most this many entries are checked against Temporal when the count alone would refuse. */
+const MAX_LIVENESS_CHECKS = 5;
 
-const LedgerSchema = z.array(z.object({ sessionId: z.string(), admittedAt: z.string() }));
-type Ledger = z.infer<typeof LedgerSchema>;
-
-/** Whether a session's workflow still runs; `undefined` when it does not exist (yet). */
-export type SessionLiveness = (sessionId: string) => Promise<boolean | undefined>;
-
-export function quotaLedgerName(user: string): string {
-  return `session-quota-${userLabelValue(user)}`;
+interface Pending {
+  sessionId: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }
 
 export class SessionQuota {
-  private readonly queues = new Map<string, Promise<void>>();
+  /** Per user: creates waiting for the next ledger write, and whether a write is under way. */
+  private readonly batches = new Map<string, { waiting: Pending[]; flushing: boolean }>();
 
   constructor(
     private readonly core: k8s.CoreV1Api,
@@ -44,105 +53,94 @@ export class SessionQuota {
    * The session is in the ledger before `start` runs, so a concurrent admission elsewhere counts it.
    */
   async admit(user: string, sessionId: string, start: () => Promise<void>): Promise<void> {
-    await this.queued(user, async () => {
-      await this.reserve(user, sessionId);
-      try {
-        await start();
-      } catch (err) {
-        await this.release(user, sessionId).catch(() => undefined);
-        throw err;
+    await this.reserve(user, sessionId);
+    try {
+      await start();
+    } catch (err) {
+      await removeLedgerEntry(this.core, this.namespace, user, sessionId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private reserve(user: string, sessionId: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let batch = this.batches.get(user);
+      if (!batch) {
+        batch = { waiting: [], flushing: false };
+        this.batches.set(user, batch);
       }
+      batch.waiting.push({ sessionId, resolve, reject });
+      if (!batch.flushing) void this.flush(user);
     });
   }
 
-  private async queued(user: string, fn: () => Promise<void>): Promise<void> {
-    const previous = this.queues.get(user) ?? Promise.resolve();
-    const mine = previous.then(fn, fn);
-    const settled = mine.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.queues.set(user, settled);
+  /** Writes every waiting admission of `user` in one CAS write, repeating while more arrive. */
+  private async flush(user: string): Promise<void> {
+    const batch = this.batches.get(user)!;
+    batch.flushing = true;
     try {
-      await mine;
+      while (batch.waiting.length > 0) {
+        const round = batch.waiting.splice(0);
+        try {
+          await this.admitRound(user, round);
+        } catch (err) {
+          for (const p of round) p.reject(err);
+        }
+      }
     } finally {
-      if (this.queues.get(user) === settled) this.queues.delete(user);
+      batch.flushing = false;
+      if (batch.waiting.length === 0) this.batches.delete(user);
     }
   }
 
-  private async reserve(user: string, sessionId: string): Promise<void> {
+  /** Admits the first of `round` that fit (in arrival order) and refuses the rest with 429. */
+  private async admitRound(user: string, round: Pending[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.read(user);
-      const unfinished = await this.unfinished(current.ledger);
-      if (unfinished.length >= this.max) {
-        throw new ApiError(
-          429,
-          'QUOTA_EXCEEDED',
-          `user ${user} already has ${unfinished.length} unfinished sessions; the limit is ${this.max} (API_MAX_SESSIONS_PER_USER). Delete one first.`,
+      const current = await readLedger(this.core, this.namespace, user);
+      let ledger = current.ledger;
+      if (ledger.length + round.length > this.max) ledger = await this.withoutEnded(ledger);
+      const room = Math.max(0, this.max - ledger.length);
+      const admitted = round.slice(0, room);
+      const admittedAt = new Date().toISOString();
+      const next = [...ledger, ...admitted.map((p) => ({ sessionId: p.sessionId, admittedAt }))];
+      if (admitted.length > 0 || next.length !== current.ledger.length) {
+        if (!(await writeLedger(this.core, this.namespace, user, current.resourceVersion, next))) {
+          if (attempt >= MAX_ATTEMPTS) {
+            throw new ApiError(503, 'QUOTA_BUSY', `too many concurrent creates for user ${user}; retry`);
+          }
+          continue;
+        }
+      }
+      for (const p of admitted) p.resolve();
+      for (const p of round.slice(room)) {
+        p.reject(
+          new ApiError(
+            429,
+            'QUOTA_EXCEEDED',
+            `user ${user} already has ${ledger.length} unfinished sessions; the limit is ${this.max} (API_MAX_SESSIONS_PER_USER). Delete one first.`,
+          ),
         );
       }
-      const next = [...unfinished, { sessionId, admittedAt: new Date().toISOString() }];
-      if (await this.write(user, current.resourceVersion, next)) return;
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new ApiError(503, 'QUOTA_BUSY', `too many concurrent creates for user ${user}; retry`);
-      }
+      return;
     }
   }
 
-  private async release(user: string, sessionId: string): Promise<void> {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const current = await this.read(user);
-      const next = current.ledger.filter((entry) => entry.sessionId !== sessionId);
-      if (next.length === current.ledger.length || (await this.write(user, current.resourceVersion, next))) return;
-    }
-  }
-
-  /** Ledger entries whose session has not ended; a just-admitted one counts until its workflow shows up. */
-  private async unfinished(ledger: Ledger): Promise<Ledger> {
-    const alive = await Promise.all(
-      ledger.map(async (entry) => {
-        const running = await this.isRunning(entry.sessionId);
-        if (running !== undefined) return running;
-        return Date.now() - Date.parse(entry.admittedAt) < START_GRACE_MS;
+  /**
+   * The ledger without entries whose session has ended, checking at most MAX_LIVENESS_CHECKS of the
+   * oldest entries past their start grace (a younger one may not be visible in Temporal yet).
+   */
+  private async withoutEnded(ledger: Ledger): Promise<Ledger> {
+    const now = Date.now();
+    const candidates = [...ledger]
+      .filter((e) => now - Date.parse(e.admittedAt) >= START_GRACE_MS)
+      .sort((a, b) => Date.parse(a.admittedAt) - Date.parse(b.admittedAt))
+      .slice(0, MAX_LIVENESS_CHECKS);
+    const ended = new Set<LedgerEntry['sessionId']>();
+    await Promise.all(
+      candidates.map(async (e) => {
+        if ((await this.isRunning(e.sessionId)) !== true) ended.add(e.sessionId);
       }),
     );
-    return ledger.filter((_, i) => alive[i]);
-  }
-
-  private async read(user: string): Promise<{ ledger: Ledger; resourceVersion: string | undefined }> {
-    try {
-      const cm = await this.core.readNamespacedConfigMap({ name: quotaLedgerName(user), namespace: this.namespace });
-      const parsed = LedgerSchema.safeParse(JSON.parse(cm.data?.sessions ?? '[]'));
-      // A ledger someone edited into nonsense is rebuilt: visibility still lists running sessions, and
-      // the next admissions fill it again.
-      return { ledger: parsed.success ? parsed.data : [], resourceVersion: cm.metadata?.resourceVersion };
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return { ledger: [], resourceVersion: undefined };
-      throw err;
-    }
-  }
-
-  /** Writes the ledger if it is still at `resourceVersion` (absent: if it does not exist); false on a lost race. */
-  private async write(user: string, resourceVersion: string | undefined, ledger: Ledger): Promise<boolean> {
-    const body: k8s.V1ConfigMap = {
-      metadata: {
-        name: quotaLedgerName(user),
-        namespace: this.namespace,
-        labels: { 'app.kubernetes.io/component': QUOTA_LEDGER_COMPONENT, [USER_LABEL]: userLabelValue(user) },
-        ...(resourceVersion ? { resourceVersion } : {}),
-      },
-      data: { sessions: JSON.stringify(ledger) },
-    };
-    try {
-      if (resourceVersion) {
-        await this.core.replaceNamespacedConfigMap({ name: quotaLedgerName(user), namespace: this.namespace, body });
-      } else {
-        await this.core.createNamespacedConfigMap({ namespace: this.namespace, body });
-      }
-      return true;
-    } catch (err) {
-      if ((err as { code?: number }).code === 409) return false;
-      throw err;
-    }
+    return ledger.filter((e) => !ended.has(e.sessionId));
   }
 }

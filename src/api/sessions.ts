@@ -25,6 +25,8 @@ import { sessionObjectNames } from '../k8s/names.js';
 import { buildSessionSpec, SessionRequestRejected } from '../session/request-rules.js';
 import { sessionWorkflowId, type SessionSpec, type SessionState, type SessionStatus } from '../session/spec.js';
 import { startSession } from '../temporal/client.js';
+import { SessionEventHub } from './event-hub.js';
+import { startWithEarlyReturn, type StartedSession } from './session-start.js';
 import {
   ExtendRejection,
   extendSessionUpdate,
@@ -124,6 +126,8 @@ export class SessionService {
   private readonly log: Logger;
   private readonly quota: SessionQuota;
   private readonly kube: KubeClients;
+  /** Shared by every event stream of this process; one upstream per followed session. */
+  readonly eventHub: SessionEventHub;
 
   constructor(options: SessionServiceOptions) {
     this.client = options.client;
@@ -131,6 +135,7 @@ export class SessionService {
     this.kube = options.kube;
     this.metrics = options.metrics;
     this.log = options.logger;
+    this.eventHub = new SessionEventHub(options.client);
     this.quota = new SessionQuota(
       options.kube.core,
       options.config.sessionNamespace,
@@ -163,8 +168,8 @@ export class SessionService {
   }
 
   /**
-   * Starts a session within the caller's quota. With `wait`, answers once it is running (or failed);
-   * otherwise at once, with the state the workflow has reached.
+   * Starts a session within the caller's quota. With `wait`, answers once the workflow reports it running
+   * (or failed), through an Update-with-Start: no query polling. Without, as soon as the start is durable.
    */
   async create(
     principal: Principal,
@@ -172,12 +177,14 @@ export class SessionService {
     wait: boolean,
   ): Promise<{ created: boolean; session: SessionBody }> {
     let spec: SessionSpec;
+    let started: StartedSession | undefined;
     try {
       spec = this.buildSpec(principal.user, body);
       const admitted = spec;
       await admitRetainedClaims(this.kube.core, spec, this.config.maxRetainedPvcsPerUser, (id) => this.isRunning(id));
       await this.quota.admit(principal.user, spec.sessionId, async () => {
-        await startSession(this.client, admitted, this.config);
+        if (wait) started = await startWithEarlyReturn(this.client, admitted, this.config);
+        else await startSession(this.client, admitted, this.config);
       });
     } catch (err) {
       if (err instanceof ApiError) this.metrics.sessionsRejected.inc({ code: err.code });
@@ -185,13 +192,11 @@ export class SessionService {
     }
     this.metrics.sessionsStarted.inc();
     this.log.info({ sessionId: spec.sessionId, user: spec.user }, 'session started');
-    const handle = this.client.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(spec.sessionId));
     const createdAt = new Date().toISOString();
-    if (!wait) {
-      const state = await this.queryState(handle, { retries: 1 }).catch(() => notYetAnswering(spec, createdAt));
-      return { created: false, session: toSessionBody(state) };
+    const state = started ? await started.outcome : undefined;
+    if (!state || state.status === 'creating') {
+      return { created: false, session: toSessionBody(state ?? notYetAnswering(spec, createdAt)) };
     }
-    const state = await this.waitUntilStarted(handle, spec, createdAt);
     if (state.status === 'running' || state.status === 'restarting') {
       const startedAt = state.phases.running;
       if (startedAt) {
@@ -199,31 +204,9 @@ export class SessionService {
       }
       return { created: true, session: toSessionBody(state) };
     }
-    if (state.status === 'creating') return { created: false, session: toSessionBody(state) };
     const failure = startFailure(state);
     this.metrics.sessionsFailed.inc({ code: failure.code });
     throw failure;
-  }
-
-  /**
-   * Polls the session until it has left `creating`, or the start timeout (plus a margin) has passed.
-   * A query nobody answers (no worker polling yet) counts as still creating: the workflow is durable and
-   * will start when a worker comes, so the client gets a 202 rather than an error.
-   */
-  private async waitUntilStarted(handle: SessionHandle, spec: SessionSpec, createdAt: string): Promise<SessionState> {
-    const deadline = Date.now() + (spec.podStartTimeoutSeconds + 60) * 1000;
-    let state = notYetAnswering(spec, createdAt);
-    while (Date.now() < deadline) {
-      try {
-        state = await this.queryOnce(handle);
-        if (state.status !== 'creating') return state;
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw err;
-        this.log.debug({ err, sessionId: spec.sessionId }, 'session not answering its query yet');
-      }
-      await sleep(POLL_MS);
-    }
-    return state;
   }
 
   /** One page of the caller's sessions (an admin's: everyone's, or `user`'s), newest first. */
@@ -321,7 +304,7 @@ export class SessionService {
 
   /**
    * The session's lifecycle events after `afterSeq`, as they happen, until it has ended or `signal`
-   * aborts. Polls the workflow query: the state carries the ordered event list.
+   * aborts. Pushed by the workflow through this process's shared feed (see ./event-hub.ts): no polling.
    */
   async *events(
     principal: Principal,
@@ -329,26 +312,12 @@ export class SessionService {
     afterSeq: number,
     signal: AbortSignal,
   ): AsyncGenerator<{ state: SessionState; event?: SessionState['events'][number] }> {
-    const handle = await this.ownedHandle(principal, id);
-    let last = afterSeq;
-    let lastStatus: SessionStatus | undefined;
-    while (!signal.aborted) {
-      const state = await this.finalOrCurrentState(handle);
-      for (const event of state.events) {
-        if (event.seq > last) {
-          last = event.seq;
-          yield { state, event };
-        }
-      }
-      if (state.status !== lastStatus) {
-        lastStatus = state.status;
-        yield { state };
-      }
-      if (state.status === 'terminated' || state.status === 'failed') {
-        const description = await handle.describe();
-        if (description.status.name !== 'RUNNING') return;
-      }
-      await sleep(500, signal);
+    await this.ownedHandle(principal, id);
+    try {
+      yield* this.eventHub.follow(id, afterSeq, signal);
+    } catch (err) {
+      if (isUpdateTimeout(err)) throw this.workerUnavailable(id);
+      throw err;
     }
   }
 

@@ -8,11 +8,11 @@
 import * as k8s from '@kubernetes/client-node';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
-import { podLostSignal } from '../../workflows/definitions.js';
+import { podGoneSignal, podLostSignal, podReadySignal } from '../../workflows/definitions.js';
 import { sessionWorkflowId } from '../session/spec.js';
 import type { KubeClients } from './client.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './labels.js';
-import { classifyPodLoss, type PodLostReason } from './pod-status.js';
+import { classifyPodLoss, isPodReady, podCondition, toIsoTime, type PodLostReason } from './pod-status.js';
 
 /** A session's pod was deleted, failed, or is being disrupted. */
 export interface PodLostEvent {
@@ -23,11 +23,37 @@ export interface PodLostEvent {
   message: string;
 }
 
+/** A session's pod turned Ready (or was Ready recently when the informer first saw it). */
+export interface PodReadyEvent {
+  sessionId: string;
+  podName: string;
+  podUid: string;
+  nodeName: string;
+}
+
+/** A session's pod object is gone from the apiserver. */
+export interface PodGoneEvent {
+  sessionId: string;
+  podName: string;
+  podUid: string;
+}
+
 export interface SessionPodInformerOptions {
   clients: KubeClients;
   namespace: string;
   /** Called for every lost pod; may be async. Errors are logged, never propagated into the informer. */
   onPodLost: (event: PodLostEvent) => void | Promise<void>;
+  /**
+   * Called when a pod turns Ready. A pod first seen already Ready (the informer's initial list after a
+   * restart) is reported only if it turned Ready within `recentReadyMs`: an older Ready was either already
+   * reported or is found by the workflow's own check, and re-reporting every running pod on each worker
+   * start would cost a signal per session.
+   */
+  onPodReady?: (event: PodReadyEvent) => void | Promise<void>;
+  /** Called once per deleted pod (by watch or by the periodic re-list). */
+  onPodGone?: (event: PodGoneEvent) => void | Promise<void>;
+  /** See `onPodReady`. Default 120 s. */
+  recentReadyMs?: number;
   logger?: Logger;
   /** Full re-list interval, a safety net for changes a watch might have missed. Default 60 s. */
   resyncIntervalMs?: number;
@@ -60,6 +86,53 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
     () => clients.core.listNamespacedPod({ namespace, labelSelector }),
     labelSelector,
   );
+
+  const recentReadyMs = options.recentReadyMs ?? 120_000;
+  /** uid → whether the pod was Ready when last seen: a transition is reported once, not every update. */
+  const readiness = new Map<string, boolean>();
+  /** uids already reported gone (the watch and the re-list may both notice). */
+  const goneReported = new Set<string>();
+
+  function deliver(what: string, event: object, fn: () => void | Promise<void>): void {
+    Promise.resolve()
+      .then(fn)
+      .catch((err: unknown) => log.error({ err, ...event }, `${what} failed`));
+  }
+
+  function observeReadiness(pod: k8s.V1Pod): void {
+    const uid = pod.metadata?.uid;
+    const sessionId = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    if (!uid || !sessionId || !options.onPodReady) return;
+    const ready = isPodReady(pod) && !pod.metadata?.deletionTimestamp;
+    const before = readiness.get(uid);
+    readiness.set(uid, ready);
+    if (!ready || before === true) return;
+    if (before === undefined) {
+      const since = toIsoTime(podCondition(pod, 'Ready')?.lastTransitionTime as Date | string | undefined);
+      if (since && Date.now() - Date.parse(since) > recentReadyMs) return;
+    }
+    const event: PodReadyEvent = {
+      sessionId,
+      podName: pod.metadata?.name ?? '',
+      podUid: uid,
+      nodeName: pod.spec?.nodeName ?? '',
+    };
+    log.debug(event, 'session pod ready');
+    const onPodReady = options.onPodReady;
+    deliver('onPodReady', event, () => onPodReady(event));
+  }
+
+  function observeGone(pod: k8s.V1Pod): void {
+    const uid = pod.metadata?.uid;
+    const sessionId = pod.metadata?.labels?.[SESSION_ID_LABEL];
+    if (!uid) return;
+    readiness.delete(uid);
+    if (!sessionId || !options.onPodGone || goneReported.has(uid)) return;
+    goneReported.add(uid);
+    const event: PodGoneEvent = { sessionId, podName: pod.metadata?.name ?? '', podUid: uid };
+    const onPodGone = options.onPodGone;
+    deliver('onPodGone', event, () => onPodGone(event));
+  }
 
   /** uid → reasons already reported, so a Failed pod's every status update does not re-signal. */
   const reported = new Map<string, Set<PodLostReason>>();
@@ -97,16 +170,19 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
     // The last state says why it went (e.g. evicted); report that too in case the update was never seen.
     evaluate(pod);
     report(pod, 'deleted', 'the pod was deleted');
+    observeGone(pod);
   }
 
   // Any delivered object proves the list/watch works again, so the next failure starts a fresh backoff.
   informer.on(k8s.ADD, (pod) => {
     restartDelayMs = 0;
     evaluate(pod);
+    observeReadiness(pod);
   });
   informer.on(k8s.UPDATE, (pod) => {
     restartDelayMs = 0;
     evaluate(pod);
+    observeReadiness(pod);
   });
   informer.on(k8s.DELETE, onDeleted);
   informer.on(k8s.ERROR, (err: unknown) => {
@@ -128,10 +204,14 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
       evaluate(pod);
     }
     for (const [uid, pod] of previousUids) {
-      if (!current.has(uid)) report(pod, 'deleted', 'the pod was deleted (noticed by the periodic re-list)');
+      if (!current.has(uid)) {
+        report(pod, 'deleted', 'the pod was deleted (noticed by the periodic re-list)');
+        observeGone(pod);
+      }
     }
     // Forget pods that no longer exist, so the bookkeeping does not grow with every session ever run.
     for (const uid of reported.keys()) if (!current.has(uid)) reported.delete(uid);
+    for (const uid of goneReported) if (!current.has(uid) && !previousUids.has(uid)) goneReported.delete(uid);
     previousUids = current;
   }
 
@@ -162,6 +242,34 @@ export async function signalPodLost(client: Client, event: PodLostEvent): Promis
     await client.workflow
       .getHandle(sessionWorkflowId(event.sessionId))
       .signal(podLostSignal, { podName: event.podName, reason: event.reason, message: event.message });
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+/** Tells the session's workflow that its pod is Ready; false when the workflow no longer runs. */
+export async function signalPodReady(client: Client, event: PodReadyEvent): Promise<boolean> {
+  return deliverSignal(() =>
+    client.workflow
+      .getHandle(sessionWorkflowId(event.sessionId))
+      .signal(podReadySignal, { podName: event.podName, podUid: event.podUid, nodeName: event.nodeName }),
+  );
+}
+
+/** Tells the session's workflow that its pod is gone; false when the workflow no longer runs. */
+export async function signalPodGone(client: Client, event: PodGoneEvent): Promise<boolean> {
+  return deliverSignal(() =>
+    client.workflow
+      .getHandle(sessionWorkflowId(event.sessionId))
+      .signal(podGoneSignal, { podName: event.podName, podUid: event.podUid }),
+  );
+}
+
+async function deliverSignal(send: () => Promise<void>): Promise<boolean> {
+  try {
+    await send();
     return true;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;

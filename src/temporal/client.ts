@@ -2,7 +2,12 @@
  * How the API, the worker and tests reach Temporal: always through a client with the payload codec, so
  * session specs — which carry tokens — are encrypted before they leave the process.
  */
-import { Client, Connection, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  type WorkflowHandleWithFirstExecutionRunId,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
 import type { Config } from '../config.js';
 import { sessionWorkflowId, type SessionSpec } from '../session/spec.js';
 import { sessionWorkflowType } from '../../workflows/definitions.js';
@@ -33,18 +38,23 @@ export async function startSession(
   spec: SessionSpec,
   config: Pick<Config, 'temporalTaskQueue'>,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof sessionWorkflow>> {
-  return client.workflow.start<typeof sessionWorkflow>(sessionWorkflowType, {
+  return client.workflow.start<typeof sessionWorkflow>(sessionWorkflowType, sessionStartOptions(spec, config));
+}
+
+/** How every session workflow is started, by a plain start or an Update-with-Start. */
+export function sessionStartOptions(spec: SessionSpec, config: Pick<Config, 'temporalTaskQueue'>) {
+  return {
     workflowId: sessionWorkflowId(spec.sessionId),
     taskQueue: config.temporalTaskQueue,
-    args: [spec],
-    workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [spec] as [SessionSpec],
+    workflowIdConflictPolicy: 'USE_EXISTING' as const,
     // A session id names one session ever: reusing a finished one's id would mix its history and objects.
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
     // Set at start, not only by the workflow's first task, so the session is searchable at once.
     typedSearchAttributes: [
       { key: SessionIdKey, value: spec.sessionId },
       { key: SessionUserKey, value: spec.user },
       { key: SessionStatusKey, value: 'creating' },
     ],
-  });
+  } satisfies WorkflowStartOptions<typeof sessionWorkflow>;
 }

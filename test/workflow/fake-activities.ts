@@ -5,7 +5,9 @@
  * tests exercise; the real activities are covered by the e2e suite.
  */
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { podGoneSignal, podReadySignal } from '../../workflows/definitions.js';
 import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
 import type { SessionSpec } from '../../src/session/spec.js';
 
@@ -19,7 +21,7 @@ export interface FakeCall {
 export interface FakeSession {
   calls: FakeCall[];
   objects: Set<FakeObject>;
-  /** What waitForPodReady does for the next pod. */
+  /** Whether the next pod turns Ready (reported like the informer does, by a podReady signal) or never. */
   readiness: 'ready' | 'timeout' | 'hang';
   /** Node of each successive pod incarnation. */
   nodes: string[];
@@ -65,7 +67,33 @@ export class FakeWorld {
     this.session(sessionId).lostReason = reason;
   }
 
-  activities(): SessionActivities {
+  /**
+   * The activities. With `client`, they also play the worker's pod informer: a created pod that turns
+   * Ready is reported with podReady, a deleted one with podGone, as the real informer would.
+   */
+  activities(client?: Client): SessionActivities {
+    const informer = (send: (workflowId: string) => Promise<void>): void => {
+      if (!client) return;
+      const workflowId = Context.current().info.workflowExecution?.workflowId ?? '';
+      // After the activity has answered, as the informer's signal would come from another process.
+      setTimeout(() => void send(workflowId).catch(() => undefined), 20);
+    };
+    const reportReady = (spec: SessionSpec, session: FakeSession): void => {
+      if (session.readiness !== 'ready') return;
+      const nodeName = session.nodes[(session.incarnation - 1) % session.nodes.length]!;
+      const podUid = `uid-${session.incarnation}`;
+      informer((id) =>
+        client!.workflow.getHandle(id).signal(podReadySignal, { podName: podName(spec), podUid, nodeName }),
+      );
+    };
+    const createPod = (spec: SessionSpec, session: FakeSession): { podName: string; podUid: string } => {
+      if (!session.objects.has('pod')) {
+        session.objects.add('pod');
+        session.incarnation += 1;
+        reportReady(spec, session);
+      }
+      return { podName: podName(spec), podUid: `uid-${session.incarnation}` };
+    };
     const sessionOf = (sessionId: string): FakeSession => this.session(sessionId);
     const touch = (spec: SessionSpec, activity: keyof SessionActivities, options?: unknown): FakeSession => {
       const session = sessionOf(spec.sessionId);
@@ -76,6 +104,37 @@ export class FakeWorld {
     };
     const podName = (spec: SessionSpec): string => `${spec.sessionId}-pod`;
     return {
+      async provisionSession(spec) {
+        const session = touch(spec, 'provisionSession');
+        for (const object of ['secret/credentials', 'secret/mcp', 'configmap', 'service'] as const) {
+          session.objects.add(object);
+        }
+        let claimName: string | null = null;
+        if (spec.pvc.enabled && spec.pvc.existingClaimName) claimName = spec.pvc.existingClaimName;
+        else if (spec.pvc.enabled) {
+          session.objects.add('pvc');
+          claimName = `${spec.sessionId}-pvc`;
+        }
+        const pod = createPod(spec, session);
+        return { ...pod, serviceName: `${spec.sessionId}-svc`, claimName };
+      },
+      async requestPodDeletion(spec, options) {
+        const session = touch(spec, 'requestPodDeletion', options);
+        if (!session.objects.delete('pod')) return { podUid: null };
+        delete session.lostReason;
+        const podUid = `uid-${session.incarnation}`;
+        informer((id) => client!.workflow.getHandle(id).signal(podGoneSignal, { podName: podName(spec), podUid }));
+        return { podUid };
+      },
+      async diagnosePodStart(spec, options) {
+        touch(spec, 'diagnosePodStart', options);
+        return {
+          message: `Pod ${podName(spec)} did not become Ready within ${options.timeoutSeconds} s. 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.`,
+        };
+      },
+      async releaseQuota(ref) {
+        sessionOf(ref.sessionId).calls.push({ activity: 'releaseQuota' });
+      },
       async ensureCredentialsSecret(spec) {
         touch(spec, 'ensureCredentialsSecret').objects.add('secret/credentials');
       },
@@ -93,12 +152,7 @@ export class FakeWorld {
         return { claimName: `${spec.sessionId}-pvc` };
       },
       async ensureSessionPod(spec) {
-        const session = touch(spec, 'ensureSessionPod');
-        if (!session.objects.has('pod')) {
-          session.objects.add('pod');
-          session.incarnation += 1;
-        }
-        return { podName: podName(spec), podUid: `uid-${session.incarnation}` };
+        return createPod(spec, touch(spec, 'ensureSessionPod'));
       },
       async ensureSessionService(spec) {
         touch(spec, 'ensureSessionService').objects.add('service');
@@ -131,10 +185,12 @@ export class FakeWorld {
         const session = touch(spec, 'checkSessionPod');
         if (!session.objects.has('pod')) return { exists: false, ready: false, lostReason: 'deleted' };
         const nodeName = session.nodes[(session.incarnation - 1) % session.nodes.length]!;
+        const podUid = `uid-${session.incarnation}`;
         if (session.lostReason) {
-          return { exists: true, ready: false, phase: 'Failed', nodeName, lostReason: session.lostReason };
+          return { exists: true, podUid, ready: false, phase: 'Failed', nodeName, lostReason: session.lostReason };
         }
-        return { exists: true, ready: true, phase: 'Running', nodeName };
+        const ready = session.readiness === 'ready';
+        return { exists: true, podUid, ready, phase: ready ? 'Running' : 'Pending', nodeName };
       },
       async deleteSessionPod(spec, options) {
         const session = touch(spec, 'deleteSessionPod', options);

@@ -49,7 +49,7 @@ beforeAll(async () => {
     namespace: TEMPORAL_NAMESPACE,
     taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    activities: world.activities(),
+    activities: world.activities(client),
   });
   workerRun = worker.run();
 });
@@ -109,21 +109,13 @@ async function terminateQuietly(handle: SessionHandle): Promise<void> {
 const minutesBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / 60_000;
 
 describe('session workflow with in-memory activities', () => {
-  test('provisions secrets, configmap, pvc, pod and service in order, waits for Ready, then reports running', async () => {
+  test('provisions every object in one step, waits for the Ready the informer reports, then reports running', async () => {
     const s = spec({ timeoutMinutes: 30, maxLifetimeMinutes: 120, pvc: { ...spec().pvc, enabled: true } });
     const handle = await start(s);
     try {
       const running = await untilStatus(handle, 'running');
-      expect(world.calls(s.sessionId).slice(0, 7)).toEqual([
-        'ensureCredentialsSecret',
-        'ensureMcpSecret',
-        'ensureSessionConfigMap',
-        'ensureSessionPvc',
-        'ensureSessionPod',
-        'ensureSessionService',
-        'waitForPodReady',
-      ]);
-      expect(world.session(s.sessionId).calls[6]!.options).toEqual({ timeoutSeconds: s.podStartTimeoutSeconds });
+      // One activity for every object, and no activity at all while the pod starts: its Ready is signalled.
+      expect(world.calls(s.sessionId)).toEqual(['provisionSession']);
       expect(running.events.map((e) => e.type)).toEqual([
         'secrets_created',
         'configmap_created',
@@ -136,6 +128,7 @@ describe('session workflow with in-memory activities', () => {
       expect(running.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       expect(running.url).toBe(`http://${running.serviceName}.${s.namespace}.svc.cluster.local:9000`);
       expect(running.podName).toBe(`${s.sessionId}-pod`);
+      expect(running.serviceName).toBe(`${s.sessionId}-svc`);
       expect(running.nodeName).toBe('kwok-spot-a');
       expect(running.pvcName).toBe(`${s.sessionId}-pvc`);
       expect(Object.keys(running.phases).sort()).toEqual(['creating', 'running']);
@@ -210,8 +203,8 @@ describe('session workflow with in-memory activities', () => {
     expect(final.pvcRetained).toBe(true);
     expect(final.events.map((e) => e.type).slice(-2)).toEqual(['terminating', 'terminated']);
     const calls = world.session(s.sessionId).calls;
-    expect(calls.filter((c) => c.activity === 'deleteSessionPod')).toEqual([
-      { activity: 'deleteSessionPod', options: { graceSeconds: 7 } },
+    expect(calls.filter((c) => c.activity === 'requestPodDeletion')).toEqual([
+      { activity: 'requestPodDeletion', options: { graceSeconds: 7 } },
     ]);
     expect(calls.filter((c) => c.activity === 'deleteSessionObjects')).toEqual([
       { activity: 'deleteSessionObjects', options: { deletePvc: false } },
@@ -241,7 +234,7 @@ describe('session workflow with in-memory activities', () => {
     expect(final.status).toBe('terminated');
     expect(final.endReason).toBe('timeout');
     expect(Date.parse(final.phases.terminating!)).toBeGreaterThanOrEqual(Date.parse(final.expiresAt!));
-    expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['deleteSessionPod', 'deleteSessionObjects']));
+    expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['requestPodDeletion', 'deleteSessionObjects']));
     expect(world.objects(s.sessionId)).toEqual(['pvc']);
     expect(final.pvcRetained).toBe(true);
   }, 150_000);
@@ -270,7 +263,7 @@ describe('session workflow with in-memory activities', () => {
 
   test('a Kubernetes refusal while provisioning fails the session with ProvisionFailed and cleans up', async () => {
     const s = spec();
-    world.session(s.sessionId).failures.ensureSessionPod = ApplicationFailure.create({
+    world.session(s.sessionId).failures.provisionSession = ApplicationFailure.create({
       type: 'KubernetesForbidden',
       nonRetryable: true,
       message: 'pods "x" is forbidden: violates PodSecurity "restricted:latest"',
@@ -282,8 +275,8 @@ describe('session workflow with in-memory activities', () => {
     expect(final.status).toBe('failed');
     expect(final.endReason).toBe('provision_failed');
     expect(final.lastError?.code).toBe('KUBERNETES_FORBIDDEN');
-    expect(world.calls(s.sessionId).filter((c) => c === 'ensureSessionPod')).toHaveLength(1);
-    expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['deleteSessionPod', 'deleteSessionObjects']));
+    expect(world.calls(s.sessionId).filter((c) => c === 'provisionSession')).toHaveLength(1);
+    expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['requestPodDeletion', 'deleteSessionObjects']));
     expect(world.objects(s.sessionId)).toEqual([]);
   });
 
@@ -309,9 +302,8 @@ describe('session workflow with in-memory activities', () => {
       const lostAt = calls.findIndex((c) => c.activity === 'checkSessionPod');
       expect(calls.slice(lostAt).map((c) => [c.activity, c.options])).toEqual([
         ['checkSessionPod', undefined],
-        ['deleteSessionPod', { graceSeconds: 0 }],
+        ['requestPodDeletion', { graceSeconds: 0 }],
         ['ensureSessionPod', undefined],
-        ['waitForPodReady', { timeoutSeconds: s.podStartTimeoutSeconds }],
       ]);
       const expectedTrail = ['->creating', 'creating>running', 'running>restarting', 'restarting>running'];
       expect(await auditTrail(s.sessionId, expectedTrail)).toEqual(expectedTrail);
@@ -332,7 +324,7 @@ describe('session workflow with in-memory activities', () => {
       const after = await state(handle);
       expect(after.status).toBe('running');
       expect(after.restartCount).toBe(0);
-      expect(world.calls(s.sessionId)).not.toContain('deleteSessionPod');
+      expect(world.calls(s.sessionId)).not.toContain('requestPodDeletion');
     } finally {
       await terminateQuietly(handle);
     }
@@ -378,9 +370,9 @@ describe('session workflow with in-memory activities', () => {
     expect(final.status).toBe('terminated');
     expect(final.endReason).toBe('cancelled');
     // Compensations run newest first: the pod, then everything else.
-    const cleanup = world.session(s.sessionId).calls.filter((c) => c.activity.startsWith('delete'));
+    const cleanup = world.session(s.sessionId).calls.filter((c) => /^(delete|requestPodDeletion)/.test(c.activity));
     expect(cleanup).toEqual([
-      { activity: 'deleteSessionPod', options: { graceSeconds: s.podStopGraceSeconds } },
+      { activity: 'requestPodDeletion', options: { graceSeconds: s.podStopGraceSeconds } },
       { activity: 'deleteSessionObjects', options: { deletePvc: true } },
     ]);
     expect(world.objects(s.sessionId)).toEqual([]);
@@ -391,7 +383,7 @@ describe('session workflow with in-memory activities', () => {
     world.session(s.sessionId).readiness = 'hang';
     const handle = await start(s);
     await eventually('the wait for Ready', async () =>
-      world.calls(s.sessionId).includes('waitForPodReady') ? true : undefined,
+      world.calls(s.sessionId).includes('provisionSession') ? true : undefined,
     );
     await handle.cancel();
     expect(await failureOf(handle)).toBeInstanceOf(CancelledFailure);
@@ -407,7 +399,7 @@ describe('session workflow with in-memory activities', () => {
     world.session(s.sessionId).readiness = 'hang';
     const handle = await start(s);
     await eventually('the wait for Ready', async () =>
-      world.calls(s.sessionId).includes('waitForPodReady') ? true : undefined,
+      world.calls(s.sessionId).includes('provisionSession') ? true : undefined,
     );
     const accepted = await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'changed-my-mind' }] });
     expect(['terminating', 'terminated']).toContain(accepted.status);
@@ -424,7 +416,7 @@ describe('session workflow with in-memory activities', () => {
     const handle = await start(s);
     try {
       await eventually('the wait for Ready', async () =>
-        world.calls(s.sessionId).includes('waitForPodReady') ? true : undefined,
+        world.calls(s.sessionId).includes('provisionSession') ? true : undefined,
       );
       const rejected = await handle
         .executeUpdate(extendSessionUpdate, { args: [{ minutes: 5 }] })
@@ -508,6 +500,6 @@ describe('session workflow with in-memory activities', () => {
       [43, 'terminated'],
     ]);
     expect(world.calls(s.sessionId).filter((c) => c.startsWith('ensure'))).toEqual([]);
-    expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['deleteSessionPod', 'deleteSessionObjects']));
+    expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['requestPodDeletion', 'deleteSessionObjects']));
   });
 });

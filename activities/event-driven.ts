@@ -1,0 +1,111 @@
+/**
+ * The activities of the event-driven session workflow (patch `event-driven-core`): provisioning in one
+ * step with independent objects created concurrently, pod deletion that returns once it is requested
+ * (the informer reports the pod gone), the start-timeout diagnosis, and the quota ledger release. Built
+ * on the single-object activities of ./index.ts, which keep their create-or-adopt and ownership rules.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Logger } from 'pino';
+import { ZodError } from 'zod';
+import type { KubeClients } from '../src/k8s/client.js';
+import { sessionObjectNames } from '../src/k8s/names.js';
+import { removeLedgerEntry } from '../src/k8s/quota-ledger.js';
+import { SessionSpecSchema, type SessionSpec } from '../src/session/spec.js';
+import { QuotaEntryRefSchema } from './inputs.js';
+import { diagnosePod } from './pod-diagnosis.js';
+import type { SessionActivities } from './types.js';
+
+type EventDrivenKeys = 'provisionSession' | 'requestPodDeletion' | 'diagnosePodStart' | 'releaseQuota';
+export type BaseActivities = Omit<SessionActivities, EventDrivenKeys>;
+
+export interface EventDrivenDeps {
+  clients: KubeClients;
+  log: Logger;
+  requestPodDeletion: (spec: SessionSpec, graceSeconds: number) => Promise<string | null>;
+}
+
+export function eventDrivenActivities(
+  base: BaseActivities,
+  deps: EventDrivenDeps,
+): Pick<SessionActivities, EventDrivenKeys> {
+  const { clients, log } = deps;
+  return {
+    async provisionSession(spec) {
+      const names = sessionObjectNames(spec.user, spec.sessionId);
+      // allSettled, not all: every create must have finished before the activity fails, or a create still
+      // in flight could land after the workflow's compensation deleted its object.
+      const settled = await Promise.allSettled([
+        base.ensureCredentialsSecret(spec),
+        base.ensureMcpSecret(spec),
+        base.ensureSessionConfigMap(spec),
+        base.ensureSessionService(spec),
+        base.ensureSessionPvc(spec),
+      ]);
+      const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+      if (failures.length > 0) {
+        // A non-retryable refusal (invalid, forbidden, foreign object) decides; otherwise retry them all.
+        throw failures.find((f) => f instanceof ApplicationFailure && f.nonRetryable) ?? failures[0];
+      }
+      const claim = (settled[4] as PromiseFulfilledResult<{ claimName: string } | null>).value;
+      // The pod last: it mounts the claim, which ensureSessionPvc has just checked belongs to the user.
+      const pod = await base.ensureSessionPod(spec);
+      return {
+        podName: pod.podName,
+        podUid: pod.podUid,
+        serviceName: names.service,
+        claimName: claim?.claimName ?? null,
+      };
+    },
+
+    async requestPodDeletion(spec, { graceSeconds }) {
+      return { podUid: await deps.requestPodDeletion(spec, graceSeconds) };
+    },
+
+    async diagnosePodStart(spec, { timeoutSeconds }) {
+      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+      const diagnosis = await diagnosePod(clients, spec.namespace, name);
+      log.warn({ sessionId: spec.sessionId, pod: name, diagnosis }, 'pod did not become Ready in time');
+      return {
+        message: `Pod ${spec.namespace}/${name} did not become Ready within ${timeoutSeconds} s. ${diagnosis.summary}`,
+      };
+    },
+
+    async releaseQuota(ref) {
+      await removeLedgerEntry(clients.core, ref.namespace, ref.user, ref.sessionId);
+    },
+  };
+}
+
+/**
+ * Every activity re-parses its input: the workflow is not the only thing that can schedule an activity
+ * on the task queue, and a malformed spec must fail the step at once (non-retryable), not half-create.
+ */
+export function withParsedInputs(activities: SessionActivities): SessionActivities {
+  const spec = (input: SessionSpec): SessionSpec => parseOrRefuse(() => SessionSpecSchema.parse(input));
+  const wrapped = { ...activities };
+  for (const key of Object.keys(activities) as (keyof SessionActivities)[]) {
+    if (key === 'recordAudit') continue;
+    const original = activities[key] as (first: never, ...rest: unknown[]) => Promise<unknown>;
+    const parse =
+      key === 'releaseQuota'
+        ? (input: unknown) => parseOrRefuse(() => QuotaEntryRefSchema.parse(input))
+        : (input: unknown) => spec(input as SessionSpec);
+    (wrapped as Record<string, unknown>)[key] = (first: unknown, ...rest: unknown[]) =>
+      original(parse(first) as never, ...rest);
+  }
+  return wrapped;
+}
+
+function parseOrRefuse<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof ZodError)) throw err;
+    throw ApplicationFailure.create({
+      type: 'InvalidActivityInput',
+      nonRetryable: true,
+      // Paths and messages only: the values may be secrets.
+      message: `activity input refused: ${err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    });
+  }
+}

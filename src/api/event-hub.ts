@@ -1,0 +1,198 @@
+/**
+ * Lifecycle events pushed to followers (SSE streams), shared per process: every stream on one session
+ * reads from one feed, and a feed has at most one upstream call in flight — a `waitForEvents` update that
+ * the workflow completes when it records a new event. An idle session therefore costs one parked long
+ * poll, and no workflow task, however many streams follow it.
+ *
+ * The update id is derived from the sequence number waited after (`events-after-<seq>`), so feeds of
+ * other API replicas on the same session join the same in-flight update instead of adding their own:
+ * the workflow's in-flight update limit is not spent per follower.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowFailedError, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
+import type { SessionEvent, SessionState } from '../session/spec.js';
+import { sessionWorkflowId } from '../session/spec.js';
+import { eventsUpdateId, getSessionStateQuery, waitForEventsUpdate } from '../../workflows/definitions.js';
+import type { sessionWorkflow } from '../../workflows/session.js';
+
+const ENDED = new Set(['terminated', 'failed']);
+/** The first call of a feed may wait this long for a worker; a stream then fails like any unanswered read. */
+const FIRST_CALL_TIMEOUT_MS = 10_000;
+const EVENTS_KEPT = 200;
+
+export interface FeedItem {
+  state: SessionState;
+  event?: SessionEvent;
+}
+
+/** Counters a test or a metric reads: how many feeds exist and how many upstream calls were made. */
+export interface HubStats {
+  feeds: number;
+  upstreamCalls: number;
+}
+
+class Feed {
+  state: SessionState | undefined;
+  events: SessionEvent[] = [];
+  ended = false;
+  error: unknown;
+  subscribers = 0;
+  private wakers = new Set<() => void>();
+  private readonly abort = new AbortController();
+  readonly firstAnswer: Promise<void>;
+
+  constructor(
+    private readonly client: Client,
+    private readonly sessionId: string,
+    private readonly countCall: () => void,
+    private readonly onIdle: () => void,
+  ) {
+    this.firstAnswer = this.run();
+    this.firstAnswer.catch(() => undefined);
+  }
+
+  /** Resolves at the next change (new events, end, error). */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.wakers.add(resolve));
+  }
+
+  release(): void {
+    this.subscribers -= 1;
+    if (this.subscribers === 0) {
+      this.abort.abort();
+      this.onIdle();
+    }
+  }
+
+  private wake(): void {
+    const wakers = this.wakers;
+    this.wakers = new Set();
+    for (const wake of wakers) wake();
+  }
+
+  private merge(state: SessionState): void {
+    const last = this.events.at(-1)?.seq ?? 0;
+    this.events.push(...state.events.filter((e) => e.seq > last));
+    if (this.events.length > EVENTS_KEPT) this.events.splice(0, this.events.length - EVENTS_KEPT);
+    this.state = { ...state, events: [] };
+    this.wake();
+  }
+
+  private async run(): Promise<void> {
+    const handle = this.client.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(this.sessionId));
+    const connection = this.client.connection;
+    try {
+      // First call: everything so far, answered at once (afterSeq -1), with an id of its own so a cached
+      // answer of another feed's first call is never reused.
+      this.countCall();
+      const first = await connection.withDeadline(Date.now() + FIRST_CALL_TIMEOUT_MS, () =>
+        handle.executeUpdate(waitForEventsUpdate, { args: [{ afterSeq: -1 }], updateId: `events-${randomUUID()}` }),
+      );
+      this.merge(first);
+      while (!this.abort.signal.aborted && this.state && !ENDED.has(this.state.status)) {
+        const afterSeq = this.events.at(-1)?.seq ?? 0;
+        this.countCall();
+        const next = await connection.withAbortSignal(this.abort.signal, () =>
+          handle.executeUpdate(waitForEventsUpdate, { args: [{ afterSeq }], updateId: eventsUpdateId(afterSeq) }),
+        );
+        this.merge(next);
+      }
+      if (this.state && ENDED.has(this.state.status) && !this.abort.signal.aborted) {
+        // The last steps (e.g. `terminated` after cleanup) come with the workflow's result.
+        const final = await handle.result().catch((err: unknown) => {
+          if (err instanceof WorkflowFailedError) return undefined;
+          throw err;
+        });
+        if (final) this.merge(final);
+      }
+    } catch (err) {
+      if (!this.abort.signal.aborted) {
+        if (isClosed(err)) {
+          // The session ended before (or while) we asked: its final state is its result or its query.
+          const final = await handle
+            .result()
+            .catch(() => handle.query(getSessionStateQuery))
+            .catch(() => undefined);
+          if (final) this.merge(final);
+          if (!this.state) this.error = err;
+        } else {
+          this.error = err;
+        }
+      }
+    } finally {
+      this.ended = true;
+      this.wake();
+    }
+  }
+}
+
+export class SessionEventHub {
+  private readonly feeds = new Map<string, Feed>();
+  private upstreamCalls = 0;
+
+  constructor(private readonly client: Client) {}
+
+  stats(): HubStats {
+    return { feeds: this.feeds.size, upstreamCalls: this.upstreamCalls };
+  }
+
+  /**
+   * The session's events after `afterSeq` and each status change, until the session has ended or `signal`
+   * aborts. Throws (before yielding anything) what the first upstream call threw.
+   */
+  async *follow(sessionId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<FeedItem> {
+    let feed = this.feeds.get(sessionId);
+    if (!feed) {
+      const created: Feed = new Feed(
+        this.client,
+        sessionId,
+        () => (this.upstreamCalls += 1),
+        () => {
+          if (this.feeds.get(sessionId) === created) this.feeds.delete(sessionId);
+        },
+      );
+      feed = created;
+      this.feeds.set(sessionId, feed);
+    }
+    feed.subscribers += 1;
+    const onAbort = (): void => undefined;
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      let last = afterSeq;
+      let lastStatus: string | undefined;
+      for (;;) {
+        const changed = feed.changed();
+        if (feed.error !== undefined && !feed.state) throw feed.error;
+        for (const event of feed.events) {
+          if (event.seq > last) {
+            last = event.seq;
+            yield { state: feed.state!, event };
+          }
+        }
+        if (feed.state && feed.state.status !== lastStatus) {
+          lastStatus = feed.state.status;
+          yield { state: feed.state };
+        }
+        if (feed.ended || signal.aborted) return;
+        await Promise.race([changed, aborted(signal)]);
+        if (signal.aborted) return;
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      feed.release();
+    }
+  }
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+function isClosed(err: unknown): boolean {
+  if (err instanceof WorkflowNotFoundError) return true;
+  // An update to a closed workflow: NOT_FOUND "workflow execution already completed".
+  return isGrpcServiceError(err) && err.code === 5;
+}

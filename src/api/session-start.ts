@@ -1,0 +1,75 @@
+/**
+ * A create that waits, without polling: Update-with-Start sends the workflow start and a
+ * `waitUntilStarted` update in one call; the update completes when the workflow leaves `creating`
+ * (running, failed or terminated), and the API answers with the state it returns.
+ *
+ * Round trips: one ExecuteMultiOperation (durable start + update accepted by the workflow's first task),
+ * then one long poll for the update's outcome. No query, no describe on the happy path.
+ */
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config.js';
+import type { SessionSpec, SessionState } from '../session/spec.js';
+import { sessionStartOptions } from '../temporal/client.js';
+import { sessionWorkflowType, waitUntilStartedUpdate } from '../../workflows/definitions.js';
+import type { sessionWorkflow } from '../../workflows/session.js';
+
+/** How long the start may wait for a worker to accept the update before the create answers 202. */
+const ACCEPT_TIMEOUT_MS = 10_000;
+
+export interface StartedSession {
+  /**
+   * Resolves with the state once the session has left `creating`, or with undefined when no answer came
+   * within the bound (no worker polling, or a start slower than its timeout): the session still starts.
+   */
+  outcome: Promise<SessionState | undefined>;
+}
+
+/**
+ * Starts the session's workflow and its early-return update. Resolves once the start is durable (so the
+ * caller's quota admission can complete); throws when the workflow could not be started.
+ */
+export async function startWithEarlyReturn(
+  client: Client,
+  spec: SessionSpec,
+  config: Pick<Config, 'temporalTaskQueue'>,
+): Promise<StartedSession> {
+  const options = sessionStartOptions(spec, config);
+  const operation = new WithStartWorkflowOperation<typeof sessionWorkflow>(sessionWorkflowType, options);
+  const outcomeDeadline = Date.now() + (spec.podStartTimeoutSeconds + 60) * 1000;
+  let accepted;
+  try {
+    accepted = await client.connection.withDeadline(Date.now() + ACCEPT_TIMEOUT_MS, () =>
+      client.workflow.startUpdateWithStart(waitUntilStartedUpdate, {
+        waitForStage: 'ACCEPTED',
+        startWorkflowOperation: operation,
+      }),
+    );
+  } catch (err) {
+    if (!isDeadlineExceeded(err)) throw err;
+    // No worker accepted the update in time. The start itself may well be durable: if the workflow
+    // exists it runs once a worker polls, and the create answers 202 like any unfinished start.
+    try {
+      await client.workflow.getHandle(options.workflowId).describe();
+    } catch (describeErr) {
+      if (describeErr instanceof WorkflowNotFoundError) throw err;
+      throw describeErr;
+    }
+    return { outcome: Promise.resolve(undefined) };
+  }
+  const outcome = client.connection
+    .withDeadline(outcomeDeadline, () => accepted.result())
+    .catch((err: unknown) => {
+      if (isDeadlineExceeded(err)) return undefined;
+      throw err;
+    });
+  // The caller awaits it later; an early rejection must not count as unhandled.
+  outcome.catch(() => undefined);
+  return { outcome };
+}
+
+export function isDeadlineExceeded(err: unknown): boolean {
+  const code =
+    (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
+    (err as { cause?: { code?: unknown } })?.cause?.code;
+  return code === 4; // gRPC DEADLINE_EXCEEDED
+}

@@ -1,0 +1,52 @@
+/**
+ * Every committed history of the session workflow (test/fixtures/histories, recorded from each lifecycle
+ * path by test/fixtures/record-histories.ts) replays against today's workflow code. A failure here means a
+ * change to the workflow's shape that running sessions would trip over: gate it with `patched()`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createDataConverter } from '../../src/temporal/codec.js';
+import { REPLAY_CODEC_KEYS, historiesDir, historyFromFixture } from '../fixtures/replay-codec.js';
+
+const files = readdirSync(historiesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+let workflowBundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  // One bundle for every history: bundling is most of a replay's cost.
+  workflowBundle = await bundleWorkflowCode({
+    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+  });
+});
+
+describe('recorded session histories', () => {
+  test('cover every lifecycle path', () => {
+    const paths = new Set(files.map((f) => f.replace(/-v\d+\.json$/, '')));
+    expect([...paths].sort()).toEqual(
+      expect.arrayContaining([
+        'cancelled',
+        'continued-as-new',
+        'deadline-timeout',
+        'extended',
+        'preempted',
+        'start-timeout',
+        'terminated-by-user',
+      ]),
+    );
+  });
+
+  test.each(files)('%s replays against the current workflow code', async (file) => {
+    const history = historyFromFixture(readFileSync(`${historiesDir}/${file}`, 'utf8'));
+    await Worker.runReplayHistory(
+      {
+        workflowBundle,
+        dataConverter: createDataConverter({ codecKeys: REPLAY_CODEC_KEYS, codecKeysFile: undefined }),
+      },
+      history,
+      file,
+    );
+  });
+});

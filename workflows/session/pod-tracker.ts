@@ -1,0 +1,104 @@
+/**
+ * What the workflow knows about its pod from the worker's shared informer (podReady, podGone, podLost
+ * signals), and the waits built on it: for Ready and for gone. No activity runs while nothing happens;
+ * a cheap check activity covers a signal that never came (e.g. sent while no worker ran).
+ */
+import { ApplicationFailure, condition } from '@temporalio/workflow';
+import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
+import type { SessionSpec } from '../../src/session/spec.js';
+import { isLost } from './failures.js';
+
+/** How long a start waits without any signal before it looks at the pod itself. */
+const READY_RECHECK_MS = 15_000;
+/** Beyond the grace period, how long a deletion waits for podGone before it looks at the pod itself. */
+const GONE_MARGIN_MS = 15_000;
+/** Signals about older pods are kept only this long (by count), so the state stays small. */
+const REMEMBERED = 8;
+
+export class PodTracker {
+  /** The uid of the pod the session runs (or is starting); undefined in runs before `event-driven-core`. */
+  current: string | undefined;
+  /** A loss was reported and not yet checked. */
+  lostPending: boolean;
+  private readonly ready = new Map<string, string>();
+  private readonly gone = new Set<string>();
+  /** Pods this workflow is deleting itself: their going is no loss. */
+  private readonly stopping = new Set<string>();
+
+  constructor(lostPending: boolean, current: string | undefined) {
+    this.lostPending = lostPending;
+    this.current = current;
+  }
+
+  lostReported(): void {
+    this.lostPending = true;
+  }
+
+  readyReported(uid: string, nodeName: string): void {
+    this.ready.set(uid, nodeName);
+    trim(this.ready);
+  }
+
+  goneReported(uid: string): void {
+    this.gone.add(uid);
+    trim(this.gone);
+    if (!this.stopping.has(uid) && (this.current === undefined || uid === this.current)) this.lostPending = true;
+  }
+
+  /**
+   * Waits until the current pod is Ready and returns its node. Throws a non-retryable `PodFailed` when it
+   * is lost first, `PodStartTimeout` (with the diagnosis as message) when the timeout passes.
+   */
+  async waitReady(acts: SessionActivities, spec: SessionSpec, timeoutSeconds: number): Promise<string> {
+    const uid = this.current ?? '';
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    const heard = (): boolean => this.ready.has(uid) || this.lostPending || this.gone.has(uid);
+    for (;;) {
+      const node = this.ready.get(uid);
+      if (node !== undefined) return node;
+      const remaining = deadline - Date.now();
+      let look = this.lostPending || this.gone.has(uid) || remaining <= 0;
+      if (!look) look = !(await condition(heard, Math.min(remaining, READY_RECHECK_MS)));
+      if (!look) continue;
+      this.lostPending = false;
+      const check = await acts.checkSessionPod(spec);
+      const same = check.exists && (check.podUid === undefined || check.podUid === uid);
+      if (same && check.ready) return check.nodeName ?? '';
+      if (isLost(check) || !same) throw podFailed(spec, check);
+      if (deadline - Date.now() <= 0) {
+        const { message } = await acts.diagnosePodStart(spec, { timeoutSeconds });
+        throw ApplicationFailure.create({ type: 'PodStartTimeout', message, nonRetryable: true });
+      }
+    }
+  }
+
+  /** Asks for the pod's deletion and waits until the informer (or, failing it, a check) says it is gone. */
+  async stop(acts: SessionActivities, spec: SessionSpec, graceSeconds: number): Promise<void> {
+    const { podUid } = await acts.requestPodDeletion(spec, { graceSeconds });
+    if (!podUid) return;
+    this.stopping.add(podUid);
+    for (;;) {
+      if (await condition(() => this.gone.has(podUid), graceSeconds * 1000 + GONE_MARGIN_MS)) break;
+      const check = await acts.checkSessionPod(spec);
+      if (!check.exists || check.podUid !== podUid) break;
+    }
+    this.stopping.delete(podUid);
+    this.ready.delete(podUid);
+  }
+}
+
+function podFailed(spec: SessionSpec, check: PodCheckResult): ApplicationFailure {
+  const reason = check.lostReason ?? (check.exists ? 'replaced' : 'deleted');
+  return ApplicationFailure.create({
+    type: 'PodFailed',
+    nonRetryable: true,
+    message: `Pod of session ${spec.sessionId} is lost (${reason})${check.message ? `: ${check.message}` : ''}`,
+  });
+}
+
+function trim(collection: Map<string, string> | Set<string>): void {
+  while (collection.size > REMEMBERED) {
+    const oldest = collection.keys().next().value as string;
+    collection.delete(oldest);
+  }
+}
