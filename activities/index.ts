@@ -19,7 +19,7 @@ import {
 } from '../src/k8s/manifests.js';
 import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
 import { isOwnedBySession, isOwnedByUser } from '../src/k8s/ownership.js';
-import { SESSION_ID_LABEL, USER_LABEL } from '../src/k8s/labels.js';
+import { SESSION_ID_LABEL, USER_ANNOTATION, USER_LABEL } from '../src/k8s/labels.js';
 import { classifyPodLoss, isPodReady, podCondition, toIsoTime } from '../src/k8s/pod-status.js';
 import type { SessionSpec } from '../src/session/spec.js';
 import { FailureType, isConflict, isNotFound, toKubeFailure, type KubeOperation } from './errors.js';
@@ -257,7 +257,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
           throw ApplicationFailure.create({
             type: FailureType.PvcNotOwned,
             nonRetryable: true,
-            message: `PersistentVolumeClaim ${spec.namespace}/${existingClaim} (pvc.existingClaimName) does not belong to user ${spec.user}: only a claim labelled ${USER_LABEL}=${userLabelValue(spec.user)} can be reused.`,
+            message: `PersistentVolumeClaim ${spec.namespace}/${existingClaim} (pvc.existingClaimName) does not belong to user ${spec.user}: only a claim labelled ${USER_LABEL}=${userLabelValue(spec.user)} can be reused, and only if its ${USER_ANNOTATION} annotation names the user.`,
             details: [{ namespace: spec.namespace, claimName: existingClaim }],
           });
         }

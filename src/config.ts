@@ -190,8 +190,11 @@ const EnvSchema = z.object({
     bool(false),
   [doc(`${S}RETAINED_PVC_TTL`, '7d', 'Retained workspace claims of ended sessions are deleted after this long')]:
     duration('7d'),
-  [doc('WORKER_METRICS_PORT', '(none: no listener)', "Port of the worker's Prometheus /metrics (reconciler counters)")]:
-    z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).optional(),
+  [doc(
+    'WORKER_METRICS_PORT',
+    '(none: no listener)',
+    "Port of the worker's Prometheus /metrics (reconciler and warm-pool metrics)",
+  )]: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).optional(),
   [doc('WORKER_METRICS_HOST', '0.0.0.0', "Address the worker's /metrics listens on")]: z
     .string()
     .min(1)
@@ -310,6 +313,16 @@ const EnvSchema = z.object({
   [doc('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', '(none)', 'OTLP/HTTP endpoint for traces only (overrides the above)')]:
     optionalString,
   [doc('OTEL_SERVICE_NAME', '(session-api / session-worker)', 'service.name of the exported spans')]: optionalString,
+  // --- warm pools (issue 11) ---
+  [doc(`${S}WARM_POOL_MIN`, '0', 'Warm pods kept available for the default profile (see "Warm pools")')]: int(0, 0),
+  [doc(`${S}WARM_POOL_MAX`, '0', "Largest size of the default profile's warm pool; 0 turns it off")]: int(0, 0),
+  [doc(`${S}WARM_POOLS_FILE`, '(none)', 'YAML or JSON file of further warm pool profiles')]: optionalString,
+  [doc(`${S}WARM_POOL_RESYNC`, '30', 'Seconds between warm pool checks; bounds how late a lost warm pod is replaced')]:
+    seconds(30),
+  [doc(`${S}WARM_PROVISION_URL`, '(the API Service)', 'URL claimed warm pods fetch their session credentials from')]: z
+    .string()
+    .url()
+    .default('http://session-orchestrator-api.session-orchestrator.svc/internal/v1/provision'),
 });
 
 export const ENV_DOCS: readonly EnvDoc[] = docs;
@@ -411,6 +424,12 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
       .filter(Boolean),
     otlpTracesEndpoint: (e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT) as string | undefined,
     otelServiceName: e.OTEL_SERVICE_NAME as string | undefined,
+    // --- warm pools (issue 11) ---
+    warmPoolMin: e[`${S}WARM_POOL_MIN`] as number,
+    warmPoolMax: e[`${S}WARM_POOL_MAX`] as number,
+    warmPoolsFile: e[`${S}WARM_POOLS_FILE`] as string | undefined,
+    warmPoolReconcileSeconds: e[`${S}WARM_POOL_RESYNC`] as number,
+    warmPoolProvisionUrl: e[`${S}WARM_PROVISION_URL`] as string,
   };
 }
 

@@ -13,8 +13,12 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from 
 import { pino, type Logger } from 'pino';
 import { createSessionActivities } from '../activities/index.js';
 import { createReconcilerActivities } from '../activities/reconciler.js';
+import { createWarmPoolActivities } from '../activities/warm-pool.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
 import { startLeaderInformers } from './k8s/leader-informers.js';
+import { startWarmPodInformer } from './k8s/warm-pod-informer.js';
+import { createWarmPoolMetrics } from './metrics/warm-pool.js';
+import { ensureWarmPools, loadWarmPoolProfiles, notifyPoolClaimed } from './temporal/warm-pools.js';
 import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
@@ -64,7 +68,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   // The informer signals workflows through a client with the same codec, so the signal payload is
   // encrypted like every other payload of the session.
   const client = await createTemporalClient(config);
+  const warmPools = loadWarmPoolProfiles(config);
   const metrics = options.metrics ?? createWorkerMetrics();
+  const warmMetrics = createWarmPoolMetrics({
+    registry: metrics.registry,
+    core: kubeClients.core,
+    namespace: config.sessionNamespace,
+  });
   const metricsServer =
     config.workerMetricsPort !== undefined
       ? await serveWorkerMetrics(metrics.registry, config.workerMetricsHost, config.workerMetricsPort)
@@ -84,6 +94,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
           metrics,
           logger: log.child({ component: 'reconciler' }),
         }),
+        ...createWarmPoolActivities({
+          clients: kubeClients,
+          provisionUrl: config.warmPoolProvisionUrl,
+          logger: log.child({ component: 'warm-pool' }),
+          notifyClaimed: (pool) => notifyPoolClaimed(client, pool),
+          metrics: warmMetrics,
+        }),
       },
       dataConverter,
       interceptors: sessionWorkerInterceptors(),
@@ -100,9 +117,20 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       logger: log,
       ...(options.identity ? { identity: options.identity } : {}),
     });
+    // Every replica watches available warm pods: a pool hears of a lost or claimed pod at once.
+    const warmInformer = warmPools.length
+      ? startWarmPodInformer({
+          clients: kubeClients,
+          namespace: config.sessionNamespace,
+          logger: log.child({ component: 'warm-pod-informer' }),
+          onPoolChanged: (pool) => notifyPoolClaimed(client, pool),
+        })
+      : undefined;
     try {
       await worker.runUntil(async () => {
         await informers.settled;
+        await warmInformer?.synced;
+        await ensureWarmPools(client, warmPools, config);
         log.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace }, 'worker ready');
         options.onReady?.();
         await aborted(signal);
@@ -110,6 +138,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       });
     } finally {
       await informers.stop();
+      await warmInformer?.stop();
     }
   } finally {
     metricsServer?.close();

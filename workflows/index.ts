@@ -4,3 +4,4 @@
  */
 export { sessionWorkflow } from './session.js';
 export { reconcilerWorkflow } from './reconciler.js';
+export { warmPoolWorkflow, warmPoolResizeWorkflow } from './warm-pool.js';

@@ -21,6 +21,8 @@ import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
 import { authenticateAndLimit, createApiLimits } from './rate-limit.js';
 import { registerSessionGauges } from './session-gauges.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { mountProvisionRoutes } from './provision-routes.js';
+import { createWarmPoolMetrics } from '../metrics/warm-pool.js';
 import {
   CreateSessionBodySchema,
   CreateSessionQuerySchema,
@@ -68,6 +70,7 @@ export function createApp(options: AppOptions): express.Express {
   const { config, client, kube, keys, logger } = options;
   const metrics = options.metrics ?? createApiMetrics();
   registerSessionGauges(metrics, client);
+  createWarmPoolMetrics({ registry: metrics.registry, core: kube.core, namespace: config.sessionNamespace });
   const sessions = new SessionService({ client, kube, config, metrics, logger });
   const openapi = buildOpenApiDocument();
   const app = express();
@@ -202,6 +205,7 @@ export function createApp(options: AppOptions): express.Express {
     shutdown: options.shutdown,
   });
   mountCodecRoutes(app, { config, keys });
+  mountProvisionRoutes(app, { config, kube, logger });
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -6,6 +6,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import { registerAccessPaths } from './access-openapi.js';
 import { registerCodecPaths } from './codec-openapi.js';
+import { registerProvisionPaths } from './provision-openapi.js';
 import {
   CreateSessionBodySchema,
   CreateSessionQuerySchema,
@@ -134,6 +135,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     },
   });
   registerAccessPaths(registry, security);
+  registerProvisionPaths(registry);
   registry.registerPath({
     method: 'get',
     path: '/health',

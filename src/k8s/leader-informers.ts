@@ -11,6 +11,7 @@ import { startLeaderElection, type LeaderElector } from './leader-election.js';
 import { signalNodePodLost, startNodeInformer } from './node-informer.js';
 import { signalPodGone, signalPodLost, signalPodReady, startSessionPodInformer } from './pod-informer.js';
 import { ownSessionFilter } from './session-signals.js';
+import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './labels.js';
 
 export interface LeaderInformers {
   readonly elector: LeaderElector;
@@ -63,6 +64,8 @@ export function startLeaderInformers(options: {
       const pods = startSessionPodInformer({
         clients,
         namespace: config.sessionNamespace,
+        // Unclaimed warm pods are no session's: their pool workflow replaces them when lost.
+        labelSelector: `${SESSION_POD_SELECTOR},${SESSION_ID_LABEL}`,
         logger: log.child({ component: 'pod-informer' }),
         onPodLost: async (event) => {
           // A deletion reaches the workflow as podGone, which also tells it which pod went.

@@ -14,7 +14,7 @@ import type { PodDiagnosis } from '../../activities/pod-diagnosis.js';
 import { createKubeClients } from '../../src/k8s/client.js';
 import { buildSessionPod } from '../../src/k8s/manifests.js';
 import { sessionObjectNames, userLabelValue } from '../../src/k8s/names.js';
-import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_LABEL } from '../../src/k8s/labels.js';
+import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_ANNOTATION, USER_LABEL } from '../../src/k8s/labels.js';
 import type { SessionSpec } from '../../src/session/spec.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
@@ -64,12 +64,12 @@ function expectFailure(err: unknown, type: string, nonRetryable: boolean): Appli
 /** Removes whatever a test may have left of a session, whoever owns it. */
 const cleanup = removeSessionObjects;
 
-/** A 1Gi claim labelled as `user`'s, as a kept session workspace would be. */
+/** A 1Gi claim of `user`'s (label and raw-name annotation), as a kept session workspace would be. */
 async function createUserClaim(name: string, user: string): Promise<void> {
   await core.createNamespacedPersistentVolumeClaim({
     namespace,
     body: {
-      metadata: { name, labels: { [USER_LABEL]: userLabelValue(user) } },
+      metadata: { name, labels: { [USER_LABEL]: userLabelValue(user) }, annotations: { [USER_ANNOTATION]: user } },
       spec: {
         accessModes: ['ReadWriteOnce'],
         storageClassName: storageClass,

@@ -300,11 +300,14 @@ describe('session workflow with in-memory activities', () => {
       expect(after.events.find((e) => e.type === 'pod_restarted')?.message).toMatch(/kwok-spot-b/);
       const calls = world.session(s.sessionId).calls;
       const lostAt = calls.findIndex((c) => c.activity === 'checkSessionPod');
-      expect(calls.slice(lostAt).map((c) => [c.activity, c.options])).toEqual([
+      const recovery = calls.slice(lostAt).map((c) => [c.activity, c.options]);
+      expect(recovery.slice(0, 3)).toEqual([
         ['checkSessionPod', undefined],
         ['requestPodDeletion', { graceSeconds: 0 }],
         ['ensureSessionPod', undefined],
       ]);
+      // On a slow machine the replacement's Ready may come after the 15 s safety check: reads only.
+      expect(recovery.slice(3).filter(([activity]) => activity !== 'checkSessionPod')).toEqual([]);
       const expectedTrail = ['->creating', 'creating>running', 'running>restarting', 'restarting>running'];
       expect(await auditTrail(s.sessionId, expectedTrail)).toEqual(expectedTrail);
     } finally {

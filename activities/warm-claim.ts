@@ -1,0 +1,131 @@
+/**
+ * Claiming a warm pod: an optimistic label flip. Every claimer (API or worker replica) lists the available
+ * pods of the request's template and replaces one with its labels changed from `available` to `claimed`,
+ * sending the resourceVersion it read. The API server accepts exactly one replace per resourceVersion, so
+ * of concurrent claimers of one pod one wins and the rest get 409 and try the next candidate. A claimed pod
+ * never goes back to the pool.
+ */
+import { randomInt } from 'node:crypto';
+import type * as k8s from '@kubernetes/client-node';
+import { SESSION_ID_LABEL, USER_ANNOTATION, USER_LABEL } from '../src/k8s/labels.js';
+import { userLabelValue } from '../src/k8s/names.js';
+import { isPodReady } from '../src/k8s/pod-status.js';
+import {
+  CLAIMED_AT_ANNOTATION,
+  WARM_POOL_LABEL,
+  WARM_STATE_LABEL,
+  WarmState,
+  availableSelector,
+  templateHash,
+} from '../src/k8s/warm-pod.js';
+import type { WarmPoolMetrics } from '../src/metrics/warm-pool.js';
+import type { WarmTemplate } from '../src/session/warm-pool.js';
+import { isConflict, isNotFound, toKubeFailure } from './errors.js';
+
+export interface ClaimRequest {
+  sessionId: string;
+  user: string;
+  template: WarmTemplate;
+}
+
+export interface ClaimedPod {
+  podName: string;
+  podUid: string;
+  pool: string;
+  nodeName: string;
+}
+
+export interface ClaimOptions {
+  metrics?: WarmPoolMetrics;
+  /** Told after a successful claim, so the pool refills at once (e.g. signals the pool workflow). */
+  onClaimed?: (pool: string) => Promise<void> | void;
+}
+
+/** Fisher-Yates: concurrent claimers start at different candidates instead of all racing for the first. */
+function shuffled<T>(items: T[]): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** The pod as it looks once claimed by the session: the session's labels, so Services and informers find it. */
+function claimedBody(pod: k8s.V1Pod, req: ClaimRequest, now: Date): k8s.V1Pod {
+  return {
+    ...pod,
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      ...pod.metadata,
+      labels: {
+        ...pod.metadata?.labels,
+        [WARM_STATE_LABEL]: WarmState.Claimed,
+        [SESSION_ID_LABEL]: req.sessionId,
+        [USER_LABEL]: userLabelValue(req.user),
+      },
+      annotations: {
+        ...pod.metadata?.annotations,
+        [USER_ANNOTATION]: req.user,
+        [CLAIMED_AT_ANNOTATION]: now.toISOString(),
+      },
+    },
+  };
+}
+
+/**
+ * Claims one Ready warm pod of the request's template for the session, or returns undefined when there is
+ * none to take (the caller starts cold). Idempotent: a pod this session already claimed is returned again.
+ */
+export async function claimWarmPod(
+  core: k8s.CoreV1Api,
+  req: ClaimRequest,
+  options: ClaimOptions = {},
+): Promise<ClaimedPod | undefined> {
+  const started = performance.now();
+  const namespace = req.template.namespace;
+  const observe = (result: 'hit' | 'miss', pool: string) => {
+    options.metrics?.claims.inc({ pool, result });
+    options.metrics?.claimSeconds.observe({ result }, (performance.now() - started) / 1000);
+  };
+  const toResult = (pod: k8s.V1Pod): ClaimedPod => ({
+    podName: pod.metadata?.name ?? '',
+    podUid: pod.metadata?.uid ?? '',
+    pool: pod.metadata?.labels?.[WARM_POOL_LABEL] ?? '',
+    nodeName: pod.spec?.nodeName ?? '',
+  });
+
+  // A retried activity must find the pod its first attempt claimed rather than take a second one.
+  const mine = await core
+    .listNamespacedPod({ namespace, labelSelector: `${WARM_POOL_LABEL},${SESSION_ID_LABEL}=${req.sessionId}` })
+    .catch((err: unknown) => {
+      throw toKubeFailure(err, { verb: 'list', kind: 'Pod', namespace });
+    });
+  const already = mine.items.find((p) => !p.metadata?.deletionTimestamp);
+  if (already) return toResult(already);
+
+  const hash = templateHash(req.template);
+  const list = await core.listNamespacedPod({ namespace, labelSelector: availableSelector(hash) }).catch((err) => {
+    throw toKubeFailure(err, { verb: 'list', kind: 'Pod', namespace });
+  });
+  const candidates = shuffled(list.items.filter((p) => !p.metadata?.deletionTimestamp && isPodReady(p)));
+  let pool = list.items[0]?.metadata?.labels?.[WARM_POOL_LABEL] ?? 'none';
+  for (const pod of candidates) {
+    const name = pod.metadata?.name ?? '';
+    pool = pod.metadata?.labels?.[WARM_POOL_LABEL] ?? pool;
+    try {
+      const claimed = await core.replaceNamespacedPod({ name, namespace, body: claimedBody(pod, req, new Date()) });
+      observe('hit', pool);
+      // The claim stands even if the pool cannot be told: its periodic reconcile refills it anyway.
+      await Promise.resolve(options.onClaimed?.(pool)).catch(() => undefined);
+      return toResult(claimed);
+    } catch (err) {
+      // 409: another claimer flipped it first (or it changed); 404: it was deleted. Either way, next one.
+      if (isConflict(err) || isNotFound(err)) continue;
+      throw toKubeFailure(err, { verb: 'update', kind: 'Pod', namespace, name });
+    }
+  }
+  observe('miss', pool);
+  return undefined;
+}

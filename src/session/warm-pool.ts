@@ -1,0 +1,155 @@
+/**
+ * Warm pools (seed 001, layer 1): the domain rules both the API and the workflows use. A pool is a set of
+ * pre-started pods of one *profile* — the part of a session pod that does not depend on the user (image,
+ * resources, runtimeClass, placement, sidecars). A create request can take a warm pod exactly when its
+ * session would have produced a pod of the same profile; everything user-specific (token, MCP config,
+ * env) is delivered to the claimed pod afterwards (see src/api/provision-routes.ts).
+ *
+ * Workflow code imports the types of this file with `import type` only.
+ */
+import { z } from 'zod';
+import { PlacementSchema, ResourcesSchema, TolerationSchema, type SessionSpec } from './spec.js';
+
+/** Pool names become part of pod names and label values. */
+export const PoolNameSchema = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?$/, 'must be 1-20 lowercase letters, digits or dashes');
+
+/** A size that applies from a time of day on, e.g. office hours: `{ cron: "0 8 * * 1-5", size: 20 }`. */
+export const WarmPoolSizeScheduleSchema = z.object({
+  /** Standard 5-field cron expression, evaluated in `timezone`. */
+  cron: z.string().min(9),
+  size: z.number().int().min(0),
+});
+export type WarmPoolSizeSchedule = z.infer<typeof WarmPoolSizeScheduleSchema>;
+
+/** One entry of AGENTAPI_K8S_SESSION_WARM_POOLS_FILE; unset fields take the session defaults. */
+export const WarmPoolFileEntrySchema = z
+  .object({
+    name: PoolNameSchema,
+    image: z.string().min(1).optional(),
+    resources: ResourcesSchema.partial().optional(),
+    runtimeClassName: z.string().min(1).optional(),
+    nodeSelector: z.record(z.string(), z.string()).optional(),
+    tolerations: z.array(TolerationSchema).optional(),
+    min: z.number().int().min(0),
+    max: z.number().int().min(0),
+    schedule: z.array(WarmPoolSizeScheduleSchema).default([]),
+    timezone: z.string().min(1).default('UTC'),
+  })
+  .refine((p) => p.max >= p.min, { message: 'max must be at least min', path: ['max'] });
+
+export const WarmPoolsFileSchema = z
+  .object({ pools: z.array(WarmPoolFileEntrySchema) })
+  .refine((f) => new Set(f.pools.map((p) => p.name)).size === f.pools.length, {
+    message: 'pool names must be unique',
+    path: ['pools'],
+  });
+export type WarmPoolsFile = z.infer<typeof WarmPoolsFileSchema>;
+
+/**
+ * The user-independent part of a session spec: two specs with equal templates produce pods that differ
+ * only in user data, so a warm pod of one can serve the other.
+ */
+export const WarmTemplateSchema = z.object({
+  namespace: z.string().min(1),
+  image: z.string().min(1),
+  sidecarImages: z.object({ otelCollector: z.string().min(1), credentialsSync: z.string().min(1) }),
+  resources: ResourcesSchema,
+  placement: PlacementSchema,
+  runtimeClassName: z.string().min(1).optional(),
+  nativeSidecars: z.boolean(),
+  serviceAccountName: z.string().min(1).optional(),
+  podStopGraceSeconds: z.number().int().min(0),
+});
+export type WarmTemplate = z.infer<typeof WarmTemplateSchema>;
+
+/** What a pool workflow keeps: its name, its template and its sizes. */
+export const WarmPoolProfileSchema = z.object({
+  name: PoolNameSchema,
+  template: WarmTemplateSchema,
+  min: z.number().int().min(0),
+  max: z.number().int().min(0),
+  schedule: z.array(WarmPoolSizeScheduleSchema),
+  timezone: z.string(),
+});
+export type WarmPoolProfile = z.infer<typeof WarmPoolProfileSchema>;
+
+/** The name of the pool built from the session defaults (AGENTAPI_K8S_SESSION_WARM_POOL_MIN/_MAX). */
+export const DEFAULT_POOL = 'default';
+
+/** The template of a session spec (drops everything user-specific). */
+export function templateOf(spec: Omit<SessionSpec, 'sessionId' | 'user' | 'secrets'>): WarmTemplate {
+  return WarmTemplateSchema.parse({
+    namespace: spec.namespace,
+    image: spec.image,
+    sidecarImages: spec.sidecarImages,
+    resources: spec.resources,
+    placement: spec.placement,
+    runtimeClassName: spec.runtimeClassName,
+    nativeSidecars: spec.nativeSidecars,
+    serviceAccountName: spec.serviceAccountName,
+    podStopGraceSeconds: spec.podStopGraceSeconds,
+  });
+}
+
+/**
+ * Whether a session may start on a warm pod at all. A workspace volume cannot be attached to a running
+ * pod, so a session with a PVC always starts cold.
+ */
+export function canStartWarm(spec: SessionSpec): boolean {
+  return !spec.pvc.enabled;
+}
+
+/** Canonical JSON: object keys sorted, so equal templates hash equally whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Profiles from the session defaults and the pools file; the default pool exists only when max > 0. */
+export function buildWarmPoolProfiles(
+  defaults: Omit<SessionSpec, 'sessionId' | 'user' | 'secrets'>,
+  sizes: { min: number; max: number },
+  file: WarmPoolsFile | undefined,
+): WarmPoolProfile[] {
+  const base = templateOf(defaults);
+  const profiles: WarmPoolProfile[] = [];
+  if (sizes.max > 0) {
+    profiles.push({
+      name: DEFAULT_POOL,
+      template: base,
+      min: sizes.min,
+      max: sizes.max,
+      schedule: [],
+      timezone: 'UTC',
+    });
+  }
+  for (const entry of file?.pools ?? []) {
+    profiles.push({
+      name: entry.name,
+      template: WarmTemplateSchema.parse({
+        ...base,
+        ...(entry.image ? { image: entry.image } : {}),
+        resources: { ...base.resources, ...entry.resources },
+        ...(entry.runtimeClassName ? { runtimeClassName: entry.runtimeClassName } : {}),
+        placement: {
+          ...base.placement,
+          ...(entry.nodeSelector ? { nodeSelector: entry.nodeSelector } : {}),
+          ...(entry.tolerations ? { tolerations: entry.tolerations } : {}),
+        },
+      }),
+      min: entry.min,
+      max: entry.max,
+      schedule: entry.schedule,
+      timezone: entry.timezone,
+    });
+  }
+  return profiles;
+}
