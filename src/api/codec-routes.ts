@@ -57,7 +57,7 @@ export function mountCodecRoutes(app: express.Express, deps: CodecDeps): void {
         const payloads = body.payloads.map(fromJson);
         let out: Payload[];
         try {
-          out = direction === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+          out = direction === 'decode' ? await codec.decodeForDisplay(payloads) : await codec.encode(payloads);
         } catch (err) {
           // A payload of another key or a tampered one: the caller's input, not our failure.
           throw ApiError.validation(`cannot ${direction}: ${err instanceof Error ? err.message : String(err)}`, []);

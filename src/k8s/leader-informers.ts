@@ -86,8 +86,9 @@ export function startLeaderInformers(options: {
         namespace: config.sessionNamespace,
         markers: { taints: config.interruptionTaints, labels: config.interruptionLabels },
         logger: log.child({ component: 'node-informer' }),
+        // Not filtered by task queue: a node's loss concerns every session on it, and a receiver that does
+        // not hold this deployment's key drops the signal (the codec refuses foreign payloads).
         onPodLost: async (event) => {
-          if (!(await isOwn(event.sessionId))) return;
           const delivered = await signalNodePodLost(client, event);
           log.info(
             { sessionId: event.sessionId, node: event.nodeName, reason: event.reason, delivered },

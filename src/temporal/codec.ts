@@ -73,28 +73,48 @@ export class AesGcmPayloadCodec implements PayloadCodec {
    */
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const encoding = Buffer.from(payload.metadata?.encoding ?? []).toString();
-      if (encoding !== ENCODING) return untrustedMarker(`not encrypted (encoding ${encoding.slice(0, 64) || 'none'})`);
-      const keyId = Buffer.from(payload.metadata?.[KEY_ID] ?? []).toString();
-      const key = this.byId.get(keyId);
-      if (!key) return untrustedMarker(`encrypted with unknown key id "${keyId.slice(0, 64)}"`);
-      let plain: Buffer;
-      try {
-        const data = Buffer.from(payload.data ?? []);
-        const iv = data.subarray(0, IV_BYTES);
-        const tag = data.subarray(data.length - TAG_BYTES);
-        const decipher = createDecipheriv('aes-256-gcm', key, iv);
-        decipher.setAuthTag(tag);
-        plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
-      } catch {
-        return untrustedMarker(`failed authentication with key "${keyId}"`);
-      }
-      const { m, d } = JSON.parse(plain.toString()) as { m: Record<string, string>; d: string | null };
-      return {
+      const decoded = this.decrypt(payload);
+      return 'untrusted' in decoded ? untrustedMarker(decoded.untrusted) : decoded.payload;
+    });
+  }
+
+  /**
+   * What an operator's tool (the Temporal UI through /codec/decode) is shown: plaintext payloads pass
+   * through as they are, ciphertext this process cannot authenticate is an error rather than a marker.
+   */
+  async decodeForDisplay(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((payload) => {
+      if (Buffer.from(payload.metadata?.encoding ?? []).toString() !== ENCODING) return payload;
+      const decoded = this.decrypt(payload);
+      if ('untrusted' in decoded) throw new Error(`payload ${decoded.untrusted}`);
+      return decoded.payload;
+    });
+  }
+
+  private decrypt(payload: Payload): { payload: Payload } | { untrusted: string } {
+    const encoding = Buffer.from(payload.metadata?.encoding ?? []).toString();
+    if (encoding !== ENCODING) return { untrusted: `not encrypted (encoding ${encoding.slice(0, 64) || 'none'})` };
+    const keyId = Buffer.from(payload.metadata?.[KEY_ID] ?? []).toString();
+    const key = this.byId.get(keyId);
+    if (!key) return { untrusted: `encrypted with unknown key id "${keyId.slice(0, 64)}"` };
+    let plain: Buffer;
+    try {
+      const data = Buffer.from(payload.data ?? []);
+      const iv = data.subarray(0, IV_BYTES);
+      const tag = data.subarray(data.length - TAG_BYTES);
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAuthTag(tag);
+      plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+    } catch {
+      return { untrusted: `failed authentication with key "${keyId}"` };
+    }
+    const { m, d } = JSON.parse(plain.toString()) as { m: Record<string, string>; d: string | null };
+    return {
+      payload: {
         metadata: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
         data: d === null ? undefined : new Uint8Array(Buffer.from(d, 'base64')),
-      };
-    });
+      },
+    };
   }
 }
 

@@ -42,8 +42,8 @@ function poolNode(name: string): k8s.V1Node {
     },
     spec: { taints: [taint] },
     status: {
-      allocatable: { cpu: '2', memory: '16Gi', pods: '20' },
-      capacity: { cpu: '2', memory: '16Gi', pods: '20' },
+      allocatable: { cpu: '2', memory: '16Gi', 'ephemeral-storage': '100Gi', pods: '20' },
+      capacity: { cpu: '2', memory: '16Gi', 'ephemeral-storage': '100Gi', pods: '20' },
     },
   };
 }

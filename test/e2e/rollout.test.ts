@@ -61,6 +61,11 @@ beforeAll(async () => {
     // well before the listener closes.
     API_SHUTDOWN_DELAY_SECONDS: '5',
     API_MAX_SESSIONS_PER_USER: '50',
+    // One key drives the whole load, well past the per-key defaults the attacker suite checks: this test
+    // is about restarts, so a 429 here would hide what it measures.
+    API_RATE_LIMIT_RPS: '0',
+    API_CREATES_PER_USER_PER_MINUTE: '0',
+    API_MAX_EVENT_STREAMS_PER_KEY: '0',
     AGENTAPI_K8S_SESSION_NAMESPACE: namespace.name,
     LOG_LEVEL: 'info',
   };
