@@ -15,7 +15,8 @@ const claims: string[] = [];
 const sessions: { user: string; sessionId: string }[] = [];
 
 beforeAll(async () => {
-  h = await startApiHarness();
+  // Workspaces are claims: the admin has to allow PVCs at all (off by default).
+  h = await startApiHarness({ AGENTAPI_K8S_SESSION_PVC_ENABLED: 'true' });
 }, 120_000);
 
 afterAll(async () => {

@@ -49,8 +49,9 @@ export function apiEnv(taskQueue: string, keysFile: string, codecKey: string): R
     AGENTAPI_K8S_SESSION_TOLERATIONS: '[{"key":"spot","operator":"Equal","value":"true","effect":"NoSchedule"}]',
     API_KEYS_FILE: keysFile,
     API_MAX_SESSIONS_PER_USER: '5',
-    // Tests steer scheduling with node selectors of their own (unschedulable pools, gates).
-    AGENTAPI_K8S_SESSION_ALLOWED_NODE_SELECTOR_KEYS: 'example.com/*',
+    // Tests steer scheduling with node selectors of their own (unschedulable pools, gates, the stack's
+    // agent nodes rather than nodes other tests add).
+    AGENTAPI_K8S_SESSION_ALLOWED_NODE_SELECTOR_KEYS: 'example.com/*,node-role.kubernetes.io/agent',
     // A test file creates (and refuses) more sessions per user in a minute than a person would.
     API_CREATES_PER_USER_PER_MINUTE: '600',
     LOG_LEVEL: 'info',
