@@ -4,7 +4,7 @@
  * the process at start with a {@link ConfigError} that names every offending variable.
  */
 import { z } from 'zod';
-import { QuantitySchema, TolerationSchema, type SessionSpec } from './session/spec.js';
+import { ImagePullPolicySchema, QuantitySchema, TolerationSchema, type SessionSpec } from './session/spec.js';
 
 const S = 'AGENTAPI_K8S_SESSION_';
 
@@ -105,6 +105,13 @@ const EnvSchema = z.object({
   [doc(`${S}MAX_LIFETIME_MINUTES`, '480', 'Hard limit on a session lifetime, extensions included')]: int(480),
   [doc(`${S}MAX_RESTARTS`, '3', 'Pod recreations (e.g. Spot preemption) allowed within the restart window')]: int(3, 0),
   [doc(`${S}RESTART_WINDOW_MINUTES`, '30', 'Window of the restart budget')]: int(30),
+  // --- image pull (issue 13: images imported on the stack's real node use Never) ---
+  [doc(
+    `${S}IMAGE_PULL_POLICY`,
+    'IfNotPresent',
+    'imagePullPolicy of every session container: Always, IfNotPresent or Never',
+  )]: ImagePullPolicySchema.default('IfNotPresent'),
+  // --- end image pull ---
   [doc('TEMPORAL_ADDRESS', '127.0.0.1:7233', 'Temporal frontend host:port')]: z
     .string()
     .min(1)
@@ -164,6 +171,9 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     maxLifetimeMinutes: e[`${S}MAX_LIFETIME_MINUTES`] as number,
     maxRestarts: e[`${S}MAX_RESTARTS`] as number,
     restartWindowMinutes: e[`${S}RESTART_WINDOW_MINUTES`] as number,
+    // --- image pull ---
+    imagePullPolicy: e[`${S}IMAGE_PULL_POLICY`] as z.infer<typeof ImagePullPolicySchema>,
+    // --- end image pull ---
     temporalAddress: e.TEMPORAL_ADDRESS as string,
     temporalNamespace: e.TEMPORAL_NAMESPACE as string,
     temporalTaskQueue: e.TEMPORAL_TASK_QUEUE as string,
@@ -239,6 +249,7 @@ export function sessionDefaults(config: Config): Omit<SessionSpec, 'sessionId' |
     },
     ...(config.runtimeClassName ? { runtimeClassName: config.runtimeClassName } : {}),
     nativeSidecars: config.nativeSidecars,
+    imagePullPolicy: config.imagePullPolicy,
     ...(config.serviceAccountName ? { serviceAccountName: config.serviceAccountName } : {}),
     podStartTimeoutSeconds: config.podStartTimeoutSeconds,
     podStopGraceSeconds: config.podStopGraceSeconds,

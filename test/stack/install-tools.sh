@@ -73,6 +73,9 @@ build_kubernetes() {
   rm -rf "$w"
 }
 
+# shellcheck source=real-node/tools.sh
+source "$here/real-node/tools.sh"
+
 want=${*:-temporal kwok etcd kubernetes}
 for tool in $want; do
   case $tool in
@@ -80,6 +83,6 @@ for tool in $want; do
     kwok) build_into "$cache/kwok-$KWOK_VERSION" build_kwok ;;
     etcd) build_into "$cache/etcd-$ETCD_VERSION" build_etcd ;;
     kubernetes) build_into "$cache/kubernetes-$KUBERNETES_VERSION" build_kubernetes ;;
-    *) log "unknown tool $tool"; exit 2 ;;
+    *) real_node_tool "$tool" || { [ $? -eq 2 ] && log "unknown tool $tool"; exit 2; } ;;
   esac
 done

@@ -25,6 +25,8 @@ kube_bin=$cache/kubernetes-$KUBERNETES_VERSION/bin
 etcd_bin=$cache/etcd-$ETCD_VERSION/bin/etcd
 kwok_dir=$cache/kwok-$KWOK_VERSION
 kubectl() { "$kube_bin/kubectl" --kubeconfig "$state/kubeconfig" "$@"; }
+# shellcheck source=real-node/node.sh
+source "$here/real-node/node.sh"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
@@ -257,7 +259,8 @@ up() {
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-cluster-ip-range 10.96.0.0/16 --endpoint-reconciler-type none \
-    --enable-priority-and-fairness=false --profiling=false --allow-privileged=true
+    --enable-priority-and-fairness=false --profiling=false --allow-privileged=true \
+    --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key"
   wait_for kube-apiserver 120 curl -sf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
     "https://127.0.0.1:$apiserver_port/readyz"
 
@@ -286,6 +289,7 @@ up() {
   wait_for "3 Ready nodes" 60 bash -c "[ \$('$kube_bin/kubectl' --kubeconfig '$state/kubeconfig' get nodes -l type=kwok --no-headers 2>/dev/null | grep -cw Ready) -ge 3 ]"
   wait_for "the default ServiceAccount in $session_namespace" 60 kubectl -n "$session_namespace" get serviceaccount default
   wait_for "the Temporal server" 60 "$temporal_bin" operator namespace describe --address "127.0.0.1:$temporal_port" -n default
+  if [ "${STACK_REAL_NODE:-0}" = 1 ]; then real_node_up; fi
 
   cat > "$state/env" <<EOF
 TEMPORAL_ADDRESS=127.0.0.1:$temporal_port
@@ -297,6 +301,7 @@ AGENTAPI_K8S_SESSION_PVC_STORAGE_CLASS=kwok-volume
 STACK_KUBECTL=$kube_bin/kubectl
 STACK_TEMPORAL_CLI=$temporal_bin
 EOF
+  if [ "${STACK_REAL_NODE:-0}" = 1 ]; then real_node_env >> "$state/env"; fi
   log "stack is up in $((SECONDS - started))s"
   log "  Temporal:    127.0.0.1:$temporal_port"
   log "  Temporal UI: http://127.0.0.1:$temporal_ui_port"
@@ -307,6 +312,7 @@ EOF
 components="kwok kube-scheduler kube-controller-manager kube-apiserver etcd temporal"
 
 down() {
+  real_node_down
   for name in $components; do stop_process "$name"; done
 }
 
@@ -316,6 +322,7 @@ status() {
     if is_running "$name"; then printf '%-24s running (pid %s)\n' "$name" "$(cat "$pids/$name.pid")"
     else printf '%-24s stopped\n' "$name"; rc=3; fi
   done
+  real_node_status || rc=3
   [ -f "$state/env" ] && { echo; cat "$state/env"; }
   if [ $rc -eq 0 ]; then echo; kubectl get nodes -o wide 2>&1 | head -10; fi
   return $rc
