@@ -110,10 +110,10 @@ real_node_build_images() {
   local ok=1
   {
     "$crane" append --oci-empty-base -f "$out/pause-layer.tar" -t "127.0.0.1:$port/pause:x" &&
-    "$crane" mutate "127.0.0.1:$port/pause:x" --entrypoint /pause -u 65535:65535 -t "$real_node_pause_image" -o "$out/pause.tar" &&
+    "$crane" mutate "127.0.0.1:$port/pause:x" --set-platform linux/amd64 --entrypoint /pause -u 65535:65535 -t "$real_node_pause_image" -o "$out/pause.tar" &&
     "$crane" append --oci-empty-base -f "$out/standin-layer.tar" -t "127.0.0.1:$port/standin:x" &&
-    "$crane" mutate "127.0.0.1:$port/standin:x" --entrypoint /bin/standin -u 999:999 -t "$real_node_agent_image" -o "$out/agent.tar" &&
-    "$crane" mutate "127.0.0.1:$port/standin:x" --entrypoint /bin/standin,idle -u 999:999 -t "$real_node_sidecar_image" -o "$out/sidecar.tar"
+    "$crane" mutate "127.0.0.1:$port/standin:x" --set-platform linux/amd64 --entrypoint /bin/standin -u 999:999 -t "$real_node_agent_image" -o "$out/agent.tar" &&
+    "$crane" mutate "127.0.0.1:$port/standin:x" --set-platform linux/amd64 --entrypoint /bin/standin,idle -u 999:999 -t "$real_node_sidecar_image" -o "$out/sidecar.tar"
   } >>"$logs/realnode-images.log" 2>&1 || ok=0
   kill "$reg" 2>/dev/null; wait "$reg" 2>/dev/null || true
   [ $ok = 1 ] || die "building images with crane failed (log: $logs/realnode-images.log)"

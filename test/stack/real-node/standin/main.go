@@ -2,7 +2,7 @@
 //
 // As the agent (the default) it serves a small agentapi-compatible API on :9000 (/status, /messages,
 // POST /message, SSE /events) and, on SIGTERM, records the time it was signalled (stdout and
-// STANDIN_TERM_FILE), waits STANDIN_EXIT_DELAY and exits, so tests can observe the grace a delete gives.
+// STANDIN_TERM_FILE, as "sigterm <time>" then "exit <time>"), waits STANDIN_EXIT_DELAY and exits, so tests can observe the grace a delete gives.
 // /status answers 503 until STANDIN_READY_FILE exists (when set), so a test decides when it is ready.
 // As a sidecar ("idle", or called as credentials-sync) it only waits for SIGTERM and exits at once.
 package main
@@ -153,10 +153,14 @@ func runAgent() {
 	fmt.Printf("standin: received %s at %s; exiting in %s\n", sig, at, delay)
 	if f := os.Getenv("STANDIN_TERM_FILE"); f != "" {
 		_ = os.MkdirAll(filepath.Dir(f), 0o755)
-		_ = os.WriteFile(f, []byte(at+"\n"), 0o644)
+		_ = os.WriteFile(f, []byte("sigterm "+at+"\n"), 0o644)
 	}
 	time.Sleep(delay)
-	fmt.Printf("standin: exiting at %s\n", time.Now().UTC().Format(time.RFC3339Nano))
+	done := time.Now().UTC().Format(time.RFC3339Nano)
+	fmt.Printf("standin: exiting at %s\n", done)
+	if f := os.Getenv("STANDIN_TERM_FILE"); f != "" {
+		_ = os.WriteFile(f, []byte("sigterm "+at+"\nexit "+done+"\n"), 0o644)
+	}
 }
 
 func runIdle(name string) {
