@@ -144,6 +144,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   address = "$real_node_sock.ttrpc"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$real_node_pause_image"
+  # This machine's root lacks CAP_SYS_RESOURCE: a negative oom_score_adj (the kubelet asks -998 for
+  # sandboxes) fails in runc's nsexec ("can't get final child's PID from pipe: EOF"). Clamp to ours.
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
