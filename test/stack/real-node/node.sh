@@ -388,7 +388,9 @@ real_node_policy_components="realnode-netpol"
 
 real_node_policy_up() {
   [ -x "$repo/node_modules/.bin/tsx" ] || die "node_modules is missing: run npm install before STACK_REAL_NODE=1 stack:up"
-  start_process realnode-netpol env KUBECONFIG="$state/kubeconfig" NODE_NAME="$real_node_name" \
+  # PATH first: the project runs on its node@24 devDependency, not on whatever node the host has.
+  start_process realnode-netpol env PATH="$repo/node_modules/.bin:$PATH" KUBECONFIG="$state/kubeconfig" \
+    NODE_NAME="$real_node_name" \
     "$repo/node_modules/.bin/tsx" "$here/real-node/netpol/enforcer.ts"
   wait_for "the NetworkPolicy enforcer's nft table" 60 nft list table inet "$real_node_nft_table"
 }
