@@ -30,39 +30,57 @@ describe('the real node', () => {
     expect(lease.spec?.holderIdentity).toBe(node.name);
   });
 
-  test('a pod that selects the node without tolerating its taint is not scheduled there', async () => {
-    const name = `realnode-untolerated-${uniqueSuffix()}`;
+  test('a pod that selects the node is scheduled there only when it tolerates the taint', async () => {
+    const suffix = uniqueSuffix();
+    const pod = (name: string, tolerations: k8s.V1Toleration[]): k8s.V1Pod => ({
+      metadata: { name },
+      spec: {
+        nodeSelector: { type: 'real' },
+        tolerations,
+        terminationGracePeriodSeconds: 1,
+        containers: [
+          {
+            name: 'c',
+            image: node.sidecarImage,
+            imagePullPolicy: 'Never',
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 999,
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+          },
+        ],
+      },
+    });
+    const without = `realnode-untolerated-${suffix}`;
+    const withToleration = `realnode-tolerated-${suffix}`;
     try {
+      await core.createNamespacedPod({ namespace, body: pod(without, []) });
       await core.createNamespacedPod({
         namespace,
-        body: {
-          metadata: { name },
-          spec: {
-            nodeSelector: { type: 'real' },
-            containers: [
-              {
-                name: 'c',
-                image: 'example.invalid/never:pulled',
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: 999,
-                  allowPrivilegeEscalation: false,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
-              },
-            ],
-          },
+        body: pod(withToleration, [{ key: node.label, operator: 'Exists', effect: 'NoSchedule' }]),
+      });
+      const unschedulable = await eventually(`${without} to be reported unschedulable`, async () => {
+        const p = await core.readNamespacedPod({ name: without, namespace });
+        return p.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');
+      });
+      expect(unschedulable.message).toContain('untolerated taint');
+      expect((await core.readNamespacedPod({ name: without, namespace })).spec?.nodeName).toBeUndefined();
+      const running = await eventually(
+        `${withToleration} to run`,
+        async () => {
+          const p = await core.readNamespacedPod({ name: withToleration, namespace });
+          return p.status?.phase === 'Running' ? p : undefined;
         },
-      });
-      const unschedulable = await eventually(`${name} to be reported unschedulable`, async () => {
-        const pod = await core.readNamespacedPod({ name, namespace });
-        return pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.reason === 'Unschedulable');
-      });
-      expect(unschedulable.message).toContain(`untolerated taint {${node.label}: true}`);
-      expect((await core.readNamespacedPod({ name, namespace })).spec?.nodeName).toBeUndefined();
+        { timeoutMs: 60_000 },
+      );
+      expect(running.spec?.nodeName).toBe(node.name);
     } finally {
-      await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+      for (const name of [without, withToleration]) {
+        await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+      }
     }
   });
 });

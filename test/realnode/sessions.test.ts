@@ -136,7 +136,7 @@ describe('sessions on the real node', () => {
       const sidecarLog = await core.readNamespacedPodLog({ name: pod, namespace, container: 'credentials-sync' });
       expect(sidecarLog).toContain('standin credentials-sync: idle until SIGTERM');
       const env = await execIn(namespace, pod, 'claude-code', ['sh', '-c', 'echo $HOME; cat /proc/1/cmdline']);
-      expect(env.stdout).toBe('/home/agentapi\n/bin/standin');
+      expect(env.stdout).toBe('/home/agentapi\n/bin/standin\0'); // cmdline is NUL-terminated
       const failed = await execIn(namespace, pod, 'claude-code', ['sh', '-c', 'exit 3']);
       expect(failed.status).toBe('Failure');
     } finally {
