@@ -92,9 +92,9 @@ async function startOrchestratorPod(orchNamespace: string): Promise<string> {
   );
 }
 
-/** Whether `wget` inside a pod gets the agent's status from `ip`:9000 (3 s connect/read timeout). */
+/** Whether a request from inside a pod gets the agent's status from `ip`:9000 (3 s timeout). */
 async function reaches(podNamespace: string, pod: string, container: string, ip: string): Promise<boolean> {
-  const r = await execIn(podNamespace, pod, container, ['wget', '-q', '-O-', '-T', '3', `http://${ip}:9000/status`]);
+  const r = await execIn(podNamespace, pod, container, ['/bin/standin', 'get', `http://${ip}:9000/status`]);
   return r.status === 'Success' && r.stdout.includes('"stable"');
 }
 

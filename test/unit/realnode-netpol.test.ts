@@ -79,6 +79,17 @@ describe('real node NetworkPolicy rendering', () => {
     expect(rules).toContain('ct state established,related accept');
   });
 
+  test('a policy as a watch delivers it (wire field `from`) selects the same peers', () => {
+    const wire = JSON.parse(JSON.stringify(sessionPolicy).replace('"_from"', '"from"')) as k8s.V1NetworkPolicy;
+    expect(renderRuleset({ ...view, policies: [wire] })).toBe(renderRuleset(view));
+  });
+
+  test('a peer selector that matches no pod allows nothing, not everything', () => {
+    const rules = renderRuleset({ ...view, pods: view.pods.filter((p) => p.metadata?.name !== 'worker') });
+    const start = rules.indexOf('chain in-sessions-a {');
+    expect(rules.slice(start, rules.indexOf('\n  }', start))).toBe('chain in-sessions-a {\n    counter drop');
+  });
+
   test('without a policy nothing is isolated, and the table is always replaced whole', () => {
     const rules = renderRuleset({ ...view, policies: [] });
     expect(rules).not.toContain('jump');

@@ -30,7 +30,7 @@ for ns in /run/netns/cni-*; do
   ip netns exec "$(basename "$ns")" ip -4 addr 2>/dev/null | grep -q "inet ${real_node_pod_cidr%.*}\." && left+=("netns $ns")
 done
 nft list table inet "$real_node_nft_table" >/dev/null 2>&1 && left+=("nft table inet $real_node_nft_table")
-rules=$( { nft list ruleset; iptables-legacy-save; } 2>/dev/null | grep -E "${real_node_pod_cidr%.*}\.|$real_node_bridge|CNI-" || true)
+rules=$( { nft list ruleset; iptables-legacy-save; } 2>/dev/null | grep -E "${real_node_pod_cidr%.*}\.|$real_node_bridge|CNI-|KUBE-(FIREWALL|KUBELET-CANARY|IPTABLES-HINT)" || true)
 [ -n "$rules" ] && left+=("nftables/iptables rules: $rules")
 for d in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do [ -d "$d" ] && left+=("cgroup $d"); done
 [ -d "$real_node_run" ] && left+=("runtime dir $real_node_run")

@@ -56,6 +56,7 @@ real_node_preflight() {
   # Remember the host's settings once, so down puts them back.
   if [ ! -f "$real_node_dir/sysctl.orig" ]; then
     sysctl -n net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables > "$real_node_dir/sysctl.orig"
+    nft list tables > "$real_node_dir/nft-tables.orig" 2>/dev/null || true
   fi
   sysctl -qw net.ipv4.ip_forward=1 net.bridge.bridge-nf-call-iptables=1
 }
@@ -94,7 +95,8 @@ real_node_build_images() {
   (cd "$here/real-node/standin" && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-buildvcs=false \
     go build -trimpath -ldflags '-s -w' -o "$out/rootfs/bin/standin" .) || die "building the stand-in agent failed"
   cp "$(command -v busybox)" "$out/rootfs/bin/busybox"
-  for tool in sh cat ls wget touch sleep echo date nc; do ln -sf busybox "$out/rootfs/bin/$tool"; done
+  # No wget/nc: static glibc busybox crashes resolving without NSS; tests use `standin get`.
+  for tool in sh cat ls touch sleep echo date tr id; do ln -sf busybox "$out/rootfs/bin/$tool"; done
   ln -sf standin "$out/rootfs/bin/credentials-sync"
   mkdir -p "$out/rootfs/tmp" "$out/rootfs/home/agentapi"; chmod 1777 "$out/rootfs/tmp"
   chmod 0777 "$out/rootfs/home/agentapi"
@@ -217,6 +219,8 @@ evictionHard: {memory.available: "100Mi", nodefs.available: "1%", imagefs.availa
 registerWithTaints:
 - {key: "$real_node_label_key", value: "true", effect: NoSchedule}
 serializeImagePulls: false
+# No KUBE-FIREWALL/canary iptables chains: nothing here needs them, and they would outlive the node.
+makeIPTablesUtilChains: false
 shutdownGracePeriod: 0s
 EOF
 }
@@ -340,6 +344,8 @@ real_node_down() {
   for m in $(awk -v a="$real_node_dir" -v b="$real_node_run" '$2 ~ "^"a || $2 ~ "^"b {print $2}' /proc/self/mounts | sort -r); do
     umount -l "$m" 2>/dev/null || true
   done
+  real_node_remove_kubelet_chains
+  real_node_remove_empty_tables
   real_node_remove_cgroups
   if [ -f "$real_node_dir/sysctl.orig" ]; then
     local fwd brnf; { read -r fwd; read -r brnf; } < "$real_node_dir/sysctl.orig"
@@ -360,6 +366,36 @@ real_node_release_netns() {
       umount "$f" 2>/dev/null || true; rm -f "$f"
     fi
   done
+}
+
+# The kubelet's iptables utility chains (made before makeIPTablesUtilChains was off, or by another config).
+real_node_remove_kubelet_chains() {
+  local cmd table chain
+  for cmd in iptables ip6tables; do
+    command -v "$cmd" >/dev/null || continue
+    "$cmd" -t filter -D INPUT -j KUBE-FIREWALL 2>/dev/null || true
+    "$cmd" -t filter -D OUTPUT -j KUBE-FIREWALL 2>/dev/null || true
+    for table in filter nat mangle; do
+      for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
+        "$cmd" -t "$table" -F "$chain" 2>/dev/null && "$cmd" -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+}
+
+# iptables-nft leaves its tables (with empty base chains) once the chains above are gone: drop those
+# that were not there before the node came up and hold no rule.
+real_node_remove_empty_tables() {
+  [ -f "$real_node_dir/nft-tables.orig" ] || return 0
+  local family name
+  while read -r _ family name; do
+    [ -n "$name" ] || continue
+    grep -qx "table $family $name" "$real_node_dir/nft-tables.orig" && continue
+    if ! nft list table "$family" "$name" 2>/dev/null | grep -qvE '^\s*(table .*\{|chain .*\{|type .*;|\}|#.*)?\s*$'; then
+      nft delete table "$family" "$name" 2>/dev/null || true
+    fi
+  done < <(nft list tables 2>/dev/null)
+  rm -f "$real_node_dir/nft-tables.orig"
 }
 
 real_node_remove_cgroups() {

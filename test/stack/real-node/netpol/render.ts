@@ -107,6 +107,14 @@ function portMatches(ports: k8s.V1NetworkPolicyPort[] | undefined, target: k8s.V
   });
 }
 
+/**
+ * client-node names the field `_from` in objects it deserialized (lists), but watch events carry the wire
+ * JSON, where it is `from`: accept both.
+ */
+function ingressPeers(rule: k8s.V1NetworkPolicyIngressRule): k8s.V1NetworkPolicyPeer[] | undefined {
+  return rule._from ?? (rule as { from?: k8s.V1NetworkPolicyPeer[] }).from;
+}
+
 function peerMatch(peer: Peer, dir: 'saddr' | 'daddr'): string | undefined {
   if (peer.kind === 'any') return '';
   if (peer.kind === 'cidr') {
@@ -144,7 +152,9 @@ export function renderRuleset(view: ClusterView): string {
           const peers = peerSets(
             view,
             np,
-            dir === 'in' ? (rule as k8s.V1NetworkPolicyIngressRule)._from : (rule as k8s.V1NetworkPolicyEgressRule).to,
+            dir === 'in'
+              ? ingressPeers(rule as k8s.V1NetworkPolicyIngressRule)
+              : (rule as k8s.V1NetworkPolicyEgressRule).to,
           );
           const ports = portMatches(rule.ports, dir === 'in' ? pod : undefined);
           for (const peer of peers) {

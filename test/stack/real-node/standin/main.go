@@ -5,11 +5,13 @@
 // STANDIN_TERM_FILE, as "sigterm <time>" then "exit <time>"), waits STANDIN_EXIT_DELAY and exits, so tests can observe the grace a delete gives.
 // /status answers 503 until STANDIN_READY_FILE exists (when set), so a test decides when it is ready.
 // As a sidecar ("idle", or called as credentials-sync) it only waits for SIGTERM and exits at once.
+// "standin get URL" fetches a URL (3 s timeout) and fails unless it answers 2xx/3xx.
 package main
 
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/signal"
@@ -171,9 +173,28 @@ func runIdle(name string) {
 	fmt.Printf("standin %s: stopping\n", name)
 }
 
+// runGet is the HTTP client the tests exec in pods: busybox's wget is static glibc, whose resolver
+// crashes (SIGSEGV) without its NSS libraries in the image.
+func runGet(url string) {
+	client := &http.Client{Timeout: 3 * time.Second}
+	res, err := client.Get(url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "standin get:", err)
+		os.Exit(1)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	fmt.Print(string(body))
+	if res.StatusCode >= 400 {
+		os.Exit(1)
+	}
+}
+
 func main() {
 	name := filepath.Base(os.Args[0])
 	switch {
+	case len(os.Args) > 2 && os.Args[1] == "get":
+		runGet(os.Args[2])
 	case name == "credentials-sync":
 		runIdle(name)
 	case len(os.Args) > 1 && os.Args[1] == "idle":
