@@ -1,3 +1,16 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+// test/realnode/ needs a stack started with STACK_REAL_NODE=1 (root, containerd, a bridge): it runs exactly
+// when the running stack's env file says it has the real node (CI turns it on), and is left out otherwise.
+// The stack's state directory: the same default as test/stack/paths.sh and test/support/stack.ts.
+const stackDir =
+  process.env.SO_STACK_DIR ??
+  join(process.env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'session-orchestrator', 'stack');
+const envFile = join(stackDir, 'env');
+const realNode = existsSync(envFile) && /^STACK_REAL_NODE=1$/m.test(readFileSync(envFile, 'utf8'));
+
 /** Jest runs the TypeScript sources as native ES modules (the Kubernetes client is ESM-only). */
 export default {
   testEnvironment: 'node',
@@ -10,6 +23,7 @@ export default {
   roots: ['<rootDir>/test', '<rootDir>/src', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/bench'],
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   modulePathIgnorePatterns: ['<rootDir>/.stack/', '<rootDir>/dist/', '<rootDir>/test-results/'],
+  testPathIgnorePatterns: ['/node_modules/', ...(realNode ? [] : ['<rootDir>/test/realnode/'])],
   watchman: false,
   // Tests run against real servers: a session start alone may legitimately take up to its 120 s timeout.
   testTimeout: 180_000,

@@ -4,7 +4,7 @@
  * the process at start with a {@link ConfigError} that names every offending variable.
  */
 import { z } from 'zod';
-import { QuantitySchema, TolerationSchema, type SessionSpec } from './session/spec.js';
+import { ImagePullPolicySchema, QuantitySchema, TolerationSchema, type SessionSpec } from './session/spec.js';
 
 const S = 'AGENTAPI_K8S_SESSION_';
 
@@ -133,6 +133,13 @@ const EnvSchema = z.object({
   // --- cold start (issue 11: overprovisioning) ---
   [doc(`${S}PRIORITY_CLASS`, '(none)', 'priorityClassName of session pods (deploy/base/cold-start defines one)')]:
     optionalString,
+  // --- image pull (issue 13: images imported on the stack's real node use Never) ---
+  [doc(
+    `${S}IMAGE_PULL_POLICY`,
+    'IfNotPresent',
+    'imagePullPolicy of every session container: Always, IfNotPresent or Never',
+  )]: ImagePullPolicySchema.default('IfNotPresent'),
+  // --- end image pull ---
   [doc('TEMPORAL_ADDRESS', '127.0.0.1:7233', 'Temporal frontend host:port')]: z
     .string()
     .min(1)
@@ -359,6 +366,9 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     restartWindowMinutes: e[`${S}RESTART_WINDOW_MINUTES`] as number,
     // --- cold start (issue 11: overprovisioning) ---
     priorityClassName: e[`${S}PRIORITY_CLASS`] as string | undefined,
+    // --- image pull ---
+    imagePullPolicy: e[`${S}IMAGE_PULL_POLICY`] as z.infer<typeof ImagePullPolicySchema>,
+    // --- end image pull ---
     temporalAddress: e.TEMPORAL_ADDRESS as string,
     temporalNamespace: e.TEMPORAL_NAMESPACE as string,
     temporalTaskQueue: e.TEMPORAL_TASK_QUEUE as string,
@@ -498,6 +508,7 @@ export function sessionDefaults(config: Config): Omit<SessionSpec, 'sessionId' |
     },
     ...(config.runtimeClassName ? { runtimeClassName: config.runtimeClassName } : {}),
     nativeSidecars: config.nativeSidecars,
+    imagePullPolicy: config.imagePullPolicy,
     ...(config.serviceAccountName ? { serviceAccountName: config.serviceAccountName } : {}),
     ...(config.priorityClassName ? { priorityClassName: config.priorityClassName } : {}),
     podStartTimeoutSeconds: config.podStartTimeoutSeconds,

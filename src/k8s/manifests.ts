@@ -121,11 +121,17 @@ const restrictedContainerSecurity: k8s.V1SecurityContext = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
+/** Set only when the spec names one, so specs from before the setting keep the cluster's default. */
+function pullPolicy(spec: SessionSpec): Pick<k8s.V1Container, 'imagePullPolicy'> {
+  return spec.imagePullPolicy ? { imagePullPolicy: spec.imagePullPolicy } : {};
+}
+
 function sidecars(spec: SessionSpec, credsSecretName: string): k8s.V1Container[] {
   return [
     {
       name: 'otel-collector',
       image: spec.sidecarImages.otelCollector,
+      ...pullPolicy(spec),
       ports: [
         { name: 'otel-metrics', containerPort: OTEL_PROMETHEUS_PORT },
         { name: 'metrics', containerPort: METRICS_PORT },
@@ -137,6 +143,7 @@ function sidecars(spec: SessionSpec, credsSecretName: string): k8s.V1Container[]
     {
       name: 'credentials-sync',
       image: spec.sidecarImages.credentialsSync,
+      ...pullPolicy(spec),
       command: ['/bin/credentials-sync'],
       env: [
         { name: 'WATCH_FILE', value: `${HOME}/.claude/credentials.json` },
@@ -183,6 +190,7 @@ export function buildSessionPod(spec: SessionSpec): k8s.V1Pod {
   const main: k8s.V1Container = {
     name: 'claude-code',
     image: spec.image,
+    ...pullPolicy(spec),
     ports: [{ name: 'agentapi', containerPort: AGENT_PORT }],
     readinessProbe: { httpGet: { path: '/status', port: 'agentapi' }, periodSeconds: 5, failureThreshold: 3 },
     resources: {

@@ -62,6 +62,10 @@ export const SessionSecretsSchema = z.object({
 });
 export type SessionSecrets = z.infer<typeof SessionSecretsSchema>;
 
+export const ImagePullPolicySchema = z.enum(['Always', 'IfNotPresent', 'Never'], {
+  error: 'must be Always, IfNotPresent or Never',
+});
+
 export const RestartPolicySchema = z.object({
   /** Pod recreations allowed within `windowMinutes` before the session gives up as failed. */
   maxRestarts: z.number().int().min(0),
@@ -91,6 +95,8 @@ export const SessionSpecSchema = z.object({
   placement: PlacementSchema,
   runtimeClassName: z.string().min(1).optional(),
   nativeSidecars: z.boolean(),
+  /** Absent in specs of sessions started before it existed: the cluster's default then applies. */
+  imagePullPolicy: ImagePullPolicySchema.optional(),
   serviceAccountName: z.string().min(1).optional(),
   /** PriorityClass of the pod: above the overprovisioning placeholders', so the scheduler evicts them for it. */
   priorityClassName: z.string().min(1).optional(),

@@ -111,6 +111,9 @@ build_kubeconform() {
   GOBIN="$1/bin" go install "github.com/yannh/kubeconform/cmd/kubeconform@$KUBECONFORM_VERSION"
 }
 
+# shellcheck source=real-node/tools.sh
+source "$here/real-node/tools.sh"
+
 for tool in $want; do
   case $tool in
     temporal) build_into "$cache/temporal-$TEMPORAL_CLI_VERSION" build_temporal ;;
@@ -121,6 +124,6 @@ for tool in $want; do
     promtool) build_into "$cache/promtool-$PROMTOOL_VERSION" build_promtool ;;
     temporal-ui) build_into "$cache/temporal-ui-$TEMPORAL_UI_VERSION" build_temporal_ui ;;
     kubeconform) build_into "$cache/kubeconform-$KUBECONFORM_VERSION" build_kubeconform ;;
-    *) log "unknown tool $tool"; exit 2 ;;
+    *) real_node_tool "$tool" || { [ $? -eq 2 ] && log "unknown tool $tool"; exit 2; } ;;
   esac
 done

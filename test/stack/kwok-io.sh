@@ -74,10 +74,11 @@ kwok_io_kwok_args() {
     --tls-cert-file "$pki/kwok-serving.crt" --tls-private-key-file "$pki/kwok-serving.key"
 }
 
-# Flags that make the apiserver dial nodes by InternalIP, verify KWOK's cert and present a client cert.
+# Flags that make the apiserver dial nodes by InternalIP (a real node's name does not resolve here) and
+# present a client cert. Kubelet serving certs are not verified: a real node's kubelet (STACK_REAL_NODE)
+# serves a self-signed one, as kubelets do without serving-cert bootstrap.
 kwok_io_apiserver_args() {
-  printf '%s\n' --kubelet-preferred-address-types InternalIP \
-    --kubelet-certificate-authority "$pki/ca.crt" \
+  printf '%s\n' --kubelet-preferred-address-types InternalIP,Hostname \
     --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" \
     --kubelet-client-key "$pki/apiserver-kubelet-client.key"
 }

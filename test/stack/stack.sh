@@ -34,6 +34,8 @@ kwok_dir=$cache/kwok-$KWOK_VERSION
 kubectl() { "$kube_bin/kubectl" --kubeconfig "$state/kubeconfig" "$@"; }
 # shellcheck source=kwok-options.sh
 source "$here/kwok-options.sh"
+# shellcheck source=real-node/node.sh
+source "$here/real-node/node.sh"
 
 # shellcheck source=kwok-io.sh
 source "$here/kwok-io.sh"
@@ -308,6 +310,7 @@ up() {
   wait_for "$((3 + STACK_NODES)) Ready nodes" 90 bash -c "[ \$('$kube_bin/kubectl' --kubeconfig '$state/kubeconfig' get nodes -l type=kwok --no-headers 2>/dev/null | grep -cw Ready) -ge $((3 + STACK_NODES)) ]"
   wait_for "the default ServiceAccount in $session_namespace" 60 kubectl -n "$session_namespace" get serviceaccount default
   wait_for "the Temporal server" 60 "$temporal_bin" operator namespace describe --address "127.0.0.1:$temporal_port" -n default
+  if [ "${STACK_REAL_NODE:-0}" = 1 ]; then real_node_up; fi
 
   cat > "$state/env" <<EOF
 TEMPORAL_ADDRESS=127.0.0.1:$temporal_port
@@ -321,6 +324,7 @@ STACK_TEMPORAL_CLI=$temporal_bin
 $(kwok_io_env)
 $(kwok_options_env)
 EOF
+  if [ "${STACK_REAL_NODE:-0}" = 1 ]; then real_node_env >> "$state/env"; fi
   log "stack is up in $((SECONDS - started))s"
   log "  Temporal:    127.0.0.1:$temporal_port"
   log "  Temporal UI: http://127.0.0.1:$temporal_ui_port"
@@ -331,6 +335,7 @@ EOF
 components="kwok kube-scheduler kube-controller-manager kube-apiserver etcd temporal"
 
 down() {
+  real_node_down
   for name in $components; do stop_process "$name"; done
   # Without it, tests would find addresses of servers that are gone and fail on connections instead of
   # saying that the stack is not running.
@@ -343,6 +348,7 @@ status() {
     if is_running "$name"; then printf '%-24s running (pid %s)\n' "$name" "$(cat "$pids/$name.pid")"
     else printf '%-24s stopped\n' "$name"; rc=3; fi
   done
+  real_node_status || rc=3
   [ -f "$state/env" ] && { echo; cat "$state/env"; }
   if [ $rc -eq 0 ]; then echo; kubectl get nodes -o wide 2>&1 | head -10; fi
   return $rc

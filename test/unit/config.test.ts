@@ -49,6 +49,7 @@ describe('configuration from the environment', () => {
     ['AGENTAPI_K8S_SESSION_NODE_SELECTOR', '{not json'],
     ['AGENTAPI_K8S_SESSION_POD_START_TIMEOUT', 'soon'],
     ['AGENTAPI_K8S_SESSION_PVC_RECLAIM_POLICY', 'Recycle'],
+    ['AGENTAPI_K8S_SESSION_IMAGE_PULL_POLICY', 'Sometimes'],
     ['API_MAX_SESSIONS_PER_USER', '-1'],
   ])('a bad %s stops start-up with a message naming it', (variable, value) => {
     expect(() => loadConfig({ TEMPORAL_CODEC_KEYS: KEY, [variable]: value })).toThrow(ConfigError);

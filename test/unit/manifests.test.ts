@@ -100,6 +100,32 @@ describe('session manifests', () => {
     ]);
   });
 
+  test('every container uses the configured image pull policy, IfNotPresent by default', () => {
+    const containers = (pod: k8s.V1Pod) => [...(pod.spec!.initContainers ?? []), ...pod.spec!.containers];
+    const byDefault = buildSessionPod(spec());
+    expect(containers(byDefault).map((c) => c.imagePullPolicy)).toEqual([
+      'IfNotPresent',
+      'IfNotPresent',
+      'IfNotPresent',
+    ]);
+    const never = sessionDefaults(
+      loadConfig({ TEMPORAL_CODEC_KEYS: KEY, AGENTAPI_K8S_SESSION_IMAGE_PULL_POLICY: 'Never' }),
+    ).imagePullPolicy;
+    const pod = buildSessionPod(spec({ imagePullPolicy: never, nativeSidecars: true }));
+    expect(containers(pod).map((c) => [c.name, c.imagePullPolicy])).toEqual([
+      ['otel-collector', 'Never'],
+      ['credentials-sync', 'Never'],
+      ['claude-code', 'Never'],
+    ]);
+    // A spec from a workflow started before the setting existed keeps the cluster's default.
+    const { imagePullPolicy: _dropped, ...old } = spec();
+    expect(containers(buildSessionPod(SessionSpecSchema.parse(old))).map((c) => c.imagePullPolicy)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
+
   test('the pod satisfies the restricted Pod Security profile in every container', () => {
     const pod = buildSessionPod(spec({ nativeSidecars: true }));
     expect(pod.spec!.securityContext).toEqual({

@@ -1,0 +1,3 @@
+module local/standin
+
+go 1.26
