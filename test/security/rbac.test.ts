@@ -121,10 +121,11 @@ describe('the API and the worker with only their own Roles', () => {
         () => 200,
         (err: { code?: number }) => err.code,
       );
-    // The API never touches Secrets or creates pods; the worker never lists Secrets or touches other namespaces.
+    // The API never lists Secrets or deletes pods; the worker never touches other namespaces (it lists the
+    // session namespace's labelled objects only for the reconciler).
     expect(await forbidden(api.listNamespacedSecret({ namespace: sessionNamespace }))).toBe(403);
     expect(await forbidden(api.deleteNamespacedPod({ name: 'any', namespace: sessionNamespace }))).toBe(403);
-    expect(await forbidden(worker.listNamespacedSecret({ namespace: sessionNamespace }))).toBe(403);
+    expect(await forbidden(worker.listNamespacedSecret({ namespace: 'kube-system' }))).toBe(403);
     expect(await forbidden(worker.listNamespacedPod({ namespace: 'kube-system' }))).toBe(403);
     expect(await forbidden(worker.listNamespacedPod({ namespace: sessionNamespace }))).toBe(200);
   });
