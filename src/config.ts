@@ -330,6 +330,24 @@ const EnvSchema = z.object({
     .string()
     .url()
     .default('http://session-orchestrator-api.session-orchestrator.svc/internal/v1/provision'),
+  // --- worker tuning (issue 7) ---
+  [doc('WORKER_MAX_CONCURRENT_ACTIVITIES', '100', 'Activities one worker runs at once (none waits on a pod)')]:
+    int(100),
+  [doc('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '40', 'Workflow tasks one worker runs at once; at least 2')]: int(40, 2),
+  [doc(
+    'WORKER_MAX_CACHED_WORKFLOWS',
+    '(SDK default, sized to heap)',
+    'Session workflows kept in the sticky cache: 0 (caching off, every task replays) or at least 2',
+  )]: z.coerce
+    .number({ error: 'must be a number' })
+    .int()
+    .refine((n) => n === 0 || n >= 2, 'must be 0 or at least 2')
+    .optional(),
+  [doc(
+    'WORKER_STICKY_QUEUE_TIMEOUT',
+    '10s',
+    "How long a cached workflow's task waits for its worker before any worker takes it",
+  )]: seconds(10).refine((s) => s > 0, 'must be more than zero'),
 });
 
 export const ENV_DOCS: readonly EnvDoc[] = docs;
@@ -440,6 +458,11 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     warmPoolsFile: e[`${S}WARM_POOLS_FILE`] as string | undefined,
     warmPoolReconcileSeconds: e[`${S}WARM_POOL_RESYNC`] as number,
     warmPoolProvisionUrl: e[`${S}WARM_PROVISION_URL`] as string,
+    // --- worker tuning (issue 7) ---
+    workerMaxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES as number,
+    workerMaxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS as number,
+    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS as number | undefined,
+    workerStickyQueueTimeoutSeconds: e.WORKER_STICKY_QUEUE_TIMEOUT as number,
   };
 }
 

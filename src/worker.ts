@@ -28,6 +28,7 @@ import { sessionWorkerInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
 import { createWorkerMetrics, serveWorkerMetrics, type WorkerMetrics } from './temporal/worker-metrics.js';
+import { workerTuning } from './temporal/worker-tuning.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -107,6 +108,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       // Pod readiness and deletion arrive as signals, so no activity waits long; in-flight ones are
       // retried on another worker.
       shutdownGraceTime: '10 seconds',
+      ...workerTuning(config),
       plugins: temporalWorkerPlugins(),
     });
     // Only the elected replica watches pods and nodes, so each loss is signalled once.

@@ -32,6 +32,7 @@ import {
   SessionIdParamsSchema,
 } from './schemas.js';
 import { SessionService } from './sessions.js';
+import { registerEventHubMetrics } from './event-hub-metrics.js';
 import { mountWorkspaceRoutes } from './workspaces.js';
 
 export interface AppOptions {
@@ -72,6 +73,7 @@ export function createApp(options: AppOptions): express.Express {
   registerSessionGauges(metrics, client);
   createWarmPoolMetrics({ registry: metrics.registry, core: kube.core, namespace: config.sessionNamespace });
   const sessions = new SessionService({ client, kube, config, metrics, logger });
+  registerEventHubMetrics(metrics, sessions.eventHub);
   const openapi = buildOpenApiDocument();
   const app = express();
   app.disable('x-powered-by');
