@@ -88,10 +88,10 @@ test("a create's trace is one tree: HTTP request → workflow start → workflow
   const podCreate = spans.find((s) => s.name === 'k8s createNamespacedPod')!;
   const chain = ancestry(podCreate);
   expect(chain[0]).toBe('POST /api/v1/sessions');
-  expect(chain.findIndex((n) => n.startsWith('StartWorkflow'))).toBeGreaterThan(0);
-  expect(chain.findIndex((n) => n.startsWith('RunWorkflow'))).toBeGreaterThan(
-    chain.findIndex((n) => n.startsWith('StartWorkflow')),
-  );
+  // A create that waits starts its workflow with Update-with-Start (one call: start + waitUntilStarted).
+  const start = chain.findIndex((n) => n.startsWith('UpdateWithStartWorkflow'));
+  expect(start).toBeGreaterThan(0);
+  expect(chain.findIndex((n) => n.startsWith('RunWorkflow'))).toBeGreaterThan(start);
   expect(chain.findIndex((n) => n.startsWith('RunActivity'))).toBeGreaterThan(
     chain.findIndex((n) => n.startsWith('RunWorkflow')),
   );
