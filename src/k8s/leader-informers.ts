@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { KubeClients } from './client.js';
 import { startLeaderElection, type LeaderElector } from './leader-election.js';
-import { signalNodePodLost, startNodeInformer } from './node-informer.js';
+import { startNodeInformer } from './node-informer.js';
 import { signalPodGone, signalPodLost, signalPodReady, startSessionPodInformer } from './pod-informer.js';
 import { ownSessionFilter } from './session-signals.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './labels.js';
@@ -89,7 +89,7 @@ export function startLeaderInformers(options: {
         // Not filtered by task queue: a node's loss concerns every session on it, and a receiver that does
         // not hold this deployment's key drops the signal (the codec refuses foreign payloads).
         onPodLost: async (event) => {
-          const delivered = await signalNodePodLost(client, event);
+          const delivered = await signalPodLost(client, event);
           log.info(
             { sessionId: event.sessionId, node: event.nodeName, reason: event.reason, delivered },
             'pod lost with its node',

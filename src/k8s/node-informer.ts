@@ -8,11 +8,9 @@
  * leader runs this (see leader-election.ts), so a loss is signalled once per deployment.
  */
 import * as k8s from '@kubernetes/client-node';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
-import { podLostSignal } from '../../workflows/definitions.js';
-import { sessionWorkflowId } from '../session/spec.js';
 import type { KubeClients } from './client.js';
+import { runInformer } from './informer-lifecycle.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './labels.js';
 import { NodeLossReason, classifyNode, type InterruptionMarkers, type NodeLoss } from './node-status.js';
 
@@ -43,8 +41,6 @@ export interface NodeInformer {
   stop(): Promise<void>;
 }
 
-const MAX_RESTART_DELAY_MS = 30_000;
-
 export function startNodeInformer(options: NodeInformerOptions): NodeInformer {
   const { clients, namespace, markers, onPodLost } = options;
   const log = options.logger ?? pino({ name: 'node-informer' });
@@ -55,9 +51,6 @@ export function startNodeInformer(options: NodeInformerOptions): NodeInformer {
   const delivered = new Set<string>();
   /** `node/reason` being handled right now, so overlapping events do not list and signal twice. */
   const busy = new Set<string>();
-  let stopped = false;
-  let restartTimer: NodeJS.Timeout | undefined;
-  let restartDelayMs = 0;
 
   async function podsOn(nodeName: string): Promise<k8s.V1Pod[]> {
     const list = await clients.core.listNamespacedPod({
@@ -100,7 +93,7 @@ export function startNodeInformer(options: NodeInformerOptions): NodeInformer {
   async function handle(nodeName: string, loss: NodeLoss): Promise<void> {
     // Keyed by reason too: a deletion arriving while an interruption is being handled must not be dropped.
     const key = `${nodeName}/${loss.reason}`;
-    if (busy.has(key) || stopped) return;
+    if (busy.has(key) || lifecycle.stopped) return;
     busy.add(key);
     try {
       await signalPods(nodeName, await podsOn(nodeName), loss);
@@ -119,25 +112,16 @@ export function startNodeInformer(options: NodeInformerOptions): NodeInformer {
   }
 
   informer.on(k8s.ADD, (node) => {
-    restartDelayMs = 0;
+    lifecycle.delivered();
     evaluate(node);
   });
   informer.on(k8s.UPDATE, (node) => {
-    restartDelayMs = 0;
+    lifecycle.delivered();
     evaluate(node);
   });
   informer.on(k8s.DELETE, (node) => {
     const name = node.metadata?.name;
     if (name) void handle(name, { reason: NodeLossReason.Lost, message: `node ${name} was deleted` });
-  });
-  informer.on(k8s.ERROR, (err: unknown) => {
-    if (stopped) return;
-    restartDelayMs = Math.min(restartDelayMs > 0 ? restartDelayMs * 2 : 1_000, MAX_RESTART_DELAY_MS);
-    log.warn({ err, retryInMs: restartDelayMs }, 'node informer stopped on an error; restarting');
-    clearTimeout(restartTimer);
-    restartTimer = setTimeout(() => {
-      if (!stopped) informer.start().catch((e: unknown) => log.error({ err: e }, 'node informer restart failed'));
-    }, restartDelayMs);
   });
 
   /**
@@ -163,36 +147,7 @@ export function startNodeInformer(options: NodeInformerOptions): NodeInformer {
     for (const key of delivered) if (!live.has(key.slice(0, key.indexOf('/')))) delivered.delete(key);
   }
 
-  const synced = informer.start().then(() => resync());
-  synced.catch((err: unknown) => log.error({ err }, 'first node list failed; the informer keeps retrying'));
-  const resyncTimer = setInterval(() => {
-    resync().catch((err: unknown) => log.warn({ err }, 'periodic node re-list failed'));
-  }, resyncIntervalMs);
-  resyncTimer.unref();
-
-  return {
-    synced,
-    async stop() {
-      stopped = true;
-      clearInterval(resyncTimer);
-      clearTimeout(restartTimer);
-      await informer.stop();
-    },
-  };
-}
-
-/**
- * Sends the session's workflow the podLost signal with the node's reason. A session that no longer
- * runs is not an error (returns false).
- */
-export async function signalNodePodLost(client: Client, event: NodePodLostEvent): Promise<boolean> {
-  try {
-    await client.workflow
-      .getHandle(sessionWorkflowId(event.sessionId))
-      .signal(podLostSignal, { podName: event.podName, reason: event.reason, message: event.message });
-    return true;
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return false;
-    throw err;
-  }
+  // Declared last: the handlers above use it, and they run only once the informer has started.
+  const lifecycle = runInformer({ informer, resync, resyncIntervalMs, log, what: 'node' });
+  return { synced: lifecycle.synced, stop: () => lifecycle.stop() };
 }

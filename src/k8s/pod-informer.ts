@@ -11,6 +11,7 @@ import { pino, type Logger } from 'pino';
 import { podGoneSignal, podLostSignal, podReadySignal } from '../../workflows/definitions.js';
 import { sessionWorkflowId } from '../session/spec.js';
 import type { KubeClients } from './client.js';
+import { runInformer } from './informer-lifecycle.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './labels.js';
 import { classifyPodLoss, isPodReady, podCondition, toIsoTime, type PodLostReason } from './pod-status.js';
 
@@ -66,8 +67,6 @@ export interface SessionPodInformer {
   readonly synced: Promise<void>;
   stop(): Promise<void>;
 }
-
-const MAX_RESTART_DELAY_MS = 30_000;
 
 /**
  * Starts the shared informer. client-node's `makeInformer` does list+watch and re-lists on 410 Gone, but
@@ -138,9 +137,6 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
   const reported = new Map<string, Set<PodLostReason>>();
   /** uids seen by the previous re-list: one missing from the next re-list was deleted in between. */
   let previousUids = new Map<string, k8s.V1Pod>();
-  let stopped = false;
-  let restartTimer: NodeJS.Timeout | undefined;
-  let restartDelayMs = 0;
 
   function report(pod: k8s.V1Pod, reason: PodLostReason, message: string): void {
     const uid = pod.metadata?.uid ?? '';
@@ -173,27 +169,17 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
     observeGone(pod);
   }
 
-  // Any delivered object proves the list/watch works again, so the next failure starts a fresh backoff.
   informer.on(k8s.ADD, (pod) => {
-    restartDelayMs = 0;
+    lifecycle.delivered();
     evaluate(pod);
     observeReadiness(pod);
   });
   informer.on(k8s.UPDATE, (pod) => {
-    restartDelayMs = 0;
+    lifecycle.delivered();
     evaluate(pod);
     observeReadiness(pod);
   });
   informer.on(k8s.DELETE, onDeleted);
-  informer.on(k8s.ERROR, (err: unknown) => {
-    if (stopped) return;
-    restartDelayMs = Math.min(restartDelayMs > 0 ? restartDelayMs * 2 : 1_000, MAX_RESTART_DELAY_MS);
-    log.warn({ err, retryInMs: restartDelayMs }, 'pod informer stopped on an error; restarting');
-    clearTimeout(restartTimer);
-    restartTimer = setTimeout(() => {
-      if (!stopped) informer.start().catch((e: unknown) => log.error({ err: e }, 'pod informer restart failed'));
-    }, restartDelayMs);
-  });
 
   async function resync(): Promise<void> {
     const list = await clients.core.listNamespacedPod({ namespace, labelSelector });
@@ -215,29 +201,19 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
     previousUids = current;
   }
 
-  const synced = informer.start().then(() => resync());
-  synced.catch((err: unknown) => log.error({ err }, 'first pod list failed; the informer keeps retrying'));
-  const resyncTimer = setInterval(() => {
-    resync().catch((err: unknown) => log.warn({ err }, 'periodic pod re-list failed'));
-  }, resyncIntervalMs);
-  resyncTimer.unref();
-
-  return {
-    synced,
-    async stop() {
-      stopped = true;
-      clearInterval(resyncTimer);
-      clearTimeout(restartTimer);
-      await informer.stop();
-    },
-  };
+  // Declared last: the handlers above use it, and they run only once the informer has started.
+  const lifecycle = runInformer({ informer, resync, resyncIntervalMs, log, what: 'pod' });
+  return { synced: lifecycle.synced, stop: () => lifecycle.stop() };
 }
 
 /**
  * Tells the session's workflow that its pod was lost. A workflow that no longer runs (session over) is
  * not an error: returns false then, true when the signal was delivered.
  */
-export async function signalPodLost(client: Client, event: PodLostEvent): Promise<boolean> {
+export async function signalPodLost(
+  client: Client,
+  event: Pick<PodLostEvent, 'sessionId' | 'podName' | 'message'> & { reason: string },
+): Promise<boolean> {
   try {
     await client.workflow
       .getHandle(sessionWorkflowId(event.sessionId))

@@ -1,0 +1,67 @@
+/**
+ * The life of a client-node informer as the session informers need it. `makeInformer` lists and watches
+ * and re-lists on 410 Gone, but it stops for good after any other error and never re-lists on its own:
+ * this restarts it with backoff and runs a periodic re-list that catches what a watch did not deliver.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+
+const MAX_RESTART_DELAY_MS = 30_000;
+
+export interface InformerLifecycle {
+  /** Resolves once the first list and the first re-list have been processed. */
+  readonly synced: Promise<void>;
+  /** Whether stop() has been called: late work should not start any more. */
+  readonly stopped: boolean;
+  /** Any delivered object proves the list/watch works again, so the next failure starts a fresh backoff. */
+  delivered(): void;
+  stop(): Promise<void>;
+}
+
+export function runInformer<T extends k8s.KubernetesObject>(options: {
+  informer: k8s.Informer<T>;
+  /** Re-reads everything and re-evaluates it; run after the first list and then every `resyncIntervalMs`. */
+  resync: () => Promise<void>;
+  resyncIntervalMs: number;
+  log: Logger;
+  /** What is watched, for log lines ("pod", "node"). */
+  what: string;
+}): InformerLifecycle {
+  const { informer, resync, log, what } = options;
+  let stopped = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let restartDelayMs = 0;
+
+  informer.on(k8s.ERROR, (err: unknown) => {
+    if (stopped) return;
+    restartDelayMs = Math.min(restartDelayMs > 0 ? restartDelayMs * 2 : 1_000, MAX_RESTART_DELAY_MS);
+    log.warn({ err, retryInMs: restartDelayMs }, `${what} informer stopped on an error; restarting`);
+    clearTimeout(restartTimer);
+    restartTimer = setTimeout(() => {
+      if (!stopped) informer.start().catch((e: unknown) => log.error({ err: e }, `${what} informer restart failed`));
+    }, restartDelayMs);
+  });
+
+  const synced = informer.start().then(() => resync());
+  synced.catch((err: unknown) => log.error({ err }, `first ${what} list failed; the informer keeps retrying`));
+  const resyncTimer = setInterval(() => {
+    resync().catch((err: unknown) => log.warn({ err }, `periodic ${what} re-list failed`));
+  }, options.resyncIntervalMs);
+  resyncTimer.unref();
+
+  return {
+    synced,
+    get stopped() {
+      return stopped;
+    },
+    delivered() {
+      restartDelayMs = 0;
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(resyncTimer);
+      clearTimeout(restartTimer);
+      await informer.stop();
+    },
+  };
+}
