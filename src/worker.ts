@@ -27,7 +27,12 @@ import { ensureSessionNetworkPolicy } from './k8s/network-policy.js';
 import { sessionWorkerInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
-import { createWorkerMetrics, serveWorkerMetrics, type WorkerMetrics } from './temporal/worker-metrics.js';
+import {
+  countingRestarts,
+  createWorkerMetrics,
+  serveWorkerMetrics,
+  type WorkerMetrics,
+} from './temporal/worker-metrics.js';
 import { workerTuning } from './temporal/worker-tuning.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
@@ -88,7 +93,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       taskQueue: config.temporalTaskQueue,
       workflowsPath,
       activities: {
-        ...createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
+        ...countingRestarts(
+          createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
+          metrics.sessionRestarts,
+        ),
         ...createReconcilerActivities({
           clients: kubeClients,
           temporal: client,

@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { KubeClients } from './client.js';
 import { APP_LABEL, SESSION_APP } from './labels.js';
+import { runInformer } from './informer-lifecycle.js';
 import { classifyPodLoss } from './pod-status.js';
 import { WARM_POOL_LABEL, WARM_STATE_LABEL, WarmState } from './warm-pod.js';
 
@@ -18,7 +19,7 @@ export interface WarmPodInformerOptions {
   logger?: Logger;
 }
 
-const RESTART_DELAY_MS = 5_000;
+const RESYNC_INTERVAL_MS = 5 * 60_000;
 
 export function startWarmPodInformer(options: WarmPodInformerOptions): {
   synced: Promise<void>;
@@ -33,34 +34,26 @@ export function startWarmPodInformer(options: WarmPodInformerOptions): {
     () => clients.core.listNamespacedPod({ namespace, labelSelector }),
     labelSelector,
   );
-  let stopped = false;
-  let restartTimer: NodeJS.Timeout | undefined;
-
   const tell = (pod: k8s.V1Pod): void => {
     const pool = pod.metadata?.labels?.[WARM_POOL_LABEL];
     if (!pool) return;
     onPoolChanged(pool).catch((err: unknown) => log.warn({ err, pool }, 'could not tell the pool'));
   };
-  informer.on(k8s.DELETE, tell);
+  informer.on(k8s.DELETE, (pod) => {
+    lifecycle.delivered();
+    tell(pod);
+  });
   informer.on(k8s.UPDATE, (pod) => {
+    lifecycle.delivered();
     if (classifyPodLoss(pod)) tell(pod);
   });
-  informer.on(k8s.ERROR, (err: unknown) => {
-    if (stopped) return;
-    log.warn({ err }, 'warm pod informer stopped on an error; restarting');
-    clearTimeout(restartTimer);
-    restartTimer = setTimeout(() => {
-      if (!stopped) informer.start().catch((e: unknown) => log.error({ err: e }, 'warm pod informer restart failed'));
-    }, RESTART_DELAY_MS);
+  const lifecycle = runInformer({
+    informer,
+    // Nothing to re-evaluate: the pool workflow's periodic reconcile already counts its pods from a list.
+    resync: async () => {},
+    resyncIntervalMs: RESYNC_INTERVAL_MS,
+    log,
+    what: 'warm pod',
   });
-  const synced = informer.start();
-  synced.catch((err: unknown) => log.error({ err }, 'first warm pod list failed; the informer keeps retrying'));
-  return {
-    synced,
-    async stop() {
-      stopped = true;
-      clearTimeout(restartTimer);
-      await informer.stop();
-    },
-  };
+  return { synced: lifecycle.synced, stop: () => lifecycle.stop() };
 }

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AuditRecord } from '../../activities/types.js';
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -11,6 +12,8 @@ export interface WorkerMetrics {
   reconcilerDeleted: Counter<'kind'>;
   /** Objects a dry run would have deleted, by kind. */
   reconcilerWouldDelete: Counter<'kind'>;
+  /** Session pods replaced after a loss, by the loss's reason (preempted, deleted, node-lost, …). */
+  sessionRestarts: Counter<'reason'>;
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
@@ -30,6 +33,30 @@ export function createWorkerMetrics(): WorkerMetrics {
       labelNames: ['kind'],
       registers: [registry],
     }),
+    sessionRestarts: new Counter({
+      name: 'session_restarts_total',
+      help: 'Session pods replaced after a loss (Spot preemption, node failure, eviction), by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+  };
+}
+
+/**
+ * Counts restarts where the workflow reports them: every entry into `restarting` goes through the audit
+ * activity, so the count needs no hook inside the deterministic workflow code.
+ */
+export function countingRestarts<A extends { recordAudit(record: AuditRecord): Promise<void> }>(
+  activities: A,
+  restarts: Counter<'reason'>,
+): A {
+  const recordAudit = activities.recordAudit.bind(activities);
+  return {
+    ...activities,
+    async recordAudit(record: AuditRecord) {
+      await recordAudit(record);
+      if (record.to === 'restarting') restarts.inc({ reason: record.reason ?? 'unknown' });
+    },
   };
 }
 

@@ -15,6 +15,7 @@ import { sessionObjectNames } from '../../src/k8s/names.js';
 import { sessionWorkflowId, type SessionSpec, type SessionState } from '../../src/session/spec.js';
 import { createDataConverter } from '../../src/temporal/codec.js';
 import { createTemporalClient, startSession } from '../../src/temporal/client.js';
+import { createWorkerMetrics } from '../../src/temporal/worker-metrics.js';
 import { runWorker } from '../../src/worker.js';
 import { extendSessionUpdate, getSessionStateQuery, terminateSessionUpdate } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
@@ -37,6 +38,7 @@ function workerEnv(taskQueue: string): Record<string, string> {
 
 const config: Config = loadConfig(workerEnv(`session-e2e-${uniqueSuffix()}`));
 let client: Client;
+const metrics = createWorkerMetrics();
 const stopWorker = new AbortController();
 let workerDone: Promise<void>;
 
@@ -44,7 +46,7 @@ beforeAll(async () => {
   client = await createTemporalClient(config);
   let ready!: () => void;
   const isReady = new Promise<void>((resolve) => (ready = resolve));
-  workerDone = runWorker({ config, signal: stopWorker.signal, onReady: ready });
+  workerDone = runWorker({ config, metrics, signal: stopWorker.signal, onReady: ready });
   await Promise.race([isReady, workerDone]);
 }, 120_000);
 
@@ -208,6 +210,7 @@ describe('session lifecycle on the real stack', () => {
       const handle = await startSession(client, s, config);
       const before = await untilRunning(handle);
       const firstPod = await core.readNamespacedPod({ name: names.pod, namespace });
+      const restartsBefore = await restartsCounted();
       cordoned = before.nodeName!;
       await patchNode(cordoned, { spec: { unschedulable: true } });
       await core.createNamespacedPodEviction({
@@ -224,6 +227,8 @@ describe('session lifecycle on the real stack', () => {
       expect(secondPod.metadata?.uid).not.toBe(firstPod.metadata?.uid);
       expect(secondPod.spec?.nodeName).toBe(after.nodeName);
       expect(secondPod.spec?.volumes?.map((v) => v.persistentVolumeClaim?.claimName)).toContain(names.pvc);
+      // Operators see the restart on the worker's /metrics (the dashboard's "Session pod restarts" panel).
+      expect((await restartsCounted()) - restartsBefore).toBe(1);
 
       await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'user' }] });
       expect((await handle.result()).status).toBe('terminated');
@@ -356,4 +361,9 @@ async function killGroup(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   process.kill(-child.pid!, 'SIGKILL');
   await exited;
+}
+
+async function restartsCounted(): Promise<number> {
+  const { values } = await metrics.sessionRestarts.get();
+  return values.reduce((sum, v) => sum + v.value, 0);
 }
