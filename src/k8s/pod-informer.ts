@@ -212,12 +212,15 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
  */
 export async function signalPodLost(
   client: Client,
-  event: Pick<PodLostEvent, 'sessionId' | 'podName' | 'message'> & { reason: string },
+  event: Pick<PodLostEvent, 'sessionId' | 'podName' | 'message' | 'podUid'> & { reason: string },
 ): Promise<boolean> {
   try {
-    await client.workflow
-      .getHandle(sessionWorkflowId(event.sessionId))
-      .signal(podLostSignal, { podName: event.podName, reason: event.reason, message: event.message });
+    await client.workflow.getHandle(sessionWorkflowId(event.sessionId)).signal(podLostSignal, {
+      podName: event.podName,
+      reason: event.reason,
+      message: event.message,
+      ...(event.podUid ? { podUid: event.podUid } : {}),
+    });
     return true;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;

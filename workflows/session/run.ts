@@ -55,6 +55,8 @@ import {
   validateTerminateInput,
 } from './failures.js';
 import { PodTracker } from './pod-tracker.js';
+import { FAST_RECOVERY_PATCH, nodeLossCheck, replacementGraceSeconds } from './recovery.js';
+import { FastRecovery } from './fast-recovery.js';
 
 /** The `type` of the ApplicationFailure a failed session workflow ends with. */
 export const SessionFailureType = {
@@ -128,6 +130,8 @@ export class SessionRun {
   private draining = false;
   /** Whether this run follows `event-driven-core`; decided at its first task, fixed for the run. */
   private eventDriven = false;
+  /** Set when this run follows `fast-recovery` (see ./fast-recovery.ts); decided at its first task. */
+  private fast: FastRecovery | undefined;
 
   constructor(
     private readonly spec: SessionSpec,
@@ -171,6 +175,8 @@ export class SessionRun {
 
   async run(): Promise<SessionState> {
     this.eventDriven = patched(EVENT_DRIVEN_PATCH);
+    if (this.eventDriven && patched(FAST_RECOVERY_PATCH)) this.fast = this.fastRecovery();
+    this.pods.fast = this.fast !== undefined;
     upsertSearchAttributes([
       { key: SessionIdKey, value: this.spec.sessionId },
       { key: SessionUserKey, value: this.spec.user },
@@ -213,7 +219,7 @@ export class SessionRun {
       // The pod keeps its name across recreations, so the event may describe a predecessor: it only
       // triggers a check of the pod as it is now.
       log.info('pod lost reported', { podName: event.podName, reason: event.reason });
-      this.pods.lostReported();
+      this.pods.lostReported(event);
     });
     setHandler(podReadySignal, (event) => this.pods.readyReported(event.podUid, event.nodeName));
     setHandler(podGoneSignal, (event) => this.pods.goneReported(event.podUid));
@@ -327,7 +333,8 @@ export class SessionRun {
     }
     this.record('pod_created', made.podName);
     this.record('service_created', made.serviceName);
-    await this.waitForReady();
+    if (this.fast) await this.fast.waitForFirstReady();
+    else await this.waitForReady();
   }
 
   /** The pre-`event-driven-core` provisioning, kept for runs that started with it. */
@@ -355,6 +362,7 @@ export class SessionRun {
     await this.waitForReady();
   }
 
+  /** Waits for the current pod's Ready and records it. */
   private async waitForReady(): Promise<void> {
     if (this.eventDriven) {
       const nodeName = await this.pods.waitReady(this.acts, this.podSpec(), this.spec.podStartTimeoutSeconds);
@@ -408,8 +416,9 @@ export class SessionRun {
 
   private async checkPod(): Promise<void> {
     let check: PodCheckResult;
+    const reported = this.fast ? this.pods.nodeReportOf(this.pods.current) : undefined;
     try {
-      check = await this.acts.checkSessionPod(this.podSpec());
+      check = reported ? nodeLossCheck(reported) : await this.acts.checkSessionPod(this.podSpec());
     } catch (err) {
       if (isCancellation(err)) throw err;
       // An unanswered health check is no evidence of loss; the next signal or check decides.
@@ -417,10 +426,14 @@ export class SessionRun {
       return;
     }
     if (!isLost(check)) return;
+    const fast = this.fast;
     try {
-      await this.interruptibly(() => this.recoverPod(check));
+      await this.interruptibly(() =>
+        fast ? fast.beforeDeadline(() => this.recoverPod(check)) : this.recoverPod(check),
+      );
     } catch (err) {
-      if (!this.isTerminationAbort(err)) throw err;
+      // Past the deadline the running loop shuts the session down with reason `timeout`.
+      if (!this.isTerminationAbort(err) && !fast?.isDeadlineAbort(err)) throw err;
     }
   }
 
@@ -444,7 +457,7 @@ export class SessionRun {
         };
         throw ApplicationFailure.create({ type: this.failure.type, message: this.failure.message, nonRetryable: true });
       }
-      if (check.exists) await this.stopPod(0);
+      if (check.exists) await this.stopPod(this.fast ? replacementGraceSeconds(check, this.spec) : 0);
       const pod = await this.acts.ensureSessionPod(this.podSpec());
       this.pods.current = pod.podUid;
       try {
@@ -452,7 +465,12 @@ export class SessionRun {
       } catch (err) {
         if (failureTypeOf(err) === 'PodFailed') {
           // Lost again before it was Ready (e.g. another preemption): that costs another restart.
-          check = { exists: true, ready: false, lostReason: 'failed', message: rootMessage(err) };
+          check = (await this.fast?.lostBeforeReady()) ?? {
+            exists: true,
+            ready: false,
+            lostReason: 'failed',
+            message: rootMessage(err),
+          };
           continue;
         }
         const diagnosis = podStartTimeoutOf(err);
@@ -583,6 +601,31 @@ export class SessionRun {
   }
 
   // ---- helpers --------------------------------------------------------------------------------------
+
+  /** The recovery of runs since `fast-recovery`, over this run's state. */
+  private fastRecovery(): FastRecovery {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's accessors read this run's fields
+    const run = this;
+    return new FastRecovery({
+      acts: this.acts,
+      spec: this.spec,
+      pods: this.pods,
+      state: this.state,
+      podSpec: () => this.podSpec(),
+      record: (type, message) => this.record(type, message),
+      stopPod: (grace) => this.stopPod(grace),
+      waitForReady: () => this.waitForReady(),
+      get restartTimes() {
+        return run.restartTimes;
+      },
+      set restartTimes(times: string[]) {
+        run.restartTimes = times;
+      },
+      fail: (failure) => {
+        this.failure = failure;
+      },
+    });
+  }
 
   /** The spec without its secrets: what every step after provisioning needs. */
   private podSpec(): SessionSpec {
