@@ -34,6 +34,12 @@ export const podLostSignal =
 
 /** Sent by the worker's shared pod informer when a session pod turns Ready. */
 export const podReadySignal = defineSignal<[{ podName: string; podUid: string; nodeName: string }]>('podReady');
+/**
+ * Sent by the worker's shared pod informer when a session pod that was Ready turns NotReady (e.g. its
+ * agent crash-loops). Ready again is a podReady signal. Runs since `fast-recovery` count a pod NotReady
+ * longer than `restartPolicy.unhealthyMinutes` as lost.
+ */
+export const podNotReadySignal = defineSignal<[{ podName: string; podUid: string }]>('podNotReady');
 /** Sent by the worker's shared pod informer when a session pod object is gone from the apiserver. */
 export const podGoneSignal = defineSignal<[{ podName: string; podUid: string }]>('podGone');
 /**

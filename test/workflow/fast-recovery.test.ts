@@ -10,7 +10,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { SessionSpec, SessionState } from '../../src/session/spec.js';
 import { startSession } from '../../src/temporal/client.js';
-import { getSessionStateQuery, podLostSignal, terminateSessionSignal } from '../../workflows/definitions.js';
+import {
+  getSessionStateQuery,
+  podLostSignal,
+  podNotReadySignal,
+  podReadySignal,
+  terminateSessionSignal,
+} from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
@@ -58,11 +64,17 @@ const state = (handle: SessionHandle): Promise<SessionState> => handle.query(get
 /** The uid the fake gives the session's current pod. */
 const currentUid = (s: SessionSpec): string => `uid-${world.session(s.sessionId).incarnation}`;
 
-async function until(handle: SessionHandle, what: string, test: (s: SessionState) => boolean): Promise<SessionState> {
-  return eventually(what, async () => {
+async function until(
+  handle: SessionHandle,
+  what: string,
+  test: (s: SessionState) => boolean,
+  timeoutMs = 30_000,
+): Promise<SessionState> {
+  const probe = async (): Promise<SessionState | undefined> => {
     const current = await state(handle);
     return test(current) ? current : undefined;
-  });
+  };
+  return eventually(what, probe, { timeoutMs });
 }
 
 /** The activities after the first `from` call, with their options, in order. */
@@ -199,6 +211,37 @@ describe('fast recovery', () => {
       expect(world.objects(s.sessionId)).toEqual([]);
     } finally {
       await terminateQuietly(handle);
+    }
+  }, 150_000);
+
+  test('a pod NotReady longer than unhealthyMinutes after having been Ready is replaced with its grace; one Ready again in time is kept', async () => {
+    const policy = { maxRestarts: 2, windowMinutes: 60, unhealthyMinutes: 1 };
+    const crashing = spec({ restartPolicy: policy });
+    const flapping = spec({ restartPolicy: policy });
+    const [a, b] = await Promise.all([start(crashing), start(flapping)]);
+    try {
+      const [runningA, runningB] = await Promise.all([
+        until(a, 'running', (c) => c.status === 'running'),
+        until(b, 'running', (c) => c.status === 'running'),
+      ]);
+      const uidB = currentUid(flapping);
+      await a.signal(podNotReadySignal, { podName: runningA.podName, podUid: currentUid(crashing) });
+      await b.signal(podNotReadySignal, { podName: runningB.podName, podUid: uidB });
+      await b.signal(podReadySignal, { podName: runningB.podName, podUid: uidB, nodeName: 'kwok-spot-a' });
+      const replaced = await until(a, 'replaced', (c) => c.status === 'running' && c.restartCount === 1, 120_000);
+      expect(replaced.events.find((e) => e.type === 'pod_lost')?.message).toMatch(
+        /^unhealthy: .*NotReady for 1 minutes/,
+      );
+      expect(callsFrom(crashing, 'requestPodDeletion').slice(0, 2)).toEqual([
+        ['requestPodDeletion', { graceSeconds: 7 }],
+        ['ensureSessionPod', undefined],
+      ]);
+      // The same minute has passed for the flapping pod, which turned Ready again: nothing happened to it.
+      const kept = await state(b);
+      expect(kept.restartCount).toBe(0);
+      expect(world.calls(flapping.sessionId)).not.toContain('requestPodDeletion');
+    } finally {
+      await Promise.all([terminateQuietly(a), terminateQuietly(b)]);
     }
   }, 150_000);
 });

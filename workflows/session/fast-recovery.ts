@@ -84,6 +84,27 @@ export class FastRecovery {
   }
 
   /**
+   * When the current pod, NotReady since the informer said so after having been Ready, counts as lost
+   * (`restartPolicy.unhealthyMinutes` later); undefined while it is Ready or the rule is off.
+   */
+  unhealthyAt(): number | undefined {
+    const minutes = this.host.spec.restartPolicy.unhealthyMinutes;
+    const since = this.host.pods.currentNotReadySince();
+    return minutes && since !== undefined ? since + minutes * 60_000 : undefined;
+  }
+
+  /** The pod as {@link unhealthyAt} judges it: still running, so it is stopped with its grace. */
+  unhealthyCheck(): PodCheckResult {
+    const minutes = this.host.spec.restartPolicy.unhealthyMinutes ?? 0;
+    return {
+      exists: true,
+      ready: false,
+      lostReason: 'unhealthy',
+      message: `the pod was NotReady for ${minutes} minutes after having been Ready`,
+    };
+  }
+
+  /**
    * Runs `fn` (a recovery) until it ends or the session's deadline passes, whichever is first; an extension
    * meanwhile moves the deadline. Past the deadline `fn` is cancelled: see {@link isDeadlineAbort}.
    */

@@ -52,6 +52,24 @@ export class PodTracker {
   readyReported(uid: string, nodeName: string): void {
     this.ready.set(uid, nodeName);
     trim(this.ready);
+    if (this.notReadySince.delete(uid)) this.readinessChanges += 1;
+  }
+
+  /** Since when (workflow time) each pod that had been Ready is NotReady, per the informer. */
+  private readonly notReadySince = new Map<string, number>();
+  /** Counts NotReady/Ready flips, so a waiting loop can wake and re-plan its timers. */
+  readinessChanges = 0;
+
+  notReadyReported(uid: string): void {
+    if (this.notReadySince.has(uid)) return;
+    this.notReadySince.set(uid, Date.now());
+    trim(this.notReadySince);
+    this.readinessChanges += 1;
+  }
+
+  /** Since when the current pod is NotReady after having been Ready; undefined while it is Ready. */
+  currentNotReadySince(): number | undefined {
+    return this.current === undefined ? undefined : this.notReadySince.get(this.current);
   }
 
   goneReported(uid: string): void {

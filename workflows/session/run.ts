@@ -35,6 +35,7 @@ import {
   getSessionStateQuery,
   podGoneSignal,
   podLostSignal,
+  podNotReadySignal,
   podReadySignal,
   terminateSessionSignal,
   terminateSessionUpdate,
@@ -223,6 +224,7 @@ export class SessionRun {
     });
     setHandler(podReadySignal, (event) => this.pods.readyReported(event.podUid, event.nodeName));
     setHandler(podGoneSignal, (event) => this.pods.goneReported(event.podUid));
+    setHandler(podNotReadySignal, (event) => this.pods.notReadyReported(event.podUid));
     setHandler(waitUntilStartedUpdate, async () => {
       await condition(() => this.state.status !== 'creating');
       return this.state;
@@ -391,6 +393,11 @@ export class SessionRun {
       if (this.terminate) return this.terminate;
       const expiresAt = Date.parse(this.state.expiresAt!);
       if (Date.now() >= expiresAt) return { reason: 'timeout' satisfies EndReason };
+      const unhealthyAt = this.fast?.unhealthyAt();
+      if (unhealthyAt !== undefined && Date.now() >= unhealthyAt) {
+        await this.checkPod(this.fast?.unhealthyCheck());
+        continue;
+      }
       if (this.pods.lostPending || Date.now() >= nextCheckAt) {
         this.pods.lostPending = false;
         nextCheckAt = Date.now() + SAFETY_CHECK_INTERVAL_MS;
@@ -399,10 +406,15 @@ export class SessionRun {
       }
       if (this.shouldContinueAsNew()) await this.continueAsNew();
       // Extending only moves the deadline later, so waking at the old one and looping is enough.
-      const wakeAt = Math.min(expiresAt, nextCheckAt);
+      const wakeAt = Math.min(expiresAt, nextCheckAt, unhealthyAt ?? Infinity);
+      const flips = this.pods.readinessChanges;
       // Waking when the history has grown long (e.g. many updates) lets a quiet session continue as new too.
       await condition(
-        () => this.terminate !== undefined || this.pods.lostPending || (this.eventDriven && this.shouldContinueAsNew()),
+        () =>
+          this.terminate !== undefined ||
+          this.pods.lostPending ||
+          (this.eventDriven && this.shouldContinueAsNew()) ||
+          (this.fast !== undefined && this.pods.readinessChanges !== flips),
         Math.max(1, wakeAt - Date.now()),
       );
     }
@@ -414,11 +426,12 @@ export class SessionRun {
     return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
   }
 
-  private async checkPod(): Promise<void> {
+  /** Looks at the pod (or takes `known`, what the informer already told) and recovers it when lost. */
+  private async checkPod(known?: PodCheckResult): Promise<void> {
     let check: PodCheckResult;
     const reported = this.fast ? this.pods.nodeReportOf(this.pods.current) : undefined;
     try {
-      check = reported ? nodeLossCheck(reported) : await this.acts.checkSessionPod(this.podSpec());
+      check = known ?? (reported ? nodeLossCheck(reported) : await this.acts.checkSessionPod(this.podSpec()));
     } catch (err) {
       if (isCancellation(err)) throw err;
       // An unanswered health check is no evidence of loss; the next signal or check decides.
