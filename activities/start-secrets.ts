@@ -19,6 +19,13 @@ export function startSecretsReader(client: Client, dataConverter: DataConverter)
   const codecs = [...(dataConverter.payloadCodecs ?? [])].reverse();
   return async (spec) => {
     const execution = Context.current().info.workflowExecution;
+    if (!execution) {
+      throw ApplicationFailure.create({
+        type: 'InvalidActivityInput',
+        nonRetryable: true,
+        message: `session ${spec.sessionId}: a spec without secrets can only be provisioned from its workflow`,
+      });
+    }
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     let payloads = (started?.input?.payloads ?? []) as Payload[];

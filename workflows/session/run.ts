@@ -323,7 +323,8 @@ export class SessionRun {
     // have created objects, and the deletes are idempotent.
     this.registerObjectsCleanup();
     this.registerPodCleanup();
-    const made = await this.acts.provisionSession(this.spec);
+    // Since `fast-recovery` the activity reads the secrets from the start input: they enter history once.
+    const made = await this.acts.provisionSession(this.fast ? this.podSpec() : this.spec);
     this.pods.current = made.podUid;
     this.state.podName = made.podName;
     this.state.serviceName = made.serviceName;
