@@ -12,6 +12,7 @@ import { sessionObjectNames } from '../src/k8s/names.js';
 import { removeLedgerEntry } from '../src/k8s/quota-ledger.js';
 import { SessionSpecSchema, type SessionSpec } from '../src/session/spec.js';
 import { QuotaEntryRefSchema } from './inputs.js';
+import type { StartSecretsReader } from './start-secrets.js';
 import { diagnosePod } from './pod-diagnosis.js';
 import type { SessionActivities } from './types.js';
 
@@ -22,6 +23,11 @@ export interface EventDrivenDeps {
   clients: KubeClients;
   log: Logger;
   requestPodDeletion: (spec: SessionSpec, graceSeconds: number) => Promise<string | null>;
+  /**
+   * Where a spec without secrets gets them (runs since `fast-recovery` pass none, so the token and MCP
+   * config are in the history once: the start input). Without it, the spec's own secrets are used.
+   */
+  startSecrets?: StartSecretsReader;
 }
 
 export function eventDrivenActivities(
@@ -30,7 +36,9 @@ export function eventDrivenActivities(
 ): Pick<SessionActivities, EventDrivenKeys> {
   const { clients, log } = deps;
   return {
-    async provisionSession(spec) {
+    async provisionSession(input) {
+      const spec =
+        hasSecrets(input) || !deps.startSecrets ? input : { ...input, secrets: await deps.startSecrets(input) };
       const names = sessionObjectNames(spec.user, spec.sessionId);
       // allSettled, not all: every create must have finished before the activity fails, or a create still
       // in flight could land after the workflow's compensation deleted its object.
@@ -74,6 +82,10 @@ export function eventDrivenActivities(
       await removeLedgerEntry(clients.core, ref.namespace, ref.user, ref.sessionId);
     },
   };
+}
+
+function hasSecrets(spec: SessionSpec): boolean {
+  return Object.values(spec.secrets).some((value) => value !== undefined);
 }
 
 /**

@@ -26,6 +26,7 @@ import { FailureType, isConflict, isNotFound, toKubeFailure, type KubeOperation 
 import { diagnosePod } from './pod-diagnosis.js';
 import { watchPodUntil, type PodObservation } from './pod-watch.js';
 import { eventDrivenActivities, withParsedInputs, type BaseActivities } from './event-driven.js';
+import type { StartSecretsReader } from './start-secrets.js';
 import type { AuditRecord, DeleteObjectsResult, PodCheckResult, PodReadyResult, SessionActivities } from './types.js';
 
 export interface SessionActivitiesDeps {
@@ -36,6 +37,8 @@ export interface SessionActivitiesDeps {
   heartbeatIntervalMs?: number;
   /** Lifetime of one pod watch before it is re-established from a fresh GET (default 25 s). */
   podWatchTimeoutSeconds?: number;
+  /** Reads a session's secrets from its workflow's start input (see ./start-secrets.ts). */
+  startSecrets?: StartSecretsReader;
 }
 
 /** Secret-looking keys are dropped from audit details, whatever the caller put there. */
@@ -499,6 +502,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       clients,
       log,
       requestPodDeletion: async (spec, graceSeconds) => requestPodDeletion(spec, graceSeconds),
+      ...(deps.startSecrets ? { startSecrets: deps.startSecrets } : {}),
     }),
   };
   return withParsedInputs(all);

@@ -21,7 +21,10 @@ export interface PodCheckResult {
   phase?: string;
   nodeName?: string;
   ready: boolean;
-  /** Set when the pod is gone for good or failing: 'deleted' | 'evicted' | 'failed' | 'oom_killed' | 'node_lost' | 'disruption'. */
+  /**
+   * Set when the pod is gone for good or failing: 'deleted' | 'evicted' | 'failed' | 'oom_killed' | 'node_lost' |
+   * 'disruption'; in the workflow also 'interruption' (node notice) and 'unhealthy' (NotReady too long).
+   */
   lostReason?: string;
   message?: string;
 }

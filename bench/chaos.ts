@@ -40,6 +40,18 @@ export function chaosReport(r: ChaosResult): string {
     row('recovery after a hard node loss, p50', p(50), ''),
     row('recovery after a hard node loss, p95', p(95), '< 5 s'),
     row('recoveries measured', String(r.recoverySeconds.length), ''),
+    row(
+      `lost grace on an interruption notice, max (of ${r.graceSeconds} s promised)`,
+      r.lostGraceSeconds.length
+        ? `${Math.max(...r.lostGraceSeconds)} s`
+        : 'n/a (no session was on an interrupted node)',
+      '0 s',
+    ),
+    row(
+      'pods on interrupted nodes / pods that lost grace',
+      `${r.lostGraceSeconds.length} / ${r.lostGraceSeconds.filter((s) => s > 0).length}`,
+      '',
+    ),
     '',
     'Faults injected:',
     '',

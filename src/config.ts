@@ -184,6 +184,11 @@ const EnvSchema = z.object({
     '(none)',
     'Comma-separated node label keys that, on a cordoned node, announce an interruption',
   )]: list(''),
+  [doc(
+    `${S}UNHEALTHY_MINUTES`,
+    '5',
+    'A pod NotReady this long after having been Ready counts as lost and is replaced (restart budget); 0 = off',
+  )]: int(5, 0),
   [doc(`${S}RECONCILER_ENABLED`, 'true', 'Create/update the reconciler Schedule when the worker starts')]: bool(true),
   [doc(
     `${S}RECONCILE_SCHEDULE_ID`,
@@ -405,6 +410,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     leaderRetryPeriodMs: e[`${S}LEADER_RETRY_PERIOD`] as number,
     interruptionTaints: e[`${S}INTERRUPTION_TAINTS`] as string[],
     interruptionLabels: e[`${S}INTERRUPTION_LABELS`] as string[],
+    unhealthyMinutes: e[`${S}UNHEALTHY_MINUTES`] as number,
     reconcilerEnabled: e[`${S}RECONCILER_ENABLED`] as boolean,
     reconcileScheduleId: e[`${S}RECONCILE_SCHEDULE_ID`] as string,
     reconcileIntervalMs: e[`${S}RECONCILE_INTERVAL`] as number,
@@ -536,7 +542,11 @@ export function sessionDefaults(config: Config): Omit<SessionSpec, 'sessionId' |
     ...(config.priorityClassName ? { priorityClassName: config.priorityClassName } : {}),
     podStartTimeoutSeconds: config.podStartTimeoutSeconds,
     podStopGraceSeconds: config.podStopGraceSeconds,
-    restartPolicy: { maxRestarts: config.maxRestarts, windowMinutes: config.restartWindowMinutes },
+    restartPolicy: {
+      maxRestarts: config.maxRestarts,
+      windowMinutes: config.restartWindowMinutes,
+      unhealthyMinutes: config.unhealthyMinutes,
+    },
     storage: {
       ephemeralRequest: config.ephemeralStorageRequest,
       ephemeralLimit: config.ephemeralStorageLimit,

@@ -12,6 +12,7 @@ import * as k8s from '@kubernetes/client-node';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import { createSessionActivities } from '../activities/index.js';
+import { startSecretsReader } from '../activities/start-secrets.js';
 import { createReconcilerActivities } from '../activities/reconciler.js';
 import { createWarmPoolActivities } from '../activities/warm-pool.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
@@ -94,7 +95,11 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       workflowsPath,
       activities: {
         ...countingRestarts(
-          createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
+          createSessionActivities({
+            clients: kubeClients,
+            logger: log.child({ component: 'activities' }),
+            startSecrets: startSecretsReader(client, dataConverter),
+          }),
           metrics.sessionRestarts,
         ),
         ...createReconcilerActivities({

@@ -24,11 +24,22 @@ export const extendSessionUpdate = defineUpdate<ExtendSessionResult, [ExtendSess
 export const terminateSessionUpdate = defineUpdate<SessionState, [TerminateSessionInput]>('terminateSession');
 export const terminateSessionSignal = defineSignal<[TerminateSessionInput]>('terminateSession');
 export const getSessionStateQuery = defineQuery<SessionState>('getSessionState');
-/** Sent by the worker's shared pod informer when the session's pod is deleted, evicted or fails. */
-export const podLostSignal = defineSignal<[{ podName: string; reason: string; message?: string }]>('podLost');
+/**
+ * Sent by the worker's shared pod informer when the session's pod is deleted, evicted or fails, and by the
+ * node informer when its node is lost (`node-lost`) or marked for interruption (`node-interruption`).
+ * `podUid` (absent from older senders) says which pod is meant, so a report about a predecessor is ignored.
+ */
+export const podLostSignal =
+  defineSignal<[{ podName: string; reason: string; message?: string; podUid?: string }]>('podLost');
 
 /** Sent by the worker's shared pod informer when a session pod turns Ready. */
 export const podReadySignal = defineSignal<[{ podName: string; podUid: string; nodeName: string }]>('podReady');
+/**
+ * Sent by the worker's shared pod informer when a session pod that was Ready turns NotReady (e.g. its
+ * agent crash-loops). Ready again is a podReady signal. Runs since `fast-recovery` count a pod NotReady
+ * longer than `restartPolicy.unhealthyMinutes` as lost.
+ */
+export const podNotReadySignal = defineSignal<[{ podName: string; podUid: string }]>('podNotReady');
 /** Sent by the worker's shared pod informer when a session pod object is gone from the apiserver. */
 export const podGoneSignal = defineSignal<[{ podName: string; podUid: string }]>('podGone');
 /**

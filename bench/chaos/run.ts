@@ -24,6 +24,7 @@ import { isPodReady } from '../../src/k8s/pod-status.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { repoRoot, stackEnv, stackKubeConfig } from '../../test/support/stack.js';
 import { startFaultProxy } from './fault-proxy.js';
+import { GraceTracker } from './grace.js';
 import { CHAOS_POOL_LABEL, createChaosNode, interruptNode, restartTemporal } from './stack-control.js';
 
 export interface ChaosOptions {
@@ -49,6 +50,10 @@ export interface ChaosResult {
   shutdownUnfinished: string[];
   /** Seconds from a hard node loss to the session's new pod Ready, one per affected session. */
   recoverySeconds: number[];
+  /** Seconds of SIGTERM grace lost, one per session pod on a node that got an interruption notice. */
+  lostGraceSeconds: number[];
+  /** The grace session pods are promised (`…_POD_STOP_TIMEOUT`). */
+  graceSeconds: number;
   durationSeconds: number;
 }
 
@@ -118,6 +123,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     AGENTAPI_K8S_SESSION_RECONCILE_INTERVAL: '15s',
     AGENTAPI_K8S_SESSION_RECONCILE_GRACE: '30s',
     API_MAX_SESSIONS_PER_USER: '1000',
+    // One user creates every session of the run: the per-user create rate limit would refuse most.
+    API_CREATES_PER_USER_PER_MINUTE: '0',
     LOG_LEVEL: 'warn',
   };
 
@@ -160,7 +167,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       core.listNamespacedPod({ namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE, labelSelector: SESSION_POD_SELECTOR }),
     SESSION_POD_SELECTOR,
   );
+  const grace = new GraceTracker(loadConfig({ ...env, KUBECONFIG: stack.KUBECONFIG }).podStopGraceSeconds);
   const onPod = (pod: k8s.V1Pod) => {
+    grace.observe(pod);
     const session = pod.metadata?.labels?.[SESSION_ID_LABEL];
     const uid = pod.metadata?.uid;
     if (!session || !uid || !isPodReady(pod)) return;
@@ -170,6 +179,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
   informer.on(k8s.ADD, onPod);
   informer.on(k8s.UPDATE, onPod);
+  informer.on(k8s.DELETE, (pod) => grace.observe(pod));
   informer.on(k8s.ERROR, () => setTimeout(() => void informer.start().catch(() => undefined), 1_000));
   await informer.start();
 
@@ -261,9 +271,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     } else if (kind === 'node interrupted') {
       const node = nodes.splice(await busiestNode(), 1)[0]!;
       await addNode();
+      const onNode = await core.listNamespacedPod({
+        namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
+        labelSelector: SESSION_POD_SELECTOR,
+        fieldSelector: `spec.nodeName=${node}`,
+      });
+      const notice = grace.interrupted(onNode.items.map((p) => p.metadata!.uid!));
       await interruptNode(core, node);
       // The handler's 2-minute notice, shortened: the node goes 20 s later.
-      setTimeout(() => void core.deleteNode({ name: node }).catch(() => undefined), 20_000);
+      setTimeout(() => {
+        notice.nodeGone();
+        void core.deleteNode({ name: node }).catch(() => undefined);
+      }, 20_000);
     } else if (kind === 'temporal restart') {
       await restartTemporal(stackDir, temporalUp);
     } else {
@@ -399,6 +418,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     orphaned,
     shutdownUnfinished: open,
     recoverySeconds,
+    lostGraceSeconds: grace.lostSeconds(),
+    graceSeconds: grace.expectedGraceSeconds,
     durationSeconds: Math.round((Date.now() - started) / 1_000),
   };
 }

@@ -48,8 +48,8 @@ export async function createChaosNode(core: k8s.CoreV1Api, name: string, pool: s
       },
       spec: { taints: [{ key: CHAOS_POOL_LABEL, value: pool, effect: 'NoSchedule' }] },
       status: {
-        allocatable: { cpu: '64', memory: '512Gi', pods: '250' },
-        capacity: { cpu: '64', memory: '512Gi', pods: '250' },
+        allocatable: { cpu: '64', memory: '512Gi', 'ephemeral-storage': '2Ti', pods: '250' },
+        capacity: { cpu: '64', memory: '512Gi', 'ephemeral-storage': '2Ti', pods: '250' },
       },
     },
   });

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import type { SessionEvent, SessionState } from '../session/spec.js';
 import { sessionWorkflowId } from '../session/spec.js';
+import { isDeadlineExceeded } from './session-start.js';
 import { eventsUpdateId, getSessionStateQuery, waitForEventsUpdate } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 
@@ -99,19 +100,24 @@ class Feed {
       }
       if (this.state && ENDED.has(this.state.status) && !this.abort.signal.aborted) {
         // The last steps (e.g. `terminated` after cleanup) come with the workflow's result.
-        const final = await handle.result().catch((err: unknown) => {
-          if (err instanceof WorkflowFailedError) return undefined;
-          throw err;
-        });
+        // Bounded: a worker lost between the last event and the workflow's close would hold the stream open.
+        const final = await connection
+          .withDeadline(Date.now() + FIRST_CALL_TIMEOUT_MS, () => handle.result())
+          .catch((err: unknown) => {
+            if (err instanceof WorkflowFailedError || isDeadlineExceeded(err)) return undefined;
+            throw err;
+          });
         if (final) this.merge(final);
       }
     } catch (err) {
       if (!this.abort.signal.aborted) {
         if (isClosed(err)) {
           // The session ended before (or while) we asked: its final state is its result or its query.
-          const final = await handle
-            .result()
-            .catch(() => handle.query(getSessionStateQuery))
+          const final = await connection
+            .withDeadline(Date.now() + FIRST_CALL_TIMEOUT_MS, () => handle.result())
+            .catch(() =>
+              connection.withDeadline(Date.now() + FIRST_CALL_TIMEOUT_MS, () => handle.query(getSessionStateQuery)),
+            )
             .catch(() => undefined);
           if (final) this.merge(final);
           if (!this.state) this.error = err;

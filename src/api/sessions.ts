@@ -53,6 +53,11 @@ const QUERY_TIMEOUT_MS = 3000;
 const LIST_TIMEOUT_MS = 10_000;
 /** How long an update may wait for a worker to take it. */
 const UPDATE_TIMEOUT_MS = 10_000;
+/**
+ * Beyond the pod's stop grace, how long `DELETE ?wait=true` waits for the shutdown to finish before it
+ * answers 202 with the state it knows: the Service, ConfigMap, Secrets and claim take seconds.
+ */
+const TERMINATE_WAIT_MARGIN_MS = 30_000;
 
 /** The API's view of a session state: snake_case, no secrets (the state never holds any). */
 export function toSessionBody(state: SessionState): SessionBody {
@@ -278,28 +283,49 @@ export class SessionService {
   ): Promise<{ done: boolean; session: SessionBody }> {
     const { handle, description } = await this.ownedSession(principal, id);
     const request = { reason: 'user', ...(options.deletePvc !== undefined ? { deletePvc: options.deletePvc } : {}) };
+    const pending = { done: false, session: bodyFromDescription(id, description, 'terminating') };
     try {
       await this.update(() => handle.executeUpdate(terminateSessionUpdate, { args: [request] }));
     } catch (err) {
       if (isUpdateTimeout(err)) {
         // No worker took the update. A signal is durable: it waits in the history for the next worker,
-        // so the termination is recorded now and runs as soon as one polls.
+        // so the termination is recorded now and runs as soon as one polls. Waiting on would be waiting for
+        // a worker to appear, so even `wait=true` answers 202 now.
         await handle.signal(terminateSessionSignal, request);
-        if (!options.wait) return { done: false, session: bodyFromDescription(id, description, 'terminating') };
+        return pending;
       } else if (!isWorkflowClosed(err)) {
         // Already over: deleting it again is a no-op that reports how it ended.
         throw err;
       }
     }
-    if (options.wait) {
+    if (options.wait && !(await this.closedWithin(handle, this.terminateWaitMs()))) {
+      // Still shutting down (or its worker was lost meanwhile): 202 with what is known, not an endless wait.
       try {
-        await handle.result();
+        return { done: false, session: toSessionBody(await this.queryState(handle, { retries: 0 })) };
       } catch (err) {
-        if (!(err instanceof WorkflowFailedError)) throw err;
+        if (err instanceof ApiError && err.status === 503) return pending;
+        throw err;
       }
     }
     const state = await this.finalOrCurrentState(handle);
     return { done: !ACTIVE.has(state.status) && state.status !== 'terminating', session: toSessionBody(state) };
+  }
+
+  /** How long `DELETE ?wait=true` waits: the pod's stop grace plus a margin for the other objects. */
+  private terminateWaitMs(): number {
+    return this.config.podStopGraceSeconds * 1000 + TERMINATE_WAIT_MARGIN_MS;
+  }
+
+  /** Whether the workflow closes within `ms` (a failed session counts as closed). */
+  private async closedWithin(handle: SessionHandle, ms: number): Promise<boolean> {
+    try {
+      await this.client.connection.withDeadline(Date.now() + ms, () => handle.result());
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) return true;
+      if (isDeadlineExceeded(err)) return false;
+      throw err;
+    }
   }
 
   /**

@@ -9,7 +9,13 @@ import type { Config } from '../config.js';
 import type { KubeClients } from './client.js';
 import { startLeaderElection, type LeaderElector } from './leader-election.js';
 import { startNodeInformer } from './node-informer.js';
-import { signalPodGone, signalPodLost, signalPodReady, startSessionPodInformer } from './pod-informer.js';
+import {
+  signalPodGone,
+  signalPodLost,
+  signalPodNotReady,
+  signalPodReady,
+  startSessionPodInformer,
+} from './pod-informer.js';
 import { ownSessionFilter } from './session-signals.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './labels.js';
 
@@ -76,6 +82,9 @@ export function startLeaderInformers(options: {
         // Readiness and deletion are pushed to the workflows, so no activity waits on a watch of its own.
         onPodReady: async (event) => {
           if (await isOwn(event.sessionId)) await signalPodReady(client, event);
+        },
+        onPodNotReady: async (event) => {
+          if (await isOwn(event.sessionId)) await signalPodNotReady(client, event);
         },
         onPodGone: async (event) => {
           if (await isOwn(event.sessionId)) await signalPodGone(client, event);

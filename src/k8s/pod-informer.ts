@@ -8,7 +8,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
-import { podGoneSignal, podLostSignal, podReadySignal } from '../../workflows/definitions.js';
+import { podGoneSignal, podLostSignal, podNotReadySignal, podReadySignal } from '../../workflows/definitions.js';
 import { sessionWorkflowId } from '../session/spec.js';
 import type { KubeClients } from './client.js';
 import { runInformer } from './informer-lifecycle.js';
@@ -51,6 +51,8 @@ export interface SessionPodInformerOptions {
    * start would cost a signal per session.
    */
   onPodReady?: (event: PodReadyEvent) => void | Promise<void>;
+  /** Called when a pod that was Ready (as this informer saw it) turns NotReady while not being deleted. */
+  onPodNotReady?: (event: PodGoneEvent) => void | Promise<void>;
   /** Called once per deleted pod (by watch or by the periodic re-list). */
   onPodGone?: (event: PodGoneEvent) => void | Promise<void>;
   /** See `onPodReady`. Default 120 s. */
@@ -105,6 +107,11 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
     const ready = isPodReady(pod) && !pod.metadata?.deletionTimestamp;
     const before = readiness.get(uid);
     readiness.set(uid, ready);
+    if (!ready && before === true && !pod.metadata?.deletionTimestamp && options.onPodNotReady) {
+      const notReady: PodGoneEvent = { sessionId, podName: pod.metadata?.name ?? '', podUid: uid };
+      const onPodNotReady = options.onPodNotReady;
+      deliver('onPodNotReady', notReady, () => onPodNotReady(notReady));
+    }
     if (!ready || before === true) return;
     if (before === undefined) {
       const since = toIsoTime(podCondition(pod, 'Ready')?.lastTransitionTime as Date | string | undefined);
@@ -212,12 +219,15 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
  */
 export async function signalPodLost(
   client: Client,
-  event: Pick<PodLostEvent, 'sessionId' | 'podName' | 'message'> & { reason: string },
+  event: Pick<PodLostEvent, 'sessionId' | 'podName' | 'message' | 'podUid'> & { reason: string },
 ): Promise<boolean> {
   try {
-    await client.workflow
-      .getHandle(sessionWorkflowId(event.sessionId))
-      .signal(podLostSignal, { podName: event.podName, reason: event.reason, message: event.message });
+    await client.workflow.getHandle(sessionWorkflowId(event.sessionId)).signal(podLostSignal, {
+      podName: event.podName,
+      reason: event.reason,
+      message: event.message,
+      ...(event.podUid ? { podUid: event.podUid } : {}),
+    });
     return true;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;
@@ -231,6 +241,15 @@ export async function signalPodReady(client: Client, event: PodReadyEvent): Prom
     client.workflow
       .getHandle(sessionWorkflowId(event.sessionId))
       .signal(podReadySignal, { podName: event.podName, podUid: event.podUid, nodeName: event.nodeName }),
+  );
+}
+
+/** Tells the session's workflow that its pod turned NotReady; false when the workflow no longer runs. */
+export async function signalPodNotReady(client: Client, event: PodGoneEvent): Promise<boolean> {
+  return deliverSignal(() =>
+    client.workflow
+      .getHandle(sessionWorkflowId(event.sessionId))
+      .signal(podNotReadySignal, { podName: event.podName, podUid: event.podUid }),
   );
 }
 

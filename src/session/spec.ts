@@ -70,6 +70,11 @@ export const RestartPolicySchema = z.object({
   /** Pod recreations allowed within `windowMinutes` before the session gives up as failed. */
   maxRestarts: z.number().int().min(0),
   windowMinutes: z.number().int().positive(),
+  /**
+   * A pod NotReady this long after having been Ready (e.g. a crash-looping agent) counts as lost; 0 = off.
+   * Absent in specs recorded before it existed: off for those sessions.
+   */
+  unhealthyMinutes: z.number().int().min(0).optional(),
 });
 
 export const StorageBoundsSchema = z.object({

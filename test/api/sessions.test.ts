@@ -390,6 +390,10 @@ describe('a session through the API', () => {
     const deleting = await request(noWorker).delete(`/api/v1/sessions/${id}`).set(as(h.keys.admin));
     expect(deleting.status).toBe(202);
     expect(deleting.body).toEqual(expect.objectContaining({ session_id: id, status: 'terminating' }));
+    // Even `wait=true` answers once no worker took the request, instead of waiting for one to appear.
+    const waiting = await request(noWorker).delete(`/api/v1/sessions/${id}?wait=true`).set(as(h.keys.admin));
+    expect(waiting.status).toBe(202);
+    expect(waiting.body).toEqual(expect.objectContaining({ session_id: id, status: 'terminating' }));
     const history = await handle.fetchHistory();
     expect(
       history.events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'terminateSession'),

@@ -130,10 +130,20 @@ test('Two workers elect one informer leader, fail over when it stops, and signal
       await new Promise((resolve) => setTimeout(resolve, 3_000));
       const signals = await recorded();
       expect(signals.filter((s) => s.reason === 'node-interruption')).toEqual([
-        { podName: pod.metadata!.name, reason: 'node-interruption', message: expect.stringContaining(nodeName) },
+        {
+          podName: pod.metadata!.name,
+          podUid: pod.metadata!.uid,
+          reason: 'node-interruption',
+          message: expect.stringContaining(nodeName),
+        },
       ]);
       expect(signals.filter((s) => s.reason === 'node-lost')).toEqual([
-        { podName: pod.metadata!.name, reason: 'node-lost', message: `node ${nodeName} was deleted` },
+        {
+          podName: pod.metadata!.name,
+          podUid: pod.metadata!.uid,
+          reason: 'node-lost',
+          message: `node ${nodeName} was deleted`,
+        },
       ]);
     } finally {
       await session.signal(stopRecordingSignal);

@@ -250,7 +250,7 @@ describe('signalPodLost', () => {
         expect(await signalPodLost(client, event)).toBe(true);
         return handle.result();
       });
-      expect(result).toEqual({ podName: event.podName, reason: 'evicted', message: event.message });
+      expect(result).toEqual({ podName: event.podName, reason: 'evicted', message: event.message, podUid: 'uid-1' });
 
       expect(await signalPodLost(client, { ...event, sessionId: `nobody-${uniqueSuffix()}` })).toBe(false);
       // A finished session's workflow is not an error either.

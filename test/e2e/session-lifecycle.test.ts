@@ -333,6 +333,24 @@ describe('session lifecycle on the real stack', () => {
       const [decoded] = await codec.decode(payloads);
       const input = defaultPayloadConverter.fromPayload<SessionSpec>(decoded!);
       expect(input.secrets.githubToken).toBe(token);
+      // That start input is the only copy: provisioning read the token from it (no activity input holds
+      // it), and the Secret the pod mounts has it.
+      const names = sessionObjectNames(s.user, s.sessionId);
+      const creds = await core.readNamespacedSecret({ name: names.credsSecret, namespace: s.namespace });
+      expect(Buffer.from(creds.data?.['github-token'] ?? '', 'base64').toString('utf8')).toBe(token);
+      const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes) ?? [];
+      const inputs = await codec.decode(
+        scheduled.flatMap(
+          (e) => e.activityTaskScheduledEventAttributes?.input?.payloads ?? [],
+        ) as temporal.api.common.v1.IPayload[],
+      );
+      expect(
+        inputs.some((p) =>
+          Buffer.from(p.data ?? new Uint8Array())
+            .toString('utf8')
+            .includes(token),
+        ),
+      ).toBe(false);
 
       await first.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'user' }] });
       await first.result();

@@ -2,7 +2,7 @@
 import { condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
 import { podLostSignal } from '../../workflows/definitions.js';
 
-type PodLost = { podName: string; reason: string; message?: string };
+type PodLost = { podName: string; reason: string; message?: string; podUid?: string };
 
 export const recordedPodLostQuery = defineQuery<PodLost[]>('recordedPodLost');
 export const stopRecordingSignal = defineSignal('stopRecording');

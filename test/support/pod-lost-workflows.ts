@@ -3,7 +3,7 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { podLostSignal } from '../../workflows/definitions.js';
 
 /** The podLost signal's payload, as declared by podLostSignal. */
-type PodLost = { podName: string; reason: string; message?: string };
+type PodLost = { podName: string; reason: string; message?: string; podUid?: string };
 
 export async function podLostProbeWorkflow(): Promise<PodLost> {
   let received: PodLost | undefined;

@@ -30,8 +30,8 @@ export async function createNode(name: string): Promise<void> {
       },
       spec: { taints: [{ key: 'session-orchestrator/test-node', value: name, effect: 'NoSchedule' }] },
       status: {
-        allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
-        capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+        allocatable: { cpu: '32', memory: '256Gi', 'ephemeral-storage': '1Ti', pods: '110' },
+        capacity: { cpu: '32', memory: '256Gi', 'ephemeral-storage': '1Ti', pods: '110' },
       },
     },
   });

@@ -31,6 +31,8 @@ describe('recorded session histories', () => {
         'continued-as-new',
         'deadline-timeout',
         'extended',
+        'lost-before-ready',
+        'node-lost',
         'preempted',
         'start-timeout',
         'terminated-by-user',

@@ -303,7 +303,9 @@ describe('session workflow with in-memory activities', () => {
       const recovery = calls.slice(lostAt).map((c) => [c.activity, c.options]);
       expect(recovery.slice(0, 3)).toEqual([
         ['checkSessionPod', undefined],
-        ['requestPodDeletion', { graceSeconds: 0 }],
+        // Evicted, not lost with its node: the pod keeps its SIGTERM grace (the apiserver skips it for a
+        // pod that has already ended).
+        ['requestPodDeletion', { graceSeconds: s.podStopGraceSeconds }],
         ['ensureSessionPod', undefined],
       ]);
       // On a slow machine the replacement's Ready may come after the 15 s safety check: reads only.

@@ -7,6 +7,7 @@ import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
 import type { SessionSpec } from '../../src/session/spec.js';
 import { isLost } from './failures.js';
+import { NODE_LOST, nodeLossCheck, type NodeReport } from './recovery.js';
 
 /** How long a start waits without any signal before it looks at the pod itself. */
 const READY_RECHECK_MS = 15_000;
@@ -24,19 +25,51 @@ export class PodTracker {
   private readonly gone = new Set<string>();
   /** Pods this workflow is deleting itself: their going is no loss. */
   private readonly stopping = new Set<string>();
+  /** What the node informer said about each pod's node (runs since `fast-recovery`); node-lost wins. */
+  private readonly nodeReports = new Map<string, NodeReport>();
+  /** Whether this run follows `fast-recovery`: node reports then act without a check of the pod. */
+  fast = false;
 
   constructor(lostPending: boolean, current: string | undefined) {
     this.lostPending = lostPending;
     this.current = current;
   }
 
-  lostReported(): void {
+  lostReported(event?: { reason: string; message?: string; podUid?: string }): void {
     this.lostPending = true;
+    const uid = event?.podUid;
+    if (!uid || (event.reason !== 'node-lost' && event.reason !== 'node-interruption')) return;
+    if (this.nodeReports.get(uid)?.reason === NODE_LOST) return;
+    this.nodeReports.set(uid, { reason: event.reason, message: event.message ?? event.reason });
+    trim(this.nodeReports);
+  }
+
+  /** The node informer's report about pod `uid`'s node, if any. */
+  nodeReportOf(uid: string | undefined): NodeReport | undefined {
+    return uid === undefined ? undefined : this.nodeReports.get(uid);
   }
 
   readyReported(uid: string, nodeName: string): void {
     this.ready.set(uid, nodeName);
     trim(this.ready);
+    if (this.notReadySince.delete(uid)) this.readinessChanges += 1;
+  }
+
+  /** Since when (workflow time) each pod that had been Ready is NotReady, per the informer. */
+  private readonly notReadySince = new Map<string, number>();
+  /** Counts NotReady/Ready flips, so a waiting loop can wake and re-plan its timers. */
+  readinessChanges = 0;
+
+  notReadyReported(uid: string): void {
+    if (this.notReadySince.has(uid)) return;
+    this.notReadySince.set(uid, Date.now());
+    trim(this.notReadySince);
+    this.readinessChanges += 1;
+  }
+
+  /** Since when the current pod is NotReady after having been Ready; undefined while it is Ready. */
+  currentNotReadySince(): number | undefined {
+    return this.current === undefined ? undefined : this.notReadySince.get(this.current);
   }
 
   goneReported(uid: string): void {
@@ -56,6 +89,9 @@ export class PodTracker {
     for (;;) {
       const node = this.ready.get(uid);
       if (node !== undefined) return node;
+      // A pod whose node is gone will never turn Ready, and the apiserver still shows it Pending/Running.
+      const report = this.fast ? this.nodeReports.get(uid) : undefined;
+      if (report?.reason === NODE_LOST) throw podFailed(spec, nodeLossCheck(report));
       const remaining = deadline - Date.now();
       let look = this.lostPending || this.gone.has(uid) || remaining <= 0;
       if (!look) look = !(await condition(heard, Math.min(remaining, READY_RECHECK_MS)));
@@ -77,8 +113,17 @@ export class PodTracker {
     const { podUid } = await acts.requestPodDeletion(spec, { graceSeconds });
     if (!podUid) return;
     this.stopping.add(podUid);
+    let forced = graceSeconds === 0;
+    const nodeLost = (): boolean => this.fast && !forced && this.nodeReports.get(podUid)?.reason === NODE_LOST;
     for (;;) {
-      if (await condition(() => this.gone.has(podUid), graceSeconds * 1000 + GONE_MARGIN_MS)) break;
+      const wake = (): boolean => this.gone.has(podUid) || nodeLost();
+      if (await condition(wake, graceSeconds * 1000 + GONE_MARGIN_MS)) {
+        if (this.gone.has(podUid)) break;
+        // Its node went away during the grace: no kubelet will ever confirm the stop, so remove it now.
+        forced = true;
+        await acts.requestPodDeletion(spec, { graceSeconds: 0 });
+        continue;
+      }
       const check = await acts.checkSessionPod(spec);
       if (!check.exists || check.podUid !== podUid) break;
     }
@@ -96,7 +141,7 @@ function podFailed(spec: SessionSpec, check: PodCheckResult): ApplicationFailure
   });
 }
 
-function trim(collection: Map<string, string> | Set<string>): void {
+function trim(collection: Map<string, unknown> | Set<string>): void {
   while (collection.size > REMEMBERED) {
     const oldest = collection.keys().next().value as string;
     collection.delete(oldest);

@@ -35,6 +35,7 @@ import {
   getSessionStateQuery,
   podGoneSignal,
   podLostSignal,
+  podNotReadySignal,
   podReadySignal,
   terminateSessionSignal,
   terminateSessionUpdate,
@@ -55,6 +56,8 @@ import {
   validateTerminateInput,
 } from './failures.js';
 import { PodTracker } from './pod-tracker.js';
+import { FAST_RECOVERY_PATCH, nodeLossCheck, replacementGraceSeconds } from './recovery.js';
+import { FastRecovery } from './fast-recovery.js';
 
 /** The `type` of the ApplicationFailure a failed session workflow ends with. */
 export const SessionFailureType = {
@@ -128,6 +131,8 @@ export class SessionRun {
   private draining = false;
   /** Whether this run follows `event-driven-core`; decided at its first task, fixed for the run. */
   private eventDriven = false;
+  /** Set when this run follows `fast-recovery` (see ./fast-recovery.ts); decided at its first task. */
+  private fast: FastRecovery | undefined;
 
   constructor(
     private readonly spec: SessionSpec,
@@ -171,6 +176,8 @@ export class SessionRun {
 
   async run(): Promise<SessionState> {
     this.eventDriven = patched(EVENT_DRIVEN_PATCH);
+    if (this.eventDriven && patched(FAST_RECOVERY_PATCH)) this.fast = this.fastRecovery();
+    this.pods.fast = this.fast !== undefined;
     upsertSearchAttributes([
       { key: SessionIdKey, value: this.spec.sessionId },
       { key: SessionUserKey, value: this.spec.user },
@@ -213,10 +220,11 @@ export class SessionRun {
       // The pod keeps its name across recreations, so the event may describe a predecessor: it only
       // triggers a check of the pod as it is now.
       log.info('pod lost reported', { podName: event.podName, reason: event.reason });
-      this.pods.lostReported();
+      this.pods.lostReported(event);
     });
     setHandler(podReadySignal, (event) => this.pods.readyReported(event.podUid, event.nodeName));
     setHandler(podGoneSignal, (event) => this.pods.goneReported(event.podUid));
+    setHandler(podNotReadySignal, (event) => this.pods.notReadyReported(event.podUid));
     setHandler(waitUntilStartedUpdate, async () => {
       await condition(() => this.state.status !== 'creating');
       return this.state;
@@ -315,7 +323,8 @@ export class SessionRun {
     // have created objects, and the deletes are idempotent.
     this.registerObjectsCleanup();
     this.registerPodCleanup();
-    const made = await this.acts.provisionSession(this.spec);
+    // Since `fast-recovery` the activity reads the secrets from the start input: they enter history once.
+    const made = await this.acts.provisionSession(this.fast ? this.podSpec() : this.spec);
     this.pods.current = made.podUid;
     this.state.podName = made.podName;
     this.state.serviceName = made.serviceName;
@@ -327,7 +336,8 @@ export class SessionRun {
     }
     this.record('pod_created', made.podName);
     this.record('service_created', made.serviceName);
-    await this.waitForReady();
+    if (this.fast) await this.fast.waitForFirstReady();
+    else await this.waitForReady();
   }
 
   /** The pre-`event-driven-core` provisioning, kept for runs that started with it. */
@@ -355,6 +365,7 @@ export class SessionRun {
     await this.waitForReady();
   }
 
+  /** Waits for the current pod's Ready and records it. */
   private async waitForReady(): Promise<void> {
     if (this.eventDriven) {
       const nodeName = await this.pods.waitReady(this.acts, this.podSpec(), this.spec.podStartTimeoutSeconds);
@@ -383,6 +394,11 @@ export class SessionRun {
       if (this.terminate) return this.terminate;
       const expiresAt = Date.parse(this.state.expiresAt!);
       if (Date.now() >= expiresAt) return { reason: 'timeout' satisfies EndReason };
+      const unhealthyAt = this.fast?.unhealthyAt();
+      if (unhealthyAt !== undefined && Date.now() >= unhealthyAt) {
+        await this.checkPod(this.fast?.unhealthyCheck());
+        continue;
+      }
       if (this.pods.lostPending || Date.now() >= nextCheckAt) {
         this.pods.lostPending = false;
         nextCheckAt = Date.now() + SAFETY_CHECK_INTERVAL_MS;
@@ -391,10 +407,15 @@ export class SessionRun {
       }
       if (this.shouldContinueAsNew()) await this.continueAsNew();
       // Extending only moves the deadline later, so waking at the old one and looping is enough.
-      const wakeAt = Math.min(expiresAt, nextCheckAt);
+      const wakeAt = Math.min(expiresAt, nextCheckAt, unhealthyAt ?? Infinity);
+      const flips = this.pods.readinessChanges;
       // Waking when the history has grown long (e.g. many updates) lets a quiet session continue as new too.
       await condition(
-        () => this.terminate !== undefined || this.pods.lostPending || (this.eventDriven && this.shouldContinueAsNew()),
+        () =>
+          this.terminate !== undefined ||
+          this.pods.lostPending ||
+          (this.eventDriven && this.shouldContinueAsNew()) ||
+          (this.fast !== undefined && this.pods.readinessChanges !== flips),
         Math.max(1, wakeAt - Date.now()),
       );
     }
@@ -406,10 +427,12 @@ export class SessionRun {
     return info.continueAsNewSuggested || (limit !== undefined && info.historyLength >= limit);
   }
 
-  private async checkPod(): Promise<void> {
+  /** Looks at the pod (or takes `known`, what the informer already told) and recovers it when lost. */
+  private async checkPod(known?: PodCheckResult): Promise<void> {
     let check: PodCheckResult;
+    const reported = this.fast ? this.pods.nodeReportOf(this.pods.current) : undefined;
     try {
-      check = await this.acts.checkSessionPod(this.podSpec());
+      check = known ?? (reported ? nodeLossCheck(reported) : await this.acts.checkSessionPod(this.podSpec()));
     } catch (err) {
       if (isCancellation(err)) throw err;
       // An unanswered health check is no evidence of loss; the next signal or check decides.
@@ -417,10 +440,14 @@ export class SessionRun {
       return;
     }
     if (!isLost(check)) return;
+    const fast = this.fast;
     try {
-      await this.interruptibly(() => this.recoverPod(check));
+      await this.interruptibly(() =>
+        fast ? fast.beforeDeadline(() => this.recoverPod(check)) : this.recoverPod(check),
+      );
     } catch (err) {
-      if (!this.isTerminationAbort(err)) throw err;
+      // Past the deadline the running loop shuts the session down with reason `timeout`.
+      if (!this.isTerminationAbort(err) && !fast?.isDeadlineAbort(err)) throw err;
     }
   }
 
@@ -444,7 +471,7 @@ export class SessionRun {
         };
         throw ApplicationFailure.create({ type: this.failure.type, message: this.failure.message, nonRetryable: true });
       }
-      if (check.exists) await this.stopPod(0);
+      if (check.exists) await this.stopPod(this.fast ? replacementGraceSeconds(check, this.spec) : 0);
       const pod = await this.acts.ensureSessionPod(this.podSpec());
       this.pods.current = pod.podUid;
       try {
@@ -452,7 +479,12 @@ export class SessionRun {
       } catch (err) {
         if (failureTypeOf(err) === 'PodFailed') {
           // Lost again before it was Ready (e.g. another preemption): that costs another restart.
-          check = { exists: true, ready: false, lostReason: 'failed', message: rootMessage(err) };
+          check = (await this.fast?.lostBeforeReady()) ?? {
+            exists: true,
+            ready: false,
+            lostReason: 'failed',
+            message: rootMessage(err),
+          };
           continue;
         }
         const diagnosis = podStartTimeoutOf(err);
@@ -583,6 +615,31 @@ export class SessionRun {
   }
 
   // ---- helpers --------------------------------------------------------------------------------------
+
+  /** The recovery of runs since `fast-recovery`, over this run's state. */
+  private fastRecovery(): FastRecovery {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's accessors read this run's fields
+    const run = this;
+    return new FastRecovery({
+      acts: this.acts,
+      spec: this.spec,
+      pods: this.pods,
+      state: this.state,
+      podSpec: () => this.podSpec(),
+      record: (type, message) => this.record(type, message),
+      stopPod: (grace) => this.stopPod(grace),
+      waitForReady: () => this.waitForReady(),
+      get restartTimes() {
+        return run.restartTimes;
+      },
+      set restartTimes(times: string[]) {
+        run.restartTimes = times;
+      },
+      fail: (failure) => {
+        this.failure = failure;
+      },
+    });
+  }
 
   /** The spec without its secrets: what every step after provisioning needs. */
   private podSpec(): SessionSpec {
