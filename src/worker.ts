@@ -12,6 +12,7 @@ import * as k8s from '@kubernetes/client-node';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import { createSessionActivities } from '../activities/index.js';
+import { createSuspendActivities } from '../activities/suspend.js';
 import { createReconcilerActivities } from '../activities/reconciler.js';
 import { createWarmPoolActivities } from '../activities/warm-pool.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
@@ -89,6 +90,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       workflowsPath,
       activities: {
         ...createSessionActivities({ clients: kubeClients, logger: log.child({ component: 'activities' }) }),
+        ...createSuspendActivities({ clients: kubeClients, config, logger: log.child({ component: 'suspend' }) }),
         ...createReconcilerActivities({
           clients: kubeClients,
           temporal: client,
