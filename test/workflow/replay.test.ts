@@ -31,8 +31,11 @@ describe('recorded session histories', () => {
         'continued-as-new',
         'deadline-timeout',
         'extended',
+        'idle-suspended',
         'preempted',
         'start-timeout',
+        'suspended-resumed',
+        'suspended-timeout',
         'terminated-by-user',
       ]),
     );
