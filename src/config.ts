@@ -232,6 +232,18 @@ const EnvSchema = z.object({
     1024 * 1024,
   ),
   [doc(`${S}LOGS_MAX_TAIL`, '10000', 'Default and largest tail= of the logs route (lines)')]: int(10_000),
+  // --- suspend / resume (issue 10) ---
+  [doc(
+    `${S}IDLE_MINUTES`,
+    '0',
+    'Minutes without proxied traffic (agent /status stable) before a session with a PVC is suspended; 0 = never. Fractions allowed (tests)',
+  )]: z.coerce.number({ error: 'must be a number' }).min(0).default(0),
+  [doc(
+    `${S}MAX_SUSPENDED_PER_USER`,
+    '5',
+    'Suspended sessions a user may have (they do not count toward API_MAX_SESSIONS_PER_USER)',
+  )]: int(5, 0),
+  // --- end suspend / resume ---
   // --- security (issue 8) ---
   [doc(
     `${S}NETWORK_POLICY`,
@@ -427,6 +439,10 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     execTimeoutSeconds: e[`${S}EXEC_TIMEOUT`] as number,
     execMaxOutputBytes: e[`${S}EXEC_MAX_OUTPUT_BYTES`] as number,
     logsMaxTail: e[`${S}LOGS_MAX_TAIL`] as number,
+    // --- suspend / resume (issue 10) ---
+    idleMinutes: e[`${S}IDLE_MINUTES`] as number,
+    maxSuspendedPerUser: e[`${S}MAX_SUSPENDED_PER_USER`] as number,
+    // --- end suspend / resume ---
     // --- security (issue 8) ---
     networkPolicy: e[`${S}NETWORK_POLICY`] as 'default' | 'none',
     orchestratorNamespace: e[`${S}ORCHESTRATOR_NAMESPACE`] as string,
@@ -542,6 +558,7 @@ export function sessionDefaults(config: Config): Omit<SessionSpec, 'sessionId' |
     ...(config.priorityClassName ? { priorityClassName: config.priorityClassName } : {}),
     podStartTimeoutSeconds: config.podStartTimeoutSeconds,
     podStopGraceSeconds: config.podStopGraceSeconds,
+    ...(config.idleMinutes > 0 ? { idleMinutes: config.idleMinutes } : {}),
     restartPolicy: {
       maxRestarts: config.maxRestarts,
       windowMinutes: config.restartWindowMinutes,

@@ -13,6 +13,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from 
 import { pino, type Logger } from 'pino';
 import { createSessionActivities } from '../activities/index.js';
 import { startSecretsReader } from '../activities/start-secrets.js';
+import { createSuspendActivities } from '../activities/suspend.js';
 import { createReconcilerActivities } from '../activities/reconciler.js';
 import { createWarmPoolActivities } from '../activities/warm-pool.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
@@ -102,6 +103,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
           }),
           metrics.sessionRestarts,
         ),
+        ...createSuspendActivities({ clients: kubeClients, config, logger: log.child({ component: 'suspend' }) }),
         ...createReconcilerActivities({
           clients: kubeClients,
           temporal: client,

@@ -59,3 +59,17 @@ export const waitForEventsUpdate = defineUpdate<SessionState, [{ afterSeq: numbe
 export function eventsUpdateId(afterSeq: number): string {
   return `events-after-${afterSeq}`;
 }
+
+/**
+ * Suspends a running session with a PVC: its pod (with the SIGTERM grace) and Service are deleted, its
+ * Secrets, ConfigMap and claim kept. Completes with the state once it is `suspended`. Refused (see
+ * SuspendRejection in src/session/suspension.ts) when the session cannot be suspended now.
+ */
+export const suspendSessionUpdate = defineUpdate<SessionState, []>('suspendSession');
+/**
+ * Recreates a suspended session's pod and Service on the same claim. Completes with the state once it is
+ * `running` again (or has ended); a second caller while it is `resuming` waits for the same resume.
+ */
+export const resumeSessionUpdate = defineUpdate<SessionState, []>('resumeSession');
+/** Sent by the API (throttled) when a request to the session was proxied at `at`: it is not idle. */
+export const sessionActivitySignal = defineSignal<[{ at: string }]>('sessionActivity');

@@ -1,9 +1,9 @@
-/** `/openapi.json` entries of the routes that reach into a session (logs, exec, proxy). */
+/** `/openapi.json` entries of the routes that reach into a session (logs, exec, proxy, suspend/resume). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ExecBodySchema, ExecResultSchema, LogsQuerySchema, ProxyParamsSchema } from './access-schemas.js';
 import { PROXY_METHODS } from './proxy.js';
-import { ErrorSchema, SessionIdParamsSchema } from './schemas.js';
+import { ErrorSchema, SessionIdParamsSchema, SessionSchema } from './schemas.js';
 
 const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 const reachErrors = {
@@ -11,7 +11,7 @@ const reachErrors = {
   401: error('UNAUTHORIZED: missing or unknown API key'),
   403: error('FORBIDDEN: the API key lacks the permission'),
   404: error("NOT_FOUND: no such session, or another user's"),
-  409: error('SESSION_NOT_RUNNING (creating, restarting, terminating) or SESSION_ENDED'),
+  409: error('SESSION_NOT_RUNNING (creating, restarting, resuming, terminating) or SESSION_ENDED'),
   503: error('WORKER_UNAVAILABLE: no worker answered for the session in time'),
 };
 
@@ -48,6 +48,47 @@ export function registerAccessPaths(registry: OpenAPIRegistry, security: Record<
       504: error('EXEC_TIMEOUT: the command did not finish within timeout_seconds'),
     },
   });
+  const lifecycleDoc = (action: 'suspend' | 'resume') => ({
+    method: 'post' as const,
+    path: `/api/v1/sessions/{id}/${action}`,
+    summary: action === 'suspend' ? 'Suspend a session' : 'Resume a suspended session',
+    description:
+      action === 'suspend'
+        ? 'Deletes the pod (with the SIGTERM grace, PodStopGraceSeconds) and its Service; keeps the Secrets, ConfigMap and PVC. Only sessions with a PVC can be suspended. Answers once the session is `suspended`. A suspended session does not count toward API_MAX_SESSIONS_PER_USER but toward AGENTAPI_K8S_SESSION_MAX_SUSPENDED_PER_USER; its deadlines keep running (a suspended session past expires_at ends terminated, reason timeout). Needs session:update.'
+        : 'Recreates the pod and Service on the same claim and answers once the session is `running` again; 202 with the session as it is when the start timeout ran out first. The resumed session counts toward API_MAX_SESSIONS_PER_USER again. A proxied request to a suspended session resumes it the same way. Needs session:update.',
+    security,
+    request: { params: SessionIdParamsSchema },
+    responses: {
+      200: {
+        description: action === 'suspend' ? 'The session, suspended' : 'The session, running',
+        content: { 'application/json': { schema: SessionSchema } },
+      },
+      ...(action === 'resume'
+        ? {
+            202: {
+              description: 'Still resuming when the wait ran out; follow it with GET or the events stream',
+              content: { 'application/json': { schema: SessionSchema } },
+            },
+          }
+        : {}),
+      401: reachErrors[401],
+      403: reachErrors[403],
+      404: reachErrors[404],
+      409: error(
+        action === 'suspend'
+          ? 'NOT_SUSPENDABLE (no PVC), SESSION_NOT_RUNNING (creating, restarting, suspended) or SESSION_ENDED'
+          : 'SESSION_NOT_SUSPENDED (not suspended) or SESSION_ENDED',
+      ),
+      429: error(
+        action === 'suspend'
+          ? 'SUSPENDED_QUOTA_EXCEEDED: the user has MAX_SUSPENDED_PER_USER suspended sessions'
+          : 'QUOTA_EXCEEDED: the user has API_MAX_SESSIONS_PER_USER unfinished sessions running',
+      ),
+      503: reachErrors[503],
+    },
+  });
+  registry.registerPath(lifecycleDoc('suspend'));
+  registry.registerPath(lifecycleDoc('resume'));
   const proxyDoc = {
     summary: "Reverse proxy to the session's agent",
     description:

@@ -4,6 +4,7 @@
  * user's session is a 404, as everywhere) before touching the cluster.
  */
 import { pipeline } from 'node:stream/promises';
+import type { Client } from '@temporalio/client';
 import type express from 'express';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
@@ -18,12 +19,15 @@ import { SessionIdParamsSchema } from './schemas.js';
 import { SessionIo, type PodRef } from './session-io.js';
 import { SessionTargets } from './session-target.js';
 import type { SessionService } from './sessions.js';
+import { mountSuspendRoutes } from './suspend-routes.js';
+import { SessionSuspender } from './suspension.js';
 
 /** Touches closer together than this are one activity as far as anything downstream is concerned. */
 export const ACTIVITY_INTERVAL_MS = 30_000;
 
 export interface AccessDeps {
   config: Config;
+  client: Client;
   kube: KubeClients;
   sessions: SessionService;
   auth: RequestHandler;
@@ -35,9 +39,21 @@ export interface AccessDeps {
 
 export function mountAccessRoutes(app: express.Express, deps: AccessDeps): { activity: SessionActivityRecorder } {
   const { config, auth, json } = deps;
-  const targets = new SessionTargets(deps.sessions, config);
+  const suspender = new SessionSuspender(deps.client, deps.sessions, config, deps.logger);
+  // A request to a suspended session wakes it (see SessionTargets.upstream).
+  const targets = new SessionTargets(deps.sessions, config, Date.now, (principal, id) =>
+    suspender.resume(principal, id),
+  );
   const io = new SessionIo(deps.kube, config);
-  const activity = deps.activity ?? new ThrottledActivityRecorder({ intervalMs: ACTIVITY_INTERVAL_MS });
+  const flushMs = suspender.activityInterval();
+  const activity =
+    deps.activity ??
+    new ThrottledActivityRecorder({
+      intervalMs: flushMs ?? ACTIVITY_INTERVAL_MS,
+      // Only idle auto-suspend listens; without it the workflow is not bothered.
+      ...(flushMs !== undefined ? { flush: (id: string, at: Date) => suspender.recordActivity(id, at) } : {}),
+    });
+  mountSuspendRoutes(app, { suspender, auth, json });
 
   const podOf = async (principal: Principal, id: string): Promise<PodRef> => {
     const session = await targets.running(principal, id);

@@ -198,6 +198,7 @@ export function createApp(options: AppOptions): express.Express {
   mountWorkspaceRoutes(app, { config, client, kube, auth });
   mountAccessRoutes(app, {
     config,
+    client,
     kube,
     sessions,
     auth,

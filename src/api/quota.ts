@@ -98,8 +98,8 @@ export class SessionQuota {
     for (let attempt = 1; ; attempt++) {
       const current = await readLedger(this.core, this.namespace, user);
       let ledger = current.ledger;
-      if (ledger.length + round.length > this.max) ledger = await this.withoutEnded(ledger);
-      const room = Math.max(0, this.max - ledger.length);
+      if (runningCount(ledger) + round.length > this.max) ledger = await this.withoutEnded(ledger);
+      const room = Math.max(0, this.max - runningCount(ledger));
       const admitted = round.slice(0, room);
       const admittedAt = new Date().toISOString();
       const next = [...ledger, ...admitted.map((p) => ({ sessionId: p.sessionId, admittedAt }))];
@@ -117,7 +117,7 @@ export class SessionQuota {
           new ApiError(
             429,
             'QUOTA_EXCEEDED',
-            `user ${user} already has ${ledger.length} unfinished sessions; the limit is ${this.max} (API_MAX_SESSIONS_PER_USER). Delete one first.`,
+            `user ${user} already has ${runningCount(ledger)} unfinished sessions; the limit is ${this.max} (API_MAX_SESSIONS_PER_USER). Delete one first.`,
           ),
         );
       }
@@ -143,4 +143,9 @@ export class SessionQuota {
     );
     return ledger.filter((e) => !ended.has(e.sessionId));
   }
+}
+
+/** Suspended sessions hold no pod and have a limit of their own (see src/k8s/suspend-ledger.ts). */
+function runningCount(ledger: Ledger): number {
+  return ledger.filter((e) => !e.suspended).length;
 }

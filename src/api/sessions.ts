@@ -46,7 +46,13 @@ import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.j
 
 const { temporal } = proto;
 type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
-const ACTIVE: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['creating', 'running', 'restarting']);
+const ACTIVE: ReadonlySet<SessionStatus> = new Set<SessionStatus>([
+  'creating',
+  'running',
+  'restarting',
+  'suspended',
+  'resuming',
+]);
 const POLL_MS = 250;
 /** How long one state query may take; a healthy worker answers in milliseconds. */
 const QUERY_TIMEOUT_MS = 3000;
@@ -102,7 +108,7 @@ function notYetAnswering(spec: SessionSpec, createdAt: string): SessionState {
 }
 
 /** A failed start, as the client sees it: the lifecycle error code decides the HTTP status. */
-function startFailure(state: SessionState): ApiError {
+export function startFailure(state: SessionState): ApiError {
   if (!state.lastError && (state.status === 'terminating' || state.status === 'terminated')) {
     // Not a failure: someone (the owner, an admin, an operator in the Temporal UI) ended it first.
     const reason = state.endReason ?? state.events.findLast((e) => e.type === 'terminating')?.message ?? 'unknown';
@@ -348,7 +354,7 @@ export class SessionService {
   }
 
   /** Resolves the session's workflow, or 404 when it does not exist or is not the caller's to see. */
-  private async ownedHandle(principal: Principal, id: string): Promise<SessionHandle> {
+  async ownedHandle(principal: Principal, id: string): Promise<SessionHandle> {
     return (await this.ownedSession(principal, id)).handle;
   }
 
@@ -486,7 +492,7 @@ function parsePageToken(token: string): Uint8Array {
   throw invalidPageToken();
 }
 
-function isUpdateTimeout(err: unknown): boolean {
+export function isUpdateTimeout(err: unknown): boolean {
   return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err);
 }
 
@@ -524,7 +530,7 @@ function isDeadlineExceeded(err: unknown): boolean {
   return code === 4; // gRPC DEADLINE_EXCEEDED
 }
 
-function isWorkflowClosed(err: unknown): boolean {
+export function isWorkflowClosed(err: unknown): boolean {
   if (err instanceof WorkflowNotFoundError) return true;
   // The server answers an update to a closed workflow with NOT_FOUND "workflow execution already completed".
   return isGrpcServiceError(err) && err.code === 5;

@@ -17,7 +17,14 @@ export const QUOTA_LEDGER_COMPONENT = 'session-quota';
 const COMPONENT_LABEL = 'app.kubernetes.io/component';
 const MAX_ATTEMPTS = 10;
 
-export const LedgerSchema = z.array(z.object({ sessionId: z.string(), admittedAt: z.string() }));
+export const LedgerSchema = z.array(
+  z.object({
+    sessionId: z.string(),
+    admittedAt: z.string(),
+    /** A suspended session holds no pod: it counts toward the suspended limit, not the running one. */
+    suspended: z.boolean().optional(),
+  }),
+);
 export type Ledger = z.infer<typeof LedgerSchema>;
 export type LedgerEntry = Ledger[number];
 

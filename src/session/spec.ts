@@ -111,6 +111,11 @@ export const SessionSpecSchema = z.object({
   secrets: SessionSecretsSchema,
   /** Disk bounds; optional only so specs recorded before they existed still parse (builders default them). */
   storage: StorageBoundsSchema.optional(),
+  /**
+   * Minutes without proxied traffic (and with the agent `stable`) after which a session with a PVC is
+   * suspended; absent: never. Fractional values exist for tests.
+   */
+  idleMinutes: z.number().positive().optional(),
 });
 export type SessionSpec = z.infer<typeof SessionSpecSchema>;
 
@@ -118,6 +123,9 @@ export const SessionStatus = {
   Creating: 'creating',
   Running: 'running',
   Restarting: 'restarting',
+  /** Pod and Service deleted, Secrets/ConfigMap/PVC kept; a resume (or a proxied request) brings it back. */
+  Suspended: 'suspended',
+  Resuming: 'resuming',
   Terminating: 'terminating',
   Terminated: 'terminated',
   Failed: 'failed',

@@ -31,10 +31,13 @@ describe('recorded session histories', () => {
         'continued-as-new',
         'deadline-timeout',
         'extended',
+        'idle-suspended',
         'lost-before-ready',
         'node-lost',
         'preempted',
         'start-timeout',
+        'suspended-resumed',
+        'suspended-timeout',
         'terminated-by-user',
       ]),
     );

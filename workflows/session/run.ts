@@ -58,6 +58,7 @@ import {
 import { PodTracker } from './pod-tracker.js';
 import { FAST_RECOVERY_PATCH, nodeLossCheck, replacementGraceSeconds } from './recovery.js';
 import { FastRecovery } from './fast-recovery.js';
+import { SUSPEND_RESUME_PATCH, SuspendCycle } from './suspension.js';
 
 /** The `type` of the ApplicationFailure a failed session workflow ends with. */
 export const SessionFailureType = {
@@ -82,6 +83,8 @@ export interface SessionCarryOver {
   podLostPending: boolean;
   /** The uid of the running pod (runs since `event-driven-core`), to tell its signals from a predecessor's. */
   podUid?: string;
+  /** The last proxied request the run heard of (runs since `suspend-resume`), for the idle timer. */
+  lastActivityAt?: string;
 }
 
 /** Knobs a test or an operator passes as the workflow's third argument; each has a production default. */
@@ -108,7 +111,13 @@ const EVENTS_KEPT = 200;
 /** The informer's podLost signal is the fast path; this catches a signal lost while no worker ran. */
 const SAFETY_CHECK_INTERVAL_MS = 5 * MINUTE_MS;
 /** Statuses in which the session still holds or is acquiring a pod. */
-const ACTIVE: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['creating', 'running', 'restarting']);
+const ACTIVE: ReadonlySet<SessionStatus> = new Set<SessionStatus>([
+  'creating',
+  'running',
+  'restarting',
+  'suspended',
+  'resuming',
+]);
 const ENDED: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['terminated', 'failed']);
 const CONTAINER_PORT = 9000;
 
@@ -133,6 +142,9 @@ export class SessionRun {
   private eventDriven = false;
   /** Set when this run follows `fast-recovery` (see ./fast-recovery.ts); decided at its first task. */
   private fast: FastRecovery | undefined;
+  /** Whether this run follows `suspend-resume` (see ./suspension.ts); decided at its first task. */
+  private suspendable = false;
+  private readonly rest: SuspendCycle;
 
   constructor(
     private readonly spec: SessionSpec,
@@ -171,13 +183,28 @@ export class SessionRun {
       this.restartTimes = [];
       this.pods = new PodTracker(false, undefined);
     }
+    this.rest = new SuspendCycle(
+      {
+        spec,
+        state: this.state,
+        enabled: () => this.suspendable,
+        terminating: () => this.terminate !== undefined,
+        record: (type, message) => this.record(type, message),
+        transition: (to, reason) => this.transition(to, reason),
+        stopPod: () => this.stopPod(this.spec.podStopGraceSeconds),
+        startPod: () => this.resumePod(),
+      },
+      carried?.lastActivityAt,
+    );
     this.installHandlers();
+    this.rest.install();
   }
 
   async run(): Promise<SessionState> {
     this.eventDriven = patched(EVENT_DRIVEN_PATCH);
     if (this.eventDriven && patched(FAST_RECOVERY_PATCH)) this.fast = this.fastRecovery();
     this.pods.fast = this.fast !== undefined;
+    this.suspendable = this.eventDriven && patched(SUSPEND_RESUME_PATCH);
     upsertSearchAttributes([
       { key: SessionIdKey, value: this.spec.sessionId },
       { key: SessionUserKey, value: this.spec.user },
@@ -394,12 +421,19 @@ export class SessionRun {
       if (this.terminate) return this.terminate;
       const expiresAt = Date.parse(this.state.expiresAt!);
       if (Date.now() >= expiresAt) return { reason: 'timeout' satisfies EndReason };
-      const unhealthyAt = this.fast?.unhealthyAt();
+      if (this.rest.pending()) {
+        await this.rest.step();
+        continue;
+      }
+      // A suspended session has no pod to lose: the going of the one it stopped is no loss.
+      const asleep = this.state.status === 'suspended';
+      if (asleep) this.pods.lostPending = false;
+      const unhealthyAt = asleep ? undefined : this.fast?.unhealthyAt();
       if (unhealthyAt !== undefined && Date.now() >= unhealthyAt) {
         await this.checkPod(this.fast?.unhealthyCheck());
         continue;
       }
-      if (this.pods.lostPending || Date.now() >= nextCheckAt) {
+      if (!asleep && (this.pods.lostPending || Date.now() >= nextCheckAt)) {
         this.pods.lostPending = false;
         nextCheckAt = Date.now() + SAFETY_CHECK_INTERVAL_MS;
         await this.checkPod();
@@ -407,15 +441,16 @@ export class SessionRun {
       }
       if (this.shouldContinueAsNew()) await this.continueAsNew();
       // Extending only moves the deadline later, so waking at the old one and looping is enough.
-      const wakeAt = Math.min(expiresAt, nextCheckAt, unhealthyAt ?? Infinity);
+      const wakeAt = Math.min(expiresAt, nextCheckAt, unhealthyAt ?? Infinity, this.rest.wakeAt() ?? Infinity);
       const flips = this.pods.readinessChanges;
       // Waking when the history has grown long (e.g. many updates) lets a quiet session continue as new too.
       await condition(
         () =>
           this.terminate !== undefined ||
-          this.pods.lostPending ||
+          (this.pods.lostPending && this.state.status !== 'suspended') ||
           (this.eventDriven && this.shouldContinueAsNew()) ||
-          (this.fast !== undefined && this.pods.readinessChanges !== flips),
+          (this.fast !== undefined && this.pods.readinessChanges !== flips) ||
+          this.rest.pending(),
         Math.max(1, wakeAt - Date.now()),
       );
     }
@@ -501,6 +536,29 @@ export class SessionRun {
       this.record('pod_restarted', `on node ${this.state.nodeName ?? 'unknown'}`);
       await this.transition('running');
       return;
+    }
+  }
+
+  /** Recreates a suspended session's pod and Service on its claim; a termination request aborts it. */
+  private async resumePod(): Promise<void> {
+    this.pods.lostPending = false;
+    try {
+      await this.interruptibly(async () => {
+        await this.acts.ensureSessionService(this.podSpec());
+        const pod = await this.acts.ensureSessionPod(this.podSpec());
+        this.pods.current = pod.podUid;
+        await this.waitForReady();
+      });
+    } catch (err) {
+      if (this.isTerminationAbort(err)) return;
+      const diagnosis = podStartTimeoutOf(err);
+      this.failure = {
+        type: SessionFailureType.PodFailed,
+        endReason: 'pod_failed' satisfies EndReason,
+        code: diagnosis !== undefined ? 'POD_START_TIMEOUT' : errorCode(err),
+        message: `the resumed pod did not become Ready: ${diagnosis ?? rootMessage(err)}`,
+      };
+      throw err;
     }
   }
 
@@ -604,6 +662,7 @@ export class SessionRun {
       podLostPending: this.pods.lostPending,
       ...(this.terminate ? { terminate: this.terminate } : {}),
       ...(this.eventDriven && this.pods.current ? { podUid: this.pods.current } : {}),
+      ...(this.suspendable && this.rest.carry() ? { lastActivityAt: this.rest.carry() } : {}),
     };
     // The next run never provisions, so the secrets stay out of its history.
     const spec = this.eventDriven ? this.podSpec() : this.spec;
