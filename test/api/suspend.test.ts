@@ -261,6 +261,34 @@ describe('suspend and resume', () => {
   });
 });
 
+describe('deadlines while suspended', () => {
+  test('the deadline keeps running: a suspended session past it ends terminated (timeout), its claim per the reclaim policy', async () => {
+    const id = await createSession(h.keys.alice, {
+      config: { pvc_enabled: true, pvc_size: '1Gi', timeout_minutes: 1 },
+    });
+    expect((await post(id, 'suspend')).status).toBe(200);
+    const ended = await eventually(
+      'the suspended session to reach its deadline',
+      async () => {
+        const res = await request(base).get(`/api/v1/sessions/${id}`).set(as(h.keys.alice));
+        return res.body.status === 'terminated' ? res.body : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 1000 },
+    );
+    expect(ended.end_reason).toBe('timeout');
+    // The default reclaim policy (Delete) applies as to any session that times out.
+    expect(ended.pvc_retained).toBe(false);
+    expect(await objects(h.users.alice, id)).toEqual({
+      pod: false,
+      service: false,
+      configMap: false,
+      credsSecret: false,
+      mcpSecret: false,
+      pvc: false,
+    });
+  }, 180_000);
+});
+
 describe('idle auto-suspend and wake on request', () => {
   test('an idle session is suspended (reason idle), and a proxied request wakes it, is held, and is answered', async () => {
     agent.setStatus('running');

@@ -24,6 +24,8 @@ interface Run {
   stderr: string;
 }
 
+const sessionctlOn = (args: string[], env: Record<string, string>): Promise<Run> => sessionctl(args, env);
+
 function sessionctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
@@ -140,6 +142,32 @@ describe('sessionctl', () => {
       expect([3, 4]).toContain(run.code);
       expect(run.stderr).toMatch(/^error: [A-Z_]+: \S.*/);
       expect(run.stdout).toBe('');
+    }
+  });
+
+  test('suspend and resume a session with a workspace, as JSON and as text', async () => {
+    // Workspaces are off on the main server (its sessions must not be suspendable): a second one allows them.
+    const pvcServer = createServer(h.appWith({ AGENTAPI_K8S_SESSION_PVC_ENABLED: 'true' }));
+    await new Promise<void>((resolve) => pvcServer.listen(0, '127.0.0.1', resolve));
+    const env = { SESSIONCTL_URL: `http://127.0.0.1:${(pvcServer.address() as AddressInfo).port}` };
+    const sessionctl = (args: string[]) => sessionctlOn(args, env);
+    const made = await sessionctl(['create', '--pvc', '--progress', 'never', '-o', 'json']);
+    expect(made.code).toBe(0);
+    const withPvc = JSON.parse(made.stdout).session_id as string;
+    try {
+      const suspended = await sessionctl(['suspend', withPvc, '-o', 'json']);
+      expect(suspended.code).toBe(0);
+      expect(JSON.parse(suspended.stdout)).toMatchObject({ session_id: withPvc, status: 'suspended' });
+      const twice = await sessionctl(['suspend', withPvc]);
+      expect(twice.code).toBe(4);
+      expect(twice.stderr).toContain('SESSION_NOT_RUNNING');
+      const resumed = await sessionctl(['resume', withPvc]);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toMatch(/^status\s+running$/m);
+    } finally {
+      await sessionctl(['delete', withPvc, '--delete-pvc']);
+      pvcServer.closeAllConnections();
+      await new Promise<void>((resolve) => pvcServer.close(() => resolve()));
     }
   });
 
