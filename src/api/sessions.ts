@@ -74,6 +74,7 @@ export function toSessionBody(state: SessionState): SessionBody {
     last_error: state.lastError ?? null,
     pvc_name: state.pvcName ?? null,
     pvc_retained: state.pvcRetained ?? null,
+    start: state.start ?? null,
   };
 }
 
@@ -488,6 +489,7 @@ function bodyFromDescription(
     last_error: null,
     pvc_name: null,
     pvc_retained: null,
+    start: null,
   };
 }
 

@@ -106,6 +106,11 @@ export const SessionSpecSchema = z.object({
   secrets: SessionSecretsSchema,
   /** Disk bounds; optional only so specs recorded before they existed still parse (builders default them). */
   storage: StorageBoundsSchema.optional(),
+  /**
+   * The pod the session runs in when it is not its own `<base>` pod: the warm pod it claimed (patch
+   * `warm-claim`, see ./warm-pool.ts). Set by the workflow after the claim, never by a client.
+   */
+  podName: z.string().min(1).max(253).optional(),
 });
 export type SessionSpec = z.infer<typeof SessionSpecSchema>;
 
@@ -164,6 +169,8 @@ export const SessionStateSchema = z.object({
   lastError: SessionErrorSchema.optional(),
   pvcName: z.string().optional(),
   pvcRetained: z.boolean().optional(),
+  /** warm: the session took a pre-started pod of a warm pool; cold: it created its own. Unset before `warm-claim`. */
+  start: z.enum(['warm', 'cold']).optional(),
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;
 

@@ -55,6 +55,7 @@ import {
   validateTerminateInput,
 } from './failures.js';
 import { PodTracker } from './pod-tracker.js';
+import { WARM_CLAIM_PATCH, claimWarmPod } from './warm-start.js';
 
 /** The `type` of the ApplicationFailure a failed session workflow ends with. */
 export const SessionFailureType = {
@@ -315,8 +316,17 @@ export class SessionRun {
     // have created objects, and the deletes are idempotent.
     this.registerObjectsCleanup();
     this.registerPodCleanup();
-    const made = await this.acts.provisionSession(this.spec);
+    const warmClaim = patched(WARM_CLAIM_PATCH);
+    const warm = warmClaim ? await claimWarmPod(this.podSpec()) : undefined;
+    // Known before provisioning, so the pod cleanup deletes the claimed pod if provisioning fails.
+    if (warm?.claimed) [this.state.start, this.state.podName] = ['warm', warm.claimed.podName];
+    const made = await this.acts.provisionSession(
+      warm?.claimed ? { ...this.spec, podName: warm.claimed.podName } : this.spec,
+    );
     this.pods.current = made.podUid;
+    if (warm) this.state.start = made.podName === warm.claimed?.podName ? 'warm' : 'cold';
+    // A claimed pod was Ready long before: no Ready transition will be reported for it.
+    if (warm?.claimed && this.state.start === 'warm') this.pods.readyReported(made.podUid, warm.claimed.nodeName);
     this.state.podName = made.podName;
     this.state.serviceName = made.serviceName;
     this.record('secrets_created');
@@ -324,6 +334,11 @@ export class SessionRun {
     if (made.claimName) {
       this.state.pvcName = made.claimName;
       this.record(this.spec.pvc.existingClaimName ? 'pvc_bound' : 'pvc_created', made.claimName);
+    }
+    if (warm?.claimed && this.state.start === 'warm') {
+      this.record('warm_claimed', `pod ${made.podName} of warm pool ${warm.claimed.pool}`);
+    } else if (warm) {
+      this.record('cold_start', warm.reason ?? 'the claimed warm pod was gone before provisioning');
     }
     this.record('pod_created', made.podName);
     this.record('service_created', made.serviceName);
@@ -445,8 +460,10 @@ export class SessionRun {
         throw ApplicationFailure.create({ type: this.failure.type, message: this.failure.message, nonRetryable: true });
       }
       if (check.exists) await this.stopPod(0);
+      // A lost warm pod is replaced like any other, by a pod of the session's own (its `<base>` name).
       const pod = await this.acts.ensureSessionPod(this.podSpec());
       this.pods.current = pod.podUid;
+      if (this.state.start === 'warm') this.state.podName = pod.podName;
       try {
         await this.waitForReady();
       } catch (err) {
@@ -586,7 +603,9 @@ export class SessionRun {
 
   /** The spec without its secrets: what every step after provisioning needs. */
   private podSpec(): SessionSpec {
-    return this.eventDriven ? { ...this.spec, secrets: {} } : this.spec;
+    if (!this.eventDriven) return this.spec;
+    // A warm-started session runs in the pod it claimed (or, after a recovery, its own `<base>` pod).
+    return { ...this.spec, secrets: {}, ...(this.state.start === 'warm' ? { podName: this.state.podName } : {}) };
   }
 
   /** Runs `fn` in a scope that a termination request cancels. */
