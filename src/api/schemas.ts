@@ -157,6 +157,10 @@ export const SessionSummarySchema = z
     status: SessionStatusSchema,
     created_at: z.string(),
     closed_at: z.string().nullable(),
+    start: z
+      .enum(['warm', 'cold'])
+      .nullable()
+      .openapi({ description: 'How the session started (see Session.start); null until decided' }),
   })
   .openapi('SessionSummary');
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;

@@ -43,6 +43,7 @@ import type { ApiMetrics } from './metrics.js';
 import { SessionQuota } from './quota.js';
 import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
+import { startFromMemo } from './session-start-memo.js';
 
 const { temporal } = proto;
 type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
@@ -238,7 +239,12 @@ export class SessionService {
       if (nextPageToken && isGrpcServiceError(err) && (err.code === 2 || err.code === 3)) throw invalidPageToken();
       throw err;
     }
-    const sessions = (response.executions ?? []).map(toSummary);
+    const sessions = await Promise.all(
+      (response.executions ?? []).map(async (e) => ({
+        ...toSummary(e),
+        start: await startFromMemo(this.client, e.memo),
+      })),
+    );
     const token =
       response.nextPageToken && response.nextPageToken.length > 0
         ? Buffer.from(response.nextPageToken).toString('base64url')
@@ -413,7 +419,7 @@ export class SessionService {
   }
 }
 
-function toSummary(execution: TemporalProto.api.workflow.v1.IWorkflowExecutionInfo): SessionSummary {
+function toSummary(execution: TemporalProto.api.workflow.v1.IWorkflowExecutionInfo): Omit<SessionSummary, 'start'> {
   const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
   const workflowId = execution.execution?.workflowId ?? '';
   const recorded = (attributes.get(SessionStatusKey) ?? 'creating') as SessionStatus;

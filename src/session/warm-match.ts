@@ -18,3 +18,6 @@ export function warmIneligibility(spec: Pick<SessionSpec, 'pvc' | 'env'>): strin
 export function canStartWarm(spec: Pick<SessionSpec, 'pvc' | 'env'>): boolean {
   return warmIneligibility(spec) === undefined;
 }
+
+/** The memo key a session records how it started under (`warm` | `cold`): the session list reads it from visibility. */
+export const START_MEMO_KEY = 'start';

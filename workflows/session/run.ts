@@ -55,7 +55,7 @@ import {
   validateTerminateInput,
 } from './failures.js';
 import { PodTracker } from './pod-tracker.js';
-import { WARM_CLAIM_PATCH, claimWarmPod } from './warm-start.js';
+import { WARM_CLAIM_PATCH, claimWarmPod, recordStartMemo } from './warm-start.js';
 
 /** The `type` of the ApplicationFailure a failed session workflow ends with. */
 export const SessionFailureType = {
@@ -324,7 +324,10 @@ export class SessionRun {
       warm?.claimed ? { ...this.spec, podName: warm.claimed.podName } : this.spec,
     );
     this.pods.current = made.podUid;
-    if (warm) this.state.start = made.podName === warm.claimed?.podName ? 'warm' : 'cold';
+    if (warm) {
+      this.state.start = made.podName === warm.claimed?.podName ? 'warm' : 'cold';
+      recordStartMemo(this.state.start);
+    }
     // A claimed pod was Ready long before: no Ready transition will be reported for it.
     if (warm?.claimed && this.state.start === 'warm') this.pods.readyReported(made.podUid, warm.claimed.nodeName);
     this.state.podName = made.podName;

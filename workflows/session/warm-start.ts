@@ -4,11 +4,11 @@
  * creating one. Any miss (no pool of the profile, an empty pool, a lost race, a failed claim) is a cold
  * start: the session creates its own pod, as before.
  */
-import { isCancellation, log, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, log, proxyActivities, upsertMemo } from '@temporalio/workflow';
 import type { ClaimedPod } from '../../activities/warm-claim.js';
 import type { WarmPoolActivities } from '../../activities/warm-pool.js';
 import type { SessionSpec } from '../../src/session/spec.js';
-import { warmIneligibility } from '../../src/session/warm-match.js';
+import { START_MEMO_KEY, warmIneligibility } from '../../src/session/warm-match.js';
 import { rootMessage } from './failures.js';
 
 export const WARM_CLAIM_PATCH = 'warm-claim';
@@ -34,4 +34,9 @@ export async function claimWarmPod(spec: SessionSpec): Promise<WarmClaim> {
     log.warn('warm pod claim failed; starting cold', { error: rootMessage(err) });
     return { reason: `the claim failed: ${rootMessage(err)}` };
   }
+}
+
+/** Records how the session started where the session list can see it without querying the workflow. */
+export function recordStartMemo(start: 'warm' | 'cold'): void {
+  upsertMemo({ [START_MEMO_KEY]: start });
 }
