@@ -8,9 +8,11 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import type { KubeClients } from '../src/k8s/client.js';
-import { sessionObjectNames } from '../src/k8s/names.js';
+import { SESSION_ID_LABEL } from '../src/k8s/labels.js';
+import { sessionObjectNames, sessionPodName } from '../src/k8s/names.js';
 import { removeLedgerEntry } from '../src/k8s/quota-ledger.js';
 import { SessionSpecSchema, type SessionSpec } from '../src/session/spec.js';
+import { isNotFound, rethrowAs } from './errors.js';
 import { QuotaEntryRefSchema } from './inputs.js';
 import type { StartSecretsReader } from './start-secrets.js';
 import { diagnosePod } from './pod-diagnosis.js';
@@ -35,6 +37,24 @@ export function eventDrivenActivities(
   deps: EventDrivenDeps,
 ): Pick<SessionActivities, EventDrivenKeys> {
   const { clients, log } = deps;
+
+  /**
+   * The warm pod the session claimed, checked to still be the session's. One that vanished between the
+   * claim and now (deleted, its node lost) is replaced by a pod of the session's own: a cold start.
+   */
+  async function claimedOrOwnPod(spec: SessionSpec, name: string): Promise<{ podName: string; podUid: string }> {
+    const pod = await clients.core
+      .readNamespacedPod({ name, namespace: spec.namespace })
+      .catch((err: unknown) =>
+        isNotFound(err) ? undefined : rethrowAs({ verb: 'get', kind: 'Pod', namespace: spec.namespace, name })(err),
+      );
+    if (pod && !pod.metadata?.deletionTimestamp && pod.metadata?.labels?.[SESSION_ID_LABEL] === spec.sessionId) {
+      return { podName: name, podUid: pod.metadata?.uid ?? '' };
+    }
+    log.warn({ sessionId: spec.sessionId, pod: name }, 'claimed warm pod is gone; starting a pod of its own');
+    return base.ensureSessionPod({ ...spec, podName: undefined });
+  }
+
   return {
     async provisionSession(input) {
       const spec =
@@ -56,7 +76,8 @@ export function eventDrivenActivities(
       }
       const claim = (settled[4] as PromiseFulfilledResult<{ claimName: string } | null>).value;
       // The pod last: it mounts the claim, which ensureSessionPvc has just checked belongs to the user.
-      const pod = await base.ensureSessionPod(spec);
+      // A session that claimed a warm pod (spec.podName) adopts it instead of creating one.
+      const pod = spec.podName ? await claimedOrOwnPod(spec, spec.podName) : await base.ensureSessionPod(spec);
       return {
         podName: pod.podName,
         podUid: pod.podUid,
@@ -70,7 +91,7 @@ export function eventDrivenActivities(
     },
 
     async diagnosePodStart(spec, { timeoutSeconds }) {
-      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+      const name = sessionPodName(spec);
       const diagnosis = await diagnosePod(clients, spec.namespace, name);
       log.warn({ sessionId: spec.sessionId, pod: name, diagnosis }, 'pod did not become Ready in time');
       return {

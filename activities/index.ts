@@ -17,7 +17,7 @@ import {
   buildSessionPvc,
   buildSessionService,
 } from '../src/k8s/manifests.js';
-import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
+import { sessionObjectNames, sessionPodName, userLabelValue } from '../src/k8s/names.js';
 import { isOwnedBySession, isOwnedByUser } from '../src/k8s/ownership.js';
 import { SESSION_ID_LABEL, USER_ANNOTATION, USER_LABEL } from '../src/k8s/labels.js';
 import { classifyPodLoss, isPodReady, podCondition, toIsoTime } from '../src/k8s/pod-status.js';
@@ -156,7 +156,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
    * returns the uid of the pod being deleted, or null when there was none to delete.
    */
   async function requestPodDeletion(spec: SessionSpec, graceSeconds: number): Promise<string | null> {
-    const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+    const name = sessionPodName(spec);
     const namespace = spec.namespace;
     let target: k8s.V1Pod;
     try {
@@ -312,7 +312,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
     },
 
     async waitForPodReady(spec, { timeoutSeconds }) {
-      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+      const name = sessionPodName(spec);
       const namespace = spec.namespace;
       const scope = activityScope();
       // A retried attempt keeps the first attempt's deadline, so retries cannot stretch the start timeout.
@@ -375,7 +375,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
     },
 
     async checkSessionPod(spec) {
-      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+      const name = sessionPodName(spec);
       let pod: k8s.V1Pod;
       try {
         pod = await core.readNamespacedPod({ name, namespace: spec.namespace });
@@ -403,7 +403,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
     },
 
     async deleteSessionPod(spec, { graceSeconds }) {
-      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+      const name = sessionPodName(spec);
       const namespace = spec.namespace;
       await withHeartbeat(
         () => ({ deleting: name }),

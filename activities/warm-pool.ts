@@ -54,6 +54,11 @@ export interface WarmPoolActivitiesDeps {
   metrics?: WarmPoolMetrics;
   /** Tells the pool workflow a pod was claimed so it refills at once. */
   notifyClaimed?: (pool: string) => Promise<void>;
+  /**
+   * The configured pools. When given, a session whose template matches none of them starts cold without
+   * asking the API server (no pools configured: no cost on any create).
+   */
+  profiles?: WarmPoolProfile[];
 }
 
 const CREATE_BATCH = 10;
@@ -68,6 +73,7 @@ const suffix = (): string =>
 export function createWarmPoolActivities(deps: WarmPoolActivitiesDeps): WarmPoolActivities {
   const { core } = deps.clients;
   const log = deps.logger ?? pino({ name: 'warm-pool-activities' });
+  const configured = deps.profiles ? new Set(deps.profiles.map((p) => templateHash(p.template))) : undefined;
 
   async function createWarmPod(profile: WarmPoolProfile): Promise<string> {
     const namespace = profile.template.namespace;
@@ -214,6 +220,7 @@ export function createWarmPoolActivities(deps: WarmPoolActivitiesDeps): WarmPool
 
     async claimWarmPodForSession(spec) {
       if (!canStartWarm(spec)) return null;
+      if (configured && !configured.has(templateHash(templateOf(spec)))) return null;
       return claim({ sessionId: spec.sessionId, user: spec.user, template: templateOf(spec) });
     },
   };

@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-const SCENARIOS = ['sequential', 'burst', 'hold', 'sse'] as const;
+const SCENARIOS = ['sequential', 'burst', 'hold', 'sse', 'warm'] as const;
+/** `warm` needs its own pool and the realistic start profile: run it on purpose (`--scenarios warm`). */
+const DEFAULT_SCENARIOS = SCENARIOS.filter((s) => s !== 'warm');
 export type Scenario = (typeof SCENARIOS)[number];
 
 const count = (dflt: number, min = 0) => z.coerce.number().int().min(min).default(dflt);
@@ -14,7 +16,7 @@ const OptionsSchema = z
   .object({
     scenarios: z
       .string()
-      .default(SCENARIOS.join(','))
+      .default(DEFAULT_SCENARIOS.join(','))
       .transform((s) => s.split(',').map((x) => x.trim()))
       .pipe(z.array(z.enum(SCENARIOS)).min(1)),
     /** Sessions created one after another (create → running through the API). */
@@ -32,6 +34,10 @@ const OptionsSchema = z
     /** How long the idle CPU of the API and worker is measured, with and without the streams. */
     idleSeconds: count(30, 1),
     sampleMs: count(1000, 100),
+    /** Warm scenario: the pool's size (and the concurrent claims on it), sequential warm and cold creates. */
+    warmPool: count(100, 1),
+    warmSequential: count(30, 1),
+    coldSequential: count(10, 0),
     /** Upper bound on any single wait (a session to run, everything to be deleted). */
     waitSeconds: count(600, 10),
     floor: z

@@ -7,6 +7,8 @@ import type { BurstResult, FloorBurstResult } from './scenarios/burst.js';
 import type { HoldResult } from './scenarios/hold.js';
 import type { SequentialResult } from './scenarios/sequential.js';
 import type { SseResult } from './scenarios/sse.js';
+import type { WarmResult } from './scenarios/warm.js';
+import { warmSection } from './scenarios/warm-report.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface BenchResults {
@@ -24,6 +26,7 @@ export interface BenchResults {
   floorBurst?: FloorBurstResult;
   hold?: HoldResult;
   sse?: SseResult;
+  warm?: WarmResult;
   charts: { file: string; caption: string }[];
   errors: string[];
 }
@@ -184,6 +187,7 @@ export function writeReport(dir: string, r: BenchResults): string {
     '',
     startTable(r),
     '',
+    ...warmSection(r.warm, r.stack),
     '## Distributions',
     '',
     table(
@@ -203,6 +207,7 @@ export function writeReport(dir: string, r: BenchResults): string {
     ...(r.floorBurst?.failures ?? []),
     ...(r.hold?.failures ?? []),
     ...(r.sse?.failures ?? []),
+    ...(r.warm?.failures ?? []),
   ];
   if (failures.length) {
     lines.push('## Failures during the run', '');

@@ -116,6 +116,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
           logger: log.child({ component: 'warm-pool' }),
           notifyClaimed: (pool) => notifyPoolClaimed(client, pool),
           metrics: warmMetrics,
+          profiles: warmPools,
         }),
       },
       dataConverter,

@@ -142,6 +142,10 @@ export const SessionSchema = z
     last_error: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
     pvc_name: z.string().nullable(),
     pvc_retained: z.boolean().nullable(),
+    start: z.enum(['warm', 'cold']).nullable().openapi({
+      description:
+        'warm: the session took a pre-started pod of a warm pool; cold: it created its own pod; null until decided (or for sessions started before warm pools)',
+    }),
   })
   .openapi('Session');
 export type SessionBody = z.infer<typeof SessionSchema>;
@@ -153,6 +157,10 @@ export const SessionSummarySchema = z
     status: SessionStatusSchema,
     created_at: z.string(),
     closed_at: z.string().nullable(),
+    start: z
+      .enum(['warm', 'cold'])
+      .nullable()
+      .openapi({ description: 'How the session started (see Session.start); null until decided' }),
   })
   .openapi('SessionSummary');
 export type SessionSummary = z.infer<typeof SessionSummarySchema>;

@@ -43,6 +43,7 @@ import type { ApiMetrics } from './metrics.js';
 import { SessionQuota } from './quota.js';
 import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
+import { startFromMemo } from './session-start-memo.js';
 
 const { temporal } = proto;
 type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
@@ -85,6 +86,7 @@ export function toSessionBody(state: SessionState): SessionBody {
     last_error: state.lastError ?? null,
     pvc_name: state.pvcName ?? null,
     pvc_retained: state.pvcRetained ?? null,
+    start: state.start ?? null,
   };
 }
 
@@ -248,7 +250,12 @@ export class SessionService {
       if (nextPageToken && isGrpcServiceError(err) && (err.code === 2 || err.code === 3)) throw invalidPageToken();
       throw err;
     }
-    const sessions = (response.executions ?? []).map(toSummary);
+    const sessions = await Promise.all(
+      (response.executions ?? []).map(async (e) => ({
+        ...toSummary(e),
+        start: await startFromMemo(this.client, e.memo),
+      })),
+    );
     const token =
       response.nextPageToken && response.nextPageToken.length > 0
         ? Buffer.from(response.nextPageToken).toString('base64url')
@@ -444,7 +451,7 @@ export class SessionService {
   }
 }
 
-function toSummary(execution: TemporalProto.api.workflow.v1.IWorkflowExecutionInfo): SessionSummary {
+function toSummary(execution: TemporalProto.api.workflow.v1.IWorkflowExecutionInfo): Omit<SessionSummary, 'start'> {
   const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
   const workflowId = execution.execution?.workflowId ?? '';
   const recorded = (attributes.get(SessionStatusKey) ?? 'creating') as SessionStatus;
@@ -520,6 +527,7 @@ function bodyFromDescription(
     last_error: null,
     pvc_name: null,
     pvc_retained: null,
+    start: null,
   };
 }
 

@@ -62,3 +62,8 @@ export function sessionObjectNames(user: string, sessionId: string): SessionObje
     pvc: `${base}-pvc`,
   };
 }
+
+/** The name of the pod a session runs in: the warm pod it claimed, or its own `<base>`. */
+export function sessionPodName(spec: { user: string; sessionId: string; podName?: string | undefined }): string {
+  return spec.podName ?? sessionObjectNames(spec.user, spec.sessionId).pod;
+}

@@ -8,7 +8,7 @@
  * What it allows a session pod, and nothing else:
  * - ingress on the agent port only from the orchestrator's pods, and on the metrics ports only from the
  *   monitoring namespace (so session → session is denied);
- * - egress to cluster DNS, and to ports 80/443 of public addresses: RFC 1918, CGNAT, loopback, link-local
+ * - egress to cluster DNS, to the API's port of the orchestrator's API pods (warm pod provisioning), and to ports 80/443 of public addresses: RFC 1918, CGNAT, loopback, link-local
  *   (cloud metadata 169.254.169.254) and the cluster's service/pod CIDRs are excluded;
  * - egress on any port to the admin's allow-list CIDRs.
  */
@@ -23,6 +23,8 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'session-orchestrator';
 /** The label the orchestrator's own pods (API and worker) carry, as in deploy/. */
 export const ORCHESTRATOR_POD_LABELS = { app: 'session-orchestrator' } as const;
+/** The labels of the API's pods only (deploy/base/api.yaml): the one orchestrator port a session may reach. */
+export const ORCHESTRATOR_API_POD_LABELS = { ...ORCHESTRATOR_POD_LABELS, component: 'api' } as const;
 
 /** Never reachable from a session, whatever the configuration: private, shared, loopback, link-local. */
 export const PRIVATE_IPV4 = [
@@ -37,7 +39,7 @@ export const PRIVATE_IPV6 = ['fc00::/7', 'fe80::/10', '::1/128'];
 
 export type NetworkPolicyOptions = Pick<
   Config,
-  'sessionNamespace' | 'orchestratorNamespace' | 'monitoringNamespace' | 'clusterCidrs' | 'egressAllowCidrs'
+  'sessionNamespace' | 'orchestratorNamespace' | 'monitoringNamespace' | 'clusterCidrs' | 'egressAllowCidrs' | 'apiPort'
 >;
 
 const namespaceSelector = (name: string): k8s.V1LabelSelector => ({
@@ -68,6 +70,16 @@ export function buildSessionNetworkPolicy(options: NetworkPolicyOptions): k8s.V1
         { protocol: 'UDP', port: 53 },
         { protocol: 'TCP', port: 53 },
       ],
+    },
+    {
+      // A claimed warm pod fetches its session's credentials from the API (POST /internal/v1/provision).
+      to: [
+        {
+          namespaceSelector: namespaceSelector(options.orchestratorNamespace),
+          podSelector: { matchLabels: { ...ORCHESTRATOR_API_POD_LABELS } },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: options.apiPort }],
     },
     {
       to: publicTo,

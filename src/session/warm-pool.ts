@@ -93,13 +93,7 @@ export function templateOf(spec: Omit<SessionSpec, 'sessionId' | 'user' | 'secre
   });
 }
 
-/**
- * Whether a session may start on a warm pod at all. A workspace volume cannot be attached to a running
- * pod, so a session with a PVC always starts cold.
- */
-export function canStartWarm(spec: SessionSpec): boolean {
-  return !spec.pvc.enabled;
-}
+export { canStartWarm } from './warm-match.js';
 
 /** Canonical JSON: object keys sorted, so equal templates hash equally whatever the key order. */
 export function canonicalJson(value: unknown): string {

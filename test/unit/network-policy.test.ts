@@ -28,8 +28,28 @@ describe('the session NetworkPolicy', () => {
   });
 
   test("the admin's allow-list is an extra egress rule, absent by default", () => {
-    expect(policy().spec!.egress).toHaveLength(2);
+    expect(policy().spec!.egress).toHaveLength(3);
     const allowed = policy({ AGENTAPI_K8S_SESSION_EGRESS_ALLOW_CIDRS: '10.1.2.3/32' }).spec!.egress!;
-    expect(allowed[2]).toEqual({ to: [{ ipBlock: { cidr: '10.1.2.3/32' } }] });
+    expect(allowed[3]).toEqual({ to: [{ ipBlock: { cidr: '10.1.2.3/32' } }] });
+  });
+
+  test("a session pod (a claimed warm pod) may reach the API pods' port for its provisioning, and no other orchestrator port", () => {
+    const egress = policy({ API_PORT: '8443' }).spec!.egress!;
+    const toOrchestrator = egress.filter((rule) =>
+      rule.to?.some(
+        (peer) => peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'session-orchestrator',
+      ),
+    );
+    expect(toOrchestrator).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'session-orchestrator' } },
+            podSelector: { matchLabels: { app: 'session-orchestrator', component: 'api' } },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 8443 }],
+      },
+    ]);
   });
 });

@@ -49,7 +49,8 @@ beforeAll(async () => {
     namespace: TEMPORAL_NAMESPACE,
     taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    activities: world.activities(client),
+    // No warm pool here: every eligible session's claim misses and it starts cold.
+    activities: { ...world.activities(client), claimWarmPodForSession: async () => null },
   });
   workerRun = worker.run();
 });
@@ -120,12 +121,14 @@ describe('session workflow with in-memory activities', () => {
         'secrets_created',
         'configmap_created',
         'pvc_created',
+        'cold_start',
         'pod_created',
         'service_created',
         'pod_ready',
         'running',
       ]);
-      expect(running.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(running.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(running.start).toBe('cold');
       expect(running.url).toBe(`http://${running.serviceName}.${s.namespace}.svc.cluster.local:9000`);
       expect(running.podName).toBe(`${s.sessionId}-pod`);
       expect(running.serviceName).toBe(`${s.sessionId}-svc`);

@@ -59,6 +59,7 @@ import { PodTracker } from './pod-tracker.js';
 import { FAST_RECOVERY_PATCH, nodeLossCheck, replacementGraceSeconds } from './recovery.js';
 import { FastRecovery } from './fast-recovery.js';
 import { SUSPEND_RESUME_PATCH, SuspendCycle } from './suspension.js';
+import { WARM_CLAIM_PATCH, claimWarmPod, recordStartMemo } from './warm-start.js';
 
 /** The `type` of the ApplicationFailure a failed session workflow ends with. */
 export const SessionFailureType = {
@@ -350,9 +351,22 @@ export class SessionRun {
     // have created objects, and the deletes are idempotent.
     this.registerObjectsCleanup();
     this.registerPodCleanup();
+    const warmClaim = patched(WARM_CLAIM_PATCH);
+    const warm = warmClaim ? await claimWarmPod(this.podSpec()) : undefined;
+    // Known before provisioning, so the pod cleanup deletes the claimed pod if provisioning fails.
+    if (warm?.claimed) [this.state.start, this.state.podName] = ['warm', warm.claimed.podName];
     // Since `fast-recovery` the activity reads the secrets from the start input: they enter history once.
-    const made = await this.acts.provisionSession(this.fast ? this.podSpec() : this.spec);
+    const provisioned = this.fast ? this.podSpec() : this.spec;
+    const made = await this.acts.provisionSession(
+      warm?.claimed ? { ...provisioned, podName: warm.claimed.podName } : provisioned,
+    );
     this.pods.current = made.podUid;
+    if (warm) {
+      this.state.start = made.podName === warm.claimed?.podName ? 'warm' : 'cold';
+      recordStartMemo(this.state.start);
+    }
+    // A claimed pod was Ready long before: no Ready transition will be reported for it.
+    if (warm?.claimed && this.state.start === 'warm') this.pods.readyReported(made.podUid, warm.claimed.nodeName);
     this.state.podName = made.podName;
     this.state.serviceName = made.serviceName;
     this.record('secrets_created');
@@ -360,6 +374,11 @@ export class SessionRun {
     if (made.claimName) {
       this.state.pvcName = made.claimName;
       this.record(this.spec.pvc.existingClaimName ? 'pvc_bound' : 'pvc_created', made.claimName);
+    }
+    if (warm?.claimed && this.state.start === 'warm') {
+      this.record('warm_claimed', `pod ${made.podName} of warm pool ${warm.claimed.pool}`);
+    } else if (warm) {
+      this.record('cold_start', warm.reason ?? 'the claimed warm pod was gone before provisioning');
     }
     this.record('pod_created', made.podName);
     this.record('service_created', made.serviceName);
@@ -507,8 +526,10 @@ export class SessionRun {
         throw ApplicationFailure.create({ type: this.failure.type, message: this.failure.message, nonRetryable: true });
       }
       if (check.exists) await this.stopPod(this.fast ? replacementGraceSeconds(check, this.spec) : 0);
+      // A lost warm pod is replaced like any other, by a pod of the session's own (its `<base>` name).
       const pod = await this.acts.ensureSessionPod(this.podSpec());
       this.pods.current = pod.podUid;
+      if (this.state.start === 'warm') this.state.podName = pod.podName;
       try {
         await this.waitForReady();
       } catch (err) {
@@ -702,7 +723,9 @@ export class SessionRun {
 
   /** The spec without its secrets: what every step after provisioning needs. */
   private podSpec(): SessionSpec {
-    return this.eventDriven ? { ...this.spec, secrets: {} } : this.spec;
+    if (!this.eventDriven) return this.spec;
+    // A warm-started session runs in the pod it claimed (or, after a recovery, its own `<base>` pod).
+    return { ...this.spec, secrets: {}, ...(this.state.start === 'warm' ? { podName: this.state.podName } : {}) };
   }
 
   /** Runs `fn` in a scope that a termination request cancels. */
