@@ -8,6 +8,8 @@
 # Requires root (containers, mounts, bridge) and the Debian packages listed in real_node_packages.
 
 real_node_name=realnode
+# The checkout (for node_modules): stack.sh no longer defines it since the state moved out of the repository.
+real_node_repo=$(cd "$here/../.." && pwd)
 real_node_dir=$state/realnode
 # Unix sockets have a 108-byte path limit and $state may be deep; sockets and runtime state go to /run.
 real_node_run=/run/so-realnode-$(printf '%s' "$state" | sha256sum | cut -c1-8)
@@ -423,11 +425,11 @@ real_node_nft_table=so-rn-netpol
 real_node_policy_components="realnode-netpol"
 
 real_node_policy_up() {
-  [ -x "$repo/node_modules/.bin/tsx" ] || die "node_modules is missing: run npm install before STACK_REAL_NODE=1 stack:up"
+  [ -x "$real_node_repo/node_modules/.bin/tsx" ] || die "node_modules is missing: run npm install before STACK_REAL_NODE=1 stack:up"
   # PATH first: the project runs on its node@24 devDependency, not on whatever node the host has.
-  start_process realnode-netpol env PATH="$repo/node_modules/.bin:$PATH" KUBECONFIG="$state/kubeconfig" \
+  start_process realnode-netpol env PATH="$real_node_repo/node_modules/.bin:$PATH" KUBECONFIG="$state/kubeconfig" \
     NODE_NAME="$real_node_name" \
-    "$repo/node_modules/.bin/tsx" "$here/real-node/netpol/enforcer.ts"
+    "$real_node_repo/node_modules/.bin/tsx" "$here/real-node/netpol/enforcer.ts"
   wait_for "the NetworkPolicy enforcer's nft table" 60 nft list table inet "$real_node_nft_table"
 }
 
