@@ -1,6 +1,6 @@
 /**
  * Sessions on the stack's REAL node (STACK_REAL_NODE=1): real containers from offline-built images, a real
- * readiness probe, real SIGTERM and grace, a real local volume, real logs and exec. The worker runs the
+ * readiness probe, real logs and exec (client-node). Delete's grace and the workspace: api.test.ts. The worker runs the
  * real workflow and activities in-process, exactly as in test/e2e.
  */
 import { randomBytes } from 'node:crypto';
