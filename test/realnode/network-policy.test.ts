@@ -17,7 +17,7 @@ import type { sessionWorkflow } from '../../workflows/session.js';
 import { removeSessionObjects } from '../support/cluster.js';
 import { stackEnv, stackServiceEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
-import { ORCHESTRATOR_LABELS, sessionIngressPolicy } from './policy.js';
+import { ORCHESTRATOR_POD_LABELS, SESSION_NETWORK_POLICY_NAME } from '../../src/k8s/network-policy.js';
 import { execIn, fromHost, kubeConfig, realNodeEnv, realNodePlacement, realNodeSpec } from './support.js';
 
 const node = realNodeEnv();
@@ -58,14 +58,23 @@ function untilRunning(handle: WorkflowHandle<typeof sessionWorkflow>): Promise<S
   );
 }
 
-/** A stand-in for an orchestrator pod (worker/API) on the real node, in a namespace of its own. */
-async function startOrchestratorPod(orchNamespace: string): Promise<string> {
-  await core.createNamespace({ body: { metadata: { name: orchNamespace } } });
+/**
+ * A stand-in for an orchestrator pod (worker/API) on the real node: the orchestrator's labels, in the
+ * namespace given (created when missing; returns whether it was).
+ */
+async function startOrchestratorPod(podNamespace: string, name: string): Promise<{ ip: string; created: boolean }> {
+  const created = await core.createNamespace({ body: { metadata: { name: podNamespace } } }).then(
+    () => true,
+    (err: unknown) => {
+      if ((err as { code?: number }).code === 409) return false;
+      throw err;
+    },
+  );
   const placement = realNodePlacement(node);
   await core.createNamespacedPod({
-    namespace: orchNamespace,
+    namespace: podNamespace,
     body: {
-      metadata: { name: 'orchestrator', labels: ORCHESTRATOR_LABELS },
+      metadata: { name, labels: { ...ORCHESTRATOR_POD_LABELS } },
       spec: {
         nodeSelector: placement.nodeSelector,
         tolerations: placement.tolerations,
@@ -73,23 +82,24 @@ async function startOrchestratorPod(orchNamespace: string): Promise<string> {
         containers: [
           {
             name: 'orchestrator',
+            // The stand-in agent: an open :9000 of its own, to try sessions' egress against.
             image: node.agentImage,
             imagePullPolicy: 'Never',
-            command: ['/bin/standin', 'idle'],
             securityContext: { runAsNonRoot: true, runAsUser: 999, allowPrivilegeEscalation: false },
           },
         ],
       },
     },
   });
-  return eventually(
-    'the orchestrator pod to run',
+  const ip = await eventually(
+    `the pod ${podNamespace}/${name} to run`,
     async () => {
-      const p = await core.readNamespacedPod({ name: 'orchestrator', namespace: orchNamespace });
+      const p = await core.readNamespacedPod({ name, namespace: podNamespace });
       return p.status?.phase === 'Running' && p.status.podIP ? p.status.podIP : undefined;
     },
     { timeoutMs: 90_000, intervalMs: 500 },
   );
+  return { ip, created };
 }
 
 /** Whether a request from inside a pod gets the agent's status from `ip`:9000 (3 s timeout). */
@@ -100,53 +110,60 @@ async function reaches(podNamespace: string, pod: string, container: string, ip:
 
 describe('NetworkPolicy on the real node', () => {
   test("the session policy blocks a second session's pod from :9000 while the orchestrator's side reaches it", async () => {
-    const orchNamespace = `realnode-orch-${uniqueSuffix()}`;
-    const policyName = `realnode-np-${uniqueSuffix()}`;
+    const impostorNamespace = `realnode-orch-${uniqueSuffix()}`;
+    const orchestratorPod = `realnode-orchestrator-${uniqueSuffix()}`;
     const target = realNodeSpec(node);
     const other = realNodeSpec(node);
     const sessions: SessionSpec[] = [target, other];
+    let createdOrchestratorNamespace = false;
     try {
-      const [orchestratorIp] = await Promise.all([
-        startOrchestratorPod(orchNamespace),
+      // The worker ensured the product's policy before it took work; it selects every session pod.
+      const policy = await net.readNamespacedNetworkPolicy({ name: SESSION_NETWORK_POLICY_NAME, namespace });
+      expect(policy.spec?.policyTypes).toEqual(['Ingress', 'Egress']);
+
+      const [orchestrator] = await Promise.all([
+        startOrchestratorPod(config.orchestratorNamespace, orchestratorPod).then((o) => {
+          createdOrchestratorNamespace = o.created;
+          return o;
+        }),
+        // Same image, same labels, same node: only its namespace is not the orchestrator's.
+        startOrchestratorPod(impostorNamespace, 'orchestrator'),
         untilRunning(await startSession(client, target, config)),
         untilRunning(await startSession(client, other, config)),
       ]);
-      expect(orchestratorIp).toBeDefined();
       const targetPod = sessionObjectNames(target.user, target.sessionId).pod;
       const otherPod = sessionObjectNames(other.user, other.sessionId).pod;
       const targetIp = (await core.readNamespacedPod({ name: targetPod, namespace })).status!.podIP!;
 
-      // Without a policy the bridge carries session-to-session traffic.
-      expect(await reaches(namespace, otherPod, 'claude-code', targetIp)).toBe(true);
-
-      await net.createNamespacedNetworkPolicy({
-        namespace,
-        body: sessionIngressPolicy({
-          name: policyName,
-          namespace,
-          orchestratorNamespace: orchNamespace,
-          sessionIds: [target.sessionId, other.sessionId],
-        }),
-      });
+      // The enforcer follows pods as their addresses appear: wait until the orchestrator's is allowed in.
       await eventually(
-        "the policy to block the other session's pod",
-        async () => ((await reaches(namespace, otherPod, 'claude-code', targetIp)) ? undefined : true),
-        { timeoutMs: 60_000, intervalMs: 1_000 },
+        "the orchestrator's pod to reach the agent",
+        async () =>
+          (await reaches(config.orchestratorNamespace, orchestratorPod, 'orchestrator', targetIp)) ? true : undefined,
+        { timeoutMs: 30_000, intervalMs: 1_000 },
       );
-      expect(await reaches(orchNamespace, 'orchestrator', 'orchestrator', targetIp)).toBe(true);
       // The host (kubelet probes, an orchestrator outside the cluster) is not subject to pod policies.
       expect((await fromHost(targetIp, '/status')).status).toBe(200);
+      // Another session, and an identical pod outside the orchestrator's namespace, are refused.
       expect(await reaches(namespace, otherPod, 'claude-code', targetIp)).toBe(false);
-
-      await net.deleteNamespacedNetworkPolicy({ name: policyName, namespace });
-      await eventually(
-        'traffic to flow again once the policy is gone',
-        async () => ((await reaches(namespace, otherPod, 'claude-code', targetIp)) ? true : undefined),
-        { timeoutMs: 60_000, intervalMs: 1_000 },
-      );
+      expect(await reaches(impostorNamespace, 'orchestrator', 'orchestrator', targetIp)).toBe(false);
+      // Egress: the orchestrator pod's :9000 is open (no policy selects that pod), yet a session cannot
+      // reach it: sessions reach no private address.
+      expect(await reaches(impostorNamespace, 'orchestrator', 'orchestrator', orchestrator.ip)).toBe(true);
+      expect(await reaches(namespace, targetPod, 'claude-code', orchestrator.ip)).toBe(false);
     } finally {
-      await net.deleteNamespacedNetworkPolicy({ name: policyName, namespace }).catch(() => undefined);
-      await core.deleteNamespace({ name: orchNamespace }).catch(() => undefined);
+      await core.deleteNamespace({ name: impostorNamespace }).catch(() => undefined);
+      if (createdOrchestratorNamespace) {
+        await core.deleteNamespace({ name: config.orchestratorNamespace }).catch(() => undefined);
+      } else {
+        await core
+          .deleteNamespacedPod({
+            name: orchestratorPod,
+            namespace: config.orchestratorNamespace,
+            gracePeriodSeconds: 0,
+          })
+          .catch(() => undefined);
+      }
       for (const s of sessions) {
         await client.workflow
           .getHandle(sessionWorkflowId(s.sessionId))

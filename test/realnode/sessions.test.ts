@@ -1,6 +1,6 @@
 /**
  * Sessions on the stack's REAL node (STACK_REAL_NODE=1): real containers from offline-built images, a real
- * readiness probe, real SIGTERM and grace, a real local volume, real logs and exec. The worker runs the
+ * readiness probe, real logs and exec (client-node). Delete's grace and the workspace: api.test.ts. The worker runs the
  * real workflow and activities in-process, exactly as in test/e2e.
  */
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import { sessionObjectNames } from '../../src/k8s/names.js';
 import { sessionWorkflowId, type SessionSpec, type SessionState } from '../../src/session/spec.js';
 import { createTemporalClient, startSession } from '../../src/temporal/client.js';
 import { runWorker } from '../../src/worker.js';
-import { getSessionStateQuery, terminateSessionUpdate } from '../../workflows/definitions.js';
+import { getSessionStateQuery } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { removeSessionObjects } from '../support/cluster.js';
 import { stackEnv, stackServiceEnv, uniqueSuffix } from '../support/stack.js';
@@ -143,69 +143,5 @@ describe('sessions on the real node', () => {
       await cleanup(s);
     }
   });
-
-  test('delete gives the agent its grace, and its workspace survives delete_pvc=false into a session that adopts the claim', async () => {
-    const exitDelayMs = 3_000;
-    const first = realNodeSpec(node, {
-      env: { STANDIN_EXIT_DELAY: `${exitDelayMs}ms`, STANDIN_TERM_FILE: '/home/agentapi/.claude/sigterm.txt' },
-    });
-    const withClaim = { ...first, pvc: { ...first.pvc, enabled: true, deleteOnTerminate: false } };
-    const claim = sessionObjectNames(withClaim.user, withClaim.sessionId).pvc;
-    let second: SessionSpec | undefined;
-    try {
-      const handle = await startSession(client, withClaim, config);
-      const running = await untilRunning(handle);
-      expect(running.pvcName).toBe(claim);
-      const marker = `written-before-delete-${withClaim.sessionId}`;
-      const wrote = await execIn(namespace, podOf(withClaim), 'claude-code', [
-        'sh',
-        '-c',
-        `echo ${marker} > /home/agentapi/.claude/notes.txt && cat /home/agentapi/.claude/notes.txt`,
-      ]);
-      expect(wrote.stdout).toBe(`${marker}\n`);
-
-      const deleteRequested = Date.now();
-      await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'user', deletePvc: false }] });
-      const ended = await handle.result();
-      const deleteDone = Date.now();
-      expect(ended.status).toBe('terminated');
-      await eventually('the pod to be gone', async () =>
-        (await core.listNamespacedPod({ namespace, labelSelector: `session-id=${withClaim.sessionId}` })).items
-          .length === 0
-          ? true
-          : undefined,
-      );
-      const kept = await core.readNamespacedPersistentVolumeClaim({ name: claim, namespace });
-      expect(kept.status?.phase).toBe('Bound');
-
-      second = realNodeSpec(node, {
-        user: withClaim.user,
-        pvc: { ...withClaim.pvc, enabled: true, existingClaimName: claim, deleteOnTerminate: false },
-      });
-      await untilRunning(await startSession(client, second, config));
-      const read = await execIn(namespace, podOf(second), 'claude-code', [
-        'sh',
-        '-c',
-        'cat /home/agentapi/.claude/notes.txt /home/agentapi/.claude/sigterm.txt',
-      ]);
-      const [notes, sigtermLine, exitLine] = read.stdout.trim().split('\n');
-      expect(notes).toBe(marker);
-      // The agent wrote both lines itself: it received SIGTERM, kept running through its own shutdown
-      // (not killed at the signal), and exited before the 30 s grace ran out.
-      expect(sigtermLine).toMatch(/^sigterm /);
-      expect(exitLine).toMatch(/^exit /);
-      const sigtermAt = Date.parse(sigtermLine!.slice('sigterm '.length));
-      const exitAt = Date.parse(exitLine!.slice('exit '.length));
-      expect(exitAt - sigtermAt).toBeGreaterThanOrEqual(exitDelayMs);
-      expect(sigtermAt).toBeGreaterThanOrEqual(deleteRequested - 1_000);
-      console.log(
-        `real node: delete→SIGTERM ${sigtermAt - deleteRequested} ms, SIGTERM→exit ${exitAt - sigtermAt} ms ` +
-          `(agent delay ${exitDelayMs} ms, grace ${withClaim.podStopGraceSeconds} s), delete→terminated ${deleteDone - deleteRequested} ms`,
-      );
-    } finally {
-      if (second) await cleanup(second);
-      // Also deletes the retained claim (named after the first session).
-      await cleanup(withClaim);
-    }
-  });
+  // Delete's grace and the workspace kept by delete_pvc=false: api.test.ts, through the API's own routes.
 });

@@ -3,6 +3,7 @@
  * semantics the stack's policy test relies on (the kernel half is exercised by test/realnode/).
  */
 import type * as k8s from '@kubernetes/client-node';
+import { buildSessionNetworkPolicy } from '../../src/k8s/network-policy.js';
 import { renderRuleset, selects } from '../stack/real-node/netpol/render.js';
 
 const NODE = 'realnode';
@@ -109,5 +110,25 @@ describe('real node NetworkPolicy rendering', () => {
     expect(rules).toContain('ip saddr 10.245.0.2 jump eg-sessions-a');
     expect(rules).toContain('ip daddr 0.0.0.0/0 ip daddr != { 10.0.0.0/8 } tcp dport 443 return');
     expect(rules).not.toContain('jump in-');
+  });
+
+  test("the product's session policy renders: IPv6 blocks match as ip6, each block excepts only its own family", () => {
+    const product = buildSessionNetworkPolicy({
+      sessionNamespace: 'sessions',
+      orchestratorNamespace: 'orchestrator',
+      monitoringNamespace: 'monitoring',
+      clusterCidrs: ['10.96.0.0/12', 'fd00:10::/108'],
+      egressAllowCidrs: [],
+    });
+    const rules = renderRuleset({ ...view, policies: [product] });
+    expect(rules).toContain(
+      'ip6 daddr ::/0 ip6 daddr != { fc00::/7, fe80::/10, ::1/128, fd00:10::/108 } tcp dport 443 return',
+    );
+    expect(rules).toMatch(
+      /ip daddr 0\.0\.0\.0\/0 ip daddr != \{ 10\.0\.0\.0\/8, [^}]*10\.96\.0\.0\/12 \} tcp dport 80 return/,
+    );
+    expect(rules).not.toMatch(/\bip (s|d)addr [^\n]*:/);
+    // Ingress to a session: the orchestrator's pod on the agent port.
+    expect(rules).toContain('ip saddr { 10.245.0.4 } tcp dport 9000 return');
   });
 });

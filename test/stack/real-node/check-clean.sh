@@ -4,11 +4,12 @@
 # node survived. CI runs it after stopping the stack.
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-repo=$(cd "$here/../.." && pwd)
 # shellcheck source=../versions.env
 source "$here/versions.env"
-cache=${SO_CACHE_DIR:-$HOME/.cache/session-orchestrator}
-state=${SO_STACK_DIR:-$repo/.stack}
+# shellcheck source=../paths.sh
+source "$here/paths.sh"
+cache=$SO_CACHE_DIR
+state=$SO_STACK_DIR
 logs=$state/logs pids=$state/pids pki=$state/pki
 log() { printf '[check-clean] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }

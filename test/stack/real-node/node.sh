@@ -5,9 +5,11 @@
 # a StorageClass of their own, and a NetworkPolicy enforcer. Everything it creates lives under
 # $state/realnode (files, mounts) or is named so-rn* (bridge, nft table, netns), so `down` removes exactly that.
 #
-# Requires root (containers, mounts, bridge) and the Debian packages listed in real_node_packages.
+# Requires root (containers, mounts, bridge) and the Debian packages of packages.sh.
 
 real_node_name=realnode
+# The checkout (for node_modules): stack.sh no longer defines it since the state moved out of the repository.
+real_node_repo=$(cd "$here/../.." && pwd)
 real_node_dir=$state/realnode
 # Unix sockets have a 108-byte path limit and $state may be deep; sockets and runtime state go to /run.
 real_node_run=/run/so-realnode-$(printf '%s' "$state" | sha256sum | cut -c1-8)
@@ -22,7 +24,8 @@ real_node_images_tag=v1
 real_node_pause_image=so.local/pause:$KUBERNETES_VERSION
 real_node_agent_image=so.local/standin-agent:$real_node_images_tag
 real_node_sidecar_image=so.local/standin-sidecar:$real_node_images_tag
-real_node_packages="containerd runc containernetworking-plugins iptables nftables conntrack busybox-static"
+# shellcheck source=packages.sh
+source "$here/real-node/packages.sh"
 real_node_components="realnode-kubelet realnode-containerd"
 
 real_node_enabled() { [ "${STACK_REAL_NODE:-0}" = 1 ] || [ -d "$real_node_dir" ]; }
@@ -31,24 +34,9 @@ ctr_k8s() { ctr --address "$real_node_sock" --namespace k8s.io "$@"; }
 
 # --- host preparation ----------------------------------------------------------------------------
 
-# Idempotent: installs only what is missing, refreshing the package index once if the install fails.
-real_node_install_packages() {
-  local missing=() p
-  for p in $real_node_packages; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
-  log "installing ${missing[*]} (apt-get)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends "${missing[@]}" >"$logs/realnode-apt.log" 2>&1 ||
-    { apt-get update >>"$logs/realnode-apt.log" 2>&1 && apt-get install -y --no-install-recommends "${missing[@]}" >>"$logs/realnode-apt.log" 2>&1; } ||
-    die "apt-get install ${missing[*]} failed (log: $logs/realnode-apt.log)"
-  # The package's own service must not run: this stack starts a private containerd of its own.
-  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl disable --now containerd >/dev/null 2>&1 || true; fi
-}
-
 real_node_preflight() {
   [ "$(id -u)" = 0 ] || die "STACK_REAL_NODE=1 needs root (containers, mounts and a bridge)"
-  real_node_install_packages
+  real_node_install_packages "$logs/realnode-apt.log" || die "the real node's packages are missing and could not be installed"
   [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || modprobe br_netfilter 2>/dev/null ||
     die "br_netfilter is not available (no /proc/sys/net/bridge): NetworkPolicy on the bridge cannot be enforced"
   [ -d /sys/fs/cgroup/memory ] || [ -f /sys/fs/cgroup/cgroup.controllers ] || die "no usable cgroup hierarchy"
@@ -313,99 +301,8 @@ STACK_REAL_NODE_NFT_TABLE=$real_node_nft_table
 EOF
 }
 
-# --- teardown ------------------------------------------------------------------------------------
-
-# Removes every container, mount, interface and rule the real node made, even after a crash.
-real_node_down() {
-  [ -d "$real_node_dir" ] || return 0
-  # Orderly first: while the apiserver and kubelet run, deleting the node's pods lets the kubelet stop them
-  # with their grace and run CNI DEL. The brute-force steps below then only catch what a crash left.
-  if is_running realnode-kubelet && is_running kube-apiserver; then
-    kubectl delete pods --all-namespaces --field-selector "spec.nodeName=$real_node_name" --wait=true --timeout 90s >/dev/null 2>&1 || true
-  fi
-  real_node_policy_down
-  stop_process realnode-kubelet
-  if is_running realnode-containerd; then
-    # What the kubelet did not stop itself (it was gone, or crashed): kill the tasks and drop the containers.
-    local id
-    for id in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks kill -s KILL "$id" >/dev/null 2>&1 || true; done
-    sleep 1
-    for id in $(ctr_k8s tasks ls -q 2>/dev/null); do ctr_k8s tasks delete -f "$id" >/dev/null 2>&1 || true; done
-    for id in $(ctr_k8s containers ls -q 2>/dev/null); do ctr_k8s containers delete "$id" >/dev/null 2>&1 || true; done
-  fi
-  stop_process realnode-containerd
-  # Shims outlive containerd; only those serving this node's socket are ours.
-  local pid
-  for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $real_node_sock" || true); do kill -KILL "$pid" 2>/dev/null || true; done
-  real_node_release_netns
-  ip link show "$real_node_bridge" >/dev/null 2>&1 && ip link delete "$real_node_bridge"
-  # Unmount deepest first: pod volumes, overlay rootfs, shm, netns bind mounts.
-  local m
-  for m in $(awk -v a="$real_node_dir" -v b="$real_node_run" '$2 ~ "^"a || $2 ~ "^"b {print $2}' /proc/self/mounts | sort -r); do
-    umount -l "$m" 2>/dev/null || true
-  done
-  real_node_remove_kubelet_chains
-  real_node_remove_empty_tables
-  real_node_remove_cgroups
-  if [ -f "$real_node_dir/sysctl.orig" ]; then
-    local fwd brnf; { read -r fwd; read -r brnf; } < "$real_node_dir/sysctl.orig"
-    sysctl -qw "net.ipv4.ip_forward=$fwd" "net.bridge.bridge-nf-call-iptables=$brnf" || true
-    rm -f "$real_node_dir/sysctl.orig"
-  fi
-  rm -rf "$real_node_run" "$real_node_dir/cni/ipam" "$real_node_dir/containerd" "$real_node_dir/kubelet"
-  log "real node removed (containers, mounts, $real_node_bridge, policy rules)"
-}
-
-# Network namespaces made by CNI for this node's sandboxes: those recorded by host-local IPAM of our network.
-real_node_release_netns() {
-  local f
-  for f in /run/netns/cni-*; do
-    [ -e "$f" ] || continue
-    # A namespace whose interface holds an address of our pod range is ours.
-    if ip netns exec "$(basename "$f")" ip -4 addr 2>/dev/null | grep -q "inet ${real_node_pod_cidr%.*}\."; then
-      umount "$f" 2>/dev/null || true; rm -f "$f"
-    fi
-  done
-}
-
-# The kubelet's iptables utility chains (made before makeIPTablesUtilChains was off, or by another config).
-real_node_remove_kubelet_chains() {
-  local cmd table chain
-  for cmd in iptables ip6tables; do
-    command -v "$cmd" >/dev/null || continue
-    "$cmd" -t filter -D INPUT -j KUBE-FIREWALL 2>/dev/null || true
-    "$cmd" -t filter -D OUTPUT -j KUBE-FIREWALL 2>/dev/null || true
-    for table in filter nat mangle; do
-      for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
-        "$cmd" -t "$table" -F "$chain" 2>/dev/null && "$cmd" -t "$table" -X "$chain" 2>/dev/null || true
-      done
-    done
-  done
-}
-
-# iptables-nft leaves its tables (with empty base chains) once the chains above are gone: drop those
-# that were not there before the node came up and hold no rule.
-real_node_remove_empty_tables() {
-  [ -f "$real_node_dir/nft-tables.orig" ] || return 0
-  local family name
-  while read -r _ family name; do
-    [ -n "$name" ] || continue
-    grep -qx "table $family $name" "$real_node_dir/nft-tables.orig" && continue
-    if ! nft list table "$family" "$name" 2>/dev/null | grep -qvE '^\s*(table .*\{|chain .*\{|type .*;|\}|#.*)?\s*$'; then
-      nft delete table "$family" "$name" 2>/dev/null || true
-    fi
-  done < <(nft list tables 2>/dev/null)
-  rm -f "$real_node_dir/nft-tables.orig"
-}
-
-real_node_remove_cgroups() {
-  local d
-  for d in /sys/fs/cgroup/*/kubepods /sys/fs/cgroup/kubepods; do
-    [ -d "$d" ] || continue
-    # Children first; rmdir only succeeds on empty cgroups, which is what we want.
-    find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
-  done
-}
+# shellcheck source=teardown.sh
+source "$here/real-node/teardown.sh"
 
 real_node_status() {
   [ -d "$real_node_dir" ] || return 0
@@ -423,11 +320,11 @@ real_node_nft_table=so-rn-netpol
 real_node_policy_components="realnode-netpol"
 
 real_node_policy_up() {
-  [ -x "$repo/node_modules/.bin/tsx" ] || die "node_modules is missing: run npm install before STACK_REAL_NODE=1 stack:up"
+  [ -x "$real_node_repo/node_modules/.bin/tsx" ] || die "node_modules is missing: run npm install before STACK_REAL_NODE=1 stack:up"
   # PATH first: the project runs on its node@24 devDependency, not on whatever node the host has.
-  start_process realnode-netpol env PATH="$repo/node_modules/.bin:$PATH" KUBECONFIG="$state/kubeconfig" \
+  start_process realnode-netpol env PATH="$real_node_repo/node_modules/.bin:$PATH" KUBECONFIG="$state/kubeconfig" \
     NODE_NAME="$real_node_name" \
-    "$repo/node_modules/.bin/tsx" "$here/real-node/netpol/enforcer.ts"
+    "$real_node_repo/node_modules/.bin/tsx" "$here/real-node/netpol/enforcer.ts"
   wait_for "the NetworkPolicy enforcer's nft table" 60 nft list table inet "$real_node_nft_table"
 }
 

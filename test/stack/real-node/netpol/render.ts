@@ -5,7 +5,7 @@
  * connection to userspace with the nft `queue` statement, and this machine's kernel is built without
  * CONFIG_NFT_QUEUE, so its rules cannot be loaded; no other enforcer is published on the module proxy
  * here. This covers what the stack's tests need — ingress and egress rules with pod, namespace and ipBlock
- * peers and numeric or named TCP/UDP ports — on IPv4, for pods of one node (all on one bridge; with
+ * peers (IPv4 and IPv6 ipBlocks) and numeric or named TCP/UDP ports — for IPv4 pods of one node (all on one bridge; with
  * br_netfilter their traffic passes the inet forward hook). Traffic from the host itself (kubelet probes,
  * tests on the host) is not forwarded and so never filtered, like most CNI plugins' host exemption.
  */
@@ -118,8 +118,12 @@ function ingressPeers(rule: k8s.V1NetworkPolicyIngressRule): k8s.V1NetworkPolicy
 function peerMatch(peer: Peer, dir: 'saddr' | 'daddr'): string | undefined {
   if (peer.kind === 'any') return '';
   if (peer.kind === 'cidr') {
-    const except = peer.except.length ? ` ip ${dir} != { ${peer.except.join(', ')} }` : '';
-    return `ip ${dir} ${peer.cidr}${except}`;
+    // An ipBlock is of one family (the product's egress policy has a 0.0.0.0/0 and a ::/0 one); nft
+    // rejects an IPv6 address after `ip`, so each block matches with its own family's keyword.
+    const family = (cidr: string) => (cidr.includes(':') ? 'ip6' : 'ip');
+    const f = family(peer.cidr);
+    const except = peer.except.filter((c) => family(c) === f);
+    return `${f} ${dir} ${peer.cidr}${except.length ? ` ${f} ${dir} != { ${except.join(', ')} }` : ''}`;
   }
   return peer.ips.length ? `ip ${dir} { ${[...new Set(peer.ips)].sort().join(', ')} }` : undefined;
 }
