@@ -23,6 +23,9 @@ import { deleteThroughApi, forceCleanup } from './cleanup.js';
 import type { BenchContext, BenchSession } from './context.js';
 import { prepareRun, type BenchRun } from './env.js';
 import { Floor } from './floor.js';
+import { sampleHistories } from './history.js';
+import { summarizeProfile } from './profile-summary.js';
+import { loadByPhase } from './report-sections.js';
 import { commandLine, parseOptions } from './options.js';
 import { ResourceSampler, sleep, startService, type Service } from './processes.js';
 import { latencySeries, writeReport, type BenchResults } from './report.js';
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
     options,
     charts: [],
     errors: [],
+    history: { ended: [], runningFirst: [], runningLater: [] },
   };
   log(`run ${run.id}: ${results.command} (logs in ${run.dir})`);
 
@@ -108,6 +112,8 @@ async function main(): Promise<void> {
   const live = new Map<string, BenchSession>();
   let api: BenchApi | undefined;
   let sampler: ResourceSampler | undefined;
+  let historyIds: string[] = [];
+  let profiles: string | undefined;
   try {
     await floor.start();
     // The floor first, before the services exist, so neither measurement pays for the other.
@@ -123,7 +129,7 @@ async function main(): Promise<void> {
     }
 
     log('starting the worker and the API');
-    const profiles = options.profile ? join(outDir, 'profiles') : undefined;
+    profiles = options.profile ? join(outDir, 'profiles') : undefined;
     const worker = startService('worker', 'src/worker.ts', run.env, run.dir, profiles);
     const apiService = startService('api', 'src/server.ts', run.env, run.dir, profiles);
     services = [apiService, worker];
@@ -165,6 +171,11 @@ async function main(): Promise<void> {
       sampler.phase = 'hold';
       results.hold = await runHold(ctx, running);
       running = results.hold.running;
+      historyIds = [...live.values()]
+        .filter((x) => x.running)
+        .slice(-options.historySessions)
+        .map((x) => x.id);
+      results.history.runningFirst = await sampleHistories(run, historyIds);
     }
     if (want.has('sse')) {
       sampler.phase = 'sse';
@@ -174,6 +185,12 @@ async function main(): Promise<void> {
       }
       results.sse = await runSse(ctx, [...live.values()].filter((s) => s.running).slice(0, options.sseSessions));
     }
+    if (results.sequential) {
+      log('history: reading the histories of sampled sessions');
+      const ended = results.sequential.api.slice(0, options.historySessions).map((a) => a.id);
+      results.history.ended = await sampleHistories(run, ended);
+    }
+    if (historyIds.length) results.history.runningLater = await sampleHistories(run, historyIds);
   } catch (err) {
     results.errors.push(err instanceof Error ? err.message : String(err));
     log(`run failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -193,6 +210,12 @@ async function main(): Promise<void> {
   }
 
   results.finishedAt = new Date().toISOString();
+  if (sampler) results.load = loadByPhase(sampler.points);
+  if (profiles) {
+    results.profiles = services
+      .map((svc) => summarizeProfile(svc.name, join(profiles!, `${svc.name}.cpuprofile`)))
+      .filter((p) => p !== undefined);
+  }
   const charts = [
     await latencyChart(outDir, 'latency.png', 'Latency distributions (API vs floor)', latencySeries(results)),
     await runningOverTimeChart(outDir, 'burst-running.png', 'Sessions running during the burst', [

@@ -32,6 +32,8 @@ const OptionsSchema = z
     /** How long the idle CPU of the API and worker is measured, with and without the streams. */
     idleSeconds: count(30, 1),
     sampleMs: count(1000, 100),
+    /** Sessions whose Temporal histories are read (ended ones and running ones) for the history cost. */
+    historySessions: count(10, 1),
     /** Upper bound on any single wait (a session to run, everything to be deleted). */
     waitSeconds: count(600, 10),
     floor: z
@@ -46,6 +48,8 @@ const OptionsSchema = z
     /** A label printed on the report, e.g. `smoke`; full-scale runs leave it empty. */
     label: z.string().default(''),
     out: z.string().default('bench/results'),
+    /** A markdown file (relative to the repo) with the analysis of the run, included in the report. */
+    notes: z.string().optional(),
   })
   .strict();
 

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../test/support/stack.js';
 import { readProc } from './proc.js';
@@ -29,7 +30,8 @@ export function startService(
   const log = createWriteStream(logFile);
   // A CPU profile is written when the process exits, which both services do on SIGTERM.
   const profile = profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    ? // A 10 ms interval keeps the profile of an hour-long run to a few hundred thousand samples.
+      ['--cpu-prof', '--cpu-prof-interval=10000', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     cwd: repoRoot,
@@ -70,6 +72,8 @@ export interface ResourcePoint {
   phase: string;
   apiRssMiB: number;
   workerRssMiB: number;
+  /** The machine's 1-minute load average (it is shared: the floor and the services run in the same load). */
+  load1: number;
 }
 
 /** Samples the services' RSS every `intervalMs`, labelled with the phase of the run it was taken in. */
@@ -97,6 +101,7 @@ export class ResourceSampler {
       phase: this.phase,
       apiRssMiB: a.rssBytes / 2 ** 20,
       workerRssMiB: w.rssBytes / 2 ** 20,
+      load1: os.loadavg()[0]!,
     };
     this.points.push(point);
     return point;

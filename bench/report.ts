@@ -1,12 +1,16 @@
 /** BENCHMARKS.md: each figure beside its floor and the issue's target, hit or missed by how much. */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { repoRoot } from '../test/support/stack.js';
 import type { WatchCount } from './apiserver-metrics.js';
 import type { BenchOptions } from './options.js';
 import type { BurstResult, FloorBurstResult } from './scenarios/burst.js';
 import type { HoldResult } from './scenarios/hold.js';
 import type { SequentialResult } from './scenarios/sequential.js';
 import type { SseResult } from './scenarios/sse.js';
+import type { HistoryResult } from './history.js';
+import type { ProfileSummary } from './profile-summary.js';
+import { historySection, loadSection, notesSection, profileSection, table, type PhaseLoad } from './report-sections.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface BenchResults {
@@ -26,6 +30,9 @@ export interface BenchResults {
   sse?: SseResult;
   charts: { file: string; caption: string }[];
   errors: string[];
+  history: HistoryResult;
+  load?: PhaseLoad[];
+  profiles?: ProfileSummary[];
 }
 
 const ms = (v: number) => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(1) : Math.round(v)} ms` : '—');
@@ -132,14 +139,6 @@ function targetRows(r: BenchResults): Row[] {
   return rows;
 }
 
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-}
-
 function startTable(r: BenchResults): string {
   const seq = r.sequential;
   if (!seq) return '';
@@ -184,6 +183,9 @@ export function writeReport(dir: string, r: BenchResults): string {
     '',
     startTable(r),
     '',
+    ...notesSection(r.options.notes ? resolve(repoRoot, r.options.notes) : undefined),
+    ...loadSection(r.load ?? []),
+    ...historySection(r.history),
     '## Distributions',
     '',
     table(
@@ -195,6 +197,7 @@ export function writeReport(dir: string, r: BenchResults): string {
     ),
     '',
     ...r.charts.flatMap((c) => [`![${c.caption}](${c.file})`, '']),
+    ...profileSection(r.profiles ?? []),
   ];
   const failures = [
     ...r.errors,

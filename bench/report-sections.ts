@@ -1,0 +1,134 @@
+/**
+ * The report's sections beyond the target table: the machine's load during each phase, the history cost
+ * of a session (issue 9 item 4), where the services spent their CPU (profiles), and the run's notes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { historyFigures, type HistoryResult } from './history.js';
+import type { ResourcePoint } from './processes.js';
+import type { ProfileSummary } from './profile-summary.js';
+
+export interface PhaseLoad {
+  phase: string;
+  seconds: number;
+  min: number;
+  mean: number;
+  max: number;
+}
+
+export function table(header: string[], rows: string[][]): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
+}
+
+/** The 1-minute load average over each phase of the run, from the sampler's points. */
+export function loadByPhase(points: readonly ResourcePoint[]): PhaseLoad[] {
+  const phases = new Map<string, ResourcePoint[]>();
+  for (const p of points) phases.set(p.phase, [...(phases.get(p.phase) ?? []), p]);
+  return [...phases].map(([phase, ps]) => {
+    const l = ps.map((p) => p.load1);
+    return {
+      phase,
+      seconds: Math.round(ps.at(-1)!.t - ps[0]!.t),
+      min: Math.min(...l),
+      mean: l.reduce((a, b) => a + b, 0) / l.length,
+      max: Math.max(...l),
+    };
+  });
+}
+
+export function loadSection(load: readonly PhaseLoad[]): string[] {
+  if (!load.length) return [];
+  return [
+    '## Machine load during the run',
+    '',
+    'The machine (2 cores) is shared; the 1-minute load average, sampled with the RSS, per phase. The floor ran',
+    'in the same run, so each figure stands beside a floor measured under comparable load.',
+    '',
+    table(
+      ['phase', 'duration', 'load min', 'load mean', 'load max'],
+      load.map((l) => [l.phase, `${l.seconds} s`, l.min.toFixed(1), l.mean.toFixed(1), l.max.toFixed(1)]),
+    ),
+    '',
+  ];
+}
+
+const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+
+export function historySection(h: HistoryResult | undefined): string[] {
+  if (!h) return [];
+  const f = historyFigures(h);
+  const rows: string[][] = [];
+  if (f.endedPerSession) {
+    const e = f.endedPerSession;
+    rows.push([
+      `ended sessions (create → running → delete), n=${e.n}`,
+      kib(e.bytes),
+      e.events.toFixed(0),
+      `${e.lifeS.toFixed(1)} s`,
+    ]);
+  }
+  if (f.running) {
+    const r = f.running;
+    rows.push([`running sessions, n=${r.n}`, kib(r.bytes), r.events.toFixed(0), `${r.lifeS.toFixed(0)} s so far`]);
+  }
+  if (!rows.length) return [];
+  const lines = [
+    '## History per session (issue 9 item 4)',
+    '',
+    'Encoded size (`History` protobuf as the server returns it; payloads encrypted by the codec) and events of',
+    'session workflow histories, read with `fetchHistory` from sessions of this run.',
+    '',
+    table(['sample', 'bytes per session', 'events per session', 'life'], rows),
+    '',
+  ];
+  if (f.idleGrowthPerHour) {
+    const g = f.idleGrowthPerHour;
+    lines.push(
+      `- an idle running session adds **${kib(g.bytes)} and ${g.events.toFixed(1)} events per hour** (same sessions read ` +
+        `twice, ${g.intervalS.toFixed(0)} s apart; nothing was asked of them in between).`,
+    );
+  }
+  if (f.perSessionHour) {
+    const p = f.perSessionHour;
+    lines.push(
+      `- over all sampled sessions: **${kib(p.bytes)} and ${p.events.toFixed(0)} events per session-hour** ` +
+        `(${p.hours.toFixed(2)} session-hours of life; short lives make this mostly the fixed cost of a create, ` +
+        'so a session living an hour costs its fixed cost plus the idle growth above).',
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+const msStr = (v: number) => `${(v / 1000).toFixed(1)} s`;
+
+export function profileSection(profiles: readonly ProfileSummary[]): string[] {
+  if (!profiles.length) return [];
+  const lines = ['## Where the services spent their CPU (V8 profiles of this run, self time)', ''];
+  for (const p of profiles) {
+    lines.push(
+      `### ${p.service}: ${msStr(p.busyMs)} of CPU in ${msStr(p.wallMs)} of wall time (${((100 * p.busyMs) / p.wallMs).toFixed(0)} % of a core on average)`,
+      '',
+      table(
+        ['package', 'self time', 'share'],
+        p.packages.map((x) => [`\`${x.name}\``, msStr(x.ms), `${(100 * x.share).toFixed(1)} %`]),
+      ),
+      '',
+      table(
+        ['function', 'self time', 'share'],
+        p.functions.map((x) => [`\`${x.name.replace(/\|/g, '\\|')}\``, msStr(x.ms), `${(100 * x.share).toFixed(1)} %`]),
+      ),
+      '',
+    );
+  }
+  return lines;
+}
+
+/** A hand-written analysis of the run (`--notes file.md`), included verbatim. */
+export function notesSection(file: string | undefined): string[] {
+  if (!file || !existsSync(file)) return [];
+  return ['## Analysis', '', readFileSync(file, 'utf8').trim(), ''];
+}
