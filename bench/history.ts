@@ -5,7 +5,7 @@
  * sessions still running, twice, so the report can tell the fixed cost of a session from what an idle
  * running session adds per hour.
  */
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { createTemporalClient } from '../src/temporal/client.js';
 import { sessionWorkflowId } from '../src/session/spec.js';
 import type { BenchRun } from './env.js';
@@ -27,6 +27,8 @@ export interface HistoryResult {
   runningFirst: HistorySample[];
   runningLater: HistorySample[];
 }
+
+const { temporal } = proto;
 
 type Timestamp = { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined;
 const tsMs = (t: Timestamp) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN);
