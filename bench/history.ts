@@ -18,14 +18,18 @@ export interface HistorySample {
   /** First event → last event (ended) or → now (running), ms. */
   lifeMs: number;
   closed: boolean;
+  /** Bytes and events recorded after the first {@link SETTLED_MS} of life, and how long that span is, ms. */
+  later: { bytes: number; events: number; spanMs: number };
 }
+
+/** Start-up (create → running, under a burst's load) is over by then; what follows is the steady cost. */
+const SETTLED_MS = 120_000;
 
 export interface HistoryResult {
   /** Sessions that ended (the sequential scenario's): whole life. */
   ended: HistorySample[];
-  /** Running sessions after the hold settled, and the same sessions again later. */
-  runningFirst: HistorySample[];
-  runningLater: HistorySample[];
+  /** Running sessions nobody acts on (not streamed, not extended), read at the end of the run. */
+  running: HistorySample[];
 }
 
 const { temporal } = proto;
@@ -61,7 +65,18 @@ export async function sampleHistories(run: BenchRun, sessionIds: readonly string
         const last = events.at(-1)!;
         const closed = CLOSE_EVENTS.has(last.eventType ?? 0);
         const end = closed ? tsMs(last.eventTime as Timestamp) : Date.now();
+        const settledAt = tsMs(events[0]!.eventTime as Timestamp) + SETTLED_MS;
+        const later = events.filter((e) => tsMs(e.eventTime as Timestamp) >= settledAt);
         out.push({
+          later: {
+            // A History is its events, each a length-delimited field (tag byte plus length varint).
+            bytes: later.reduce((a, e) => {
+              const n = temporal.api.history.v1.HistoryEvent.encode(e).finish().byteLength;
+              return a + n + 1 + Math.ceil(Math.log2(n + 1) / 7);
+            }, 0),
+            events: later.length,
+            spanMs: Math.max(0, end - settledAt),
+          },
           sessionId,
           bytes: temporal.api.history.v1.History.encode(history).finish().byteLength,
           events: events.length,
@@ -80,13 +95,14 @@ export async function sampleHistories(run: BenchRun, sessionIds: readonly string
 export interface HistoryFigures {
   endedPerSession?: { n: number; bytes: number; events: number; lifeS: number };
   running?: { n: number; bytes: number; events: number; lifeS: number };
-  /** What an idle running session adds per hour (growth between the two samples), and the interval. */
-  idleGrowthPerHour?: { bytes: number; events: number; intervalS: number };
-  /** All sampled sessions: total bytes and events over total session-hours of life. */
-  perSessionHour?: { bytes: number; events: number; hours: number };
+  /** What an idle running session adds per hour once started, from the events after its start-up. */
+  idleGrowthPerHour?: { bytes: number; events: number; observedS: number };
+  /** A session that lives one hour: its whole-life cost (ended sessions) plus an hour of idle growth. */
+  perSessionHour?: { bytes: number; events: number };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 export function historyFigures(h: HistoryResult): HistoryFigures {
   const f: HistoryFigures = {};
@@ -97,26 +113,21 @@ export function historyFigures(h: HistoryResult): HistoryFigures {
     lifeS: mean(xs.map((x) => x.lifeMs / 1000)),
   });
   if (h.ended.length) f.endedPerSession = summary(h.ended);
-  const latest = h.runningLater.length ? h.runningLater : h.runningFirst;
-  if (latest.length) f.running = summary(latest);
-  const first = new Map(h.runningFirst.map((x) => [x.sessionId, x]));
-  const pairs = h.runningLater.filter((x) => first.has(x.sessionId) && !x.closed);
-  if (pairs.length) {
-    const hours = mean(pairs.map((x) => x.lifeMs - first.get(x.sessionId)!.lifeMs)) / 3_600_000;
-    if (hours > 0)
-      f.idleGrowthPerHour = {
-        bytes: mean(pairs.map((x) => x.bytes - first.get(x.sessionId)!.bytes)) / hours,
-        events: mean(pairs.map((x) => x.events - first.get(x.sessionId)!.events)) / hours,
-        intervalS: hours * 3600,
-      };
-  }
-  const all = [...h.ended, ...latest];
-  const hours = all.reduce((a, x) => a + x.lifeMs, 0) / 3_600_000;
-  if (all.length && hours > 0)
-    f.perSessionHour = {
-      bytes: all.reduce((a, x) => a + x.bytes, 0) / hours,
-      events: all.reduce((a, x) => a + x.events, 0) / hours,
-      hours,
+  if (h.running.length) f.running = summary(h.running);
+  const settled = h.running.filter((x) => x.later.spanMs > 0);
+  const spanH = sum(settled.map((x) => x.later.spanMs)) / 3_600_000;
+  if (spanH > 0) {
+    f.idleGrowthPerHour = {
+      bytes: sum(settled.map((x) => x.later.bytes)) / spanH,
+      events: sum(settled.map((x) => x.later.events)) / spanH,
+      observedS: (spanH * 3600) / settled.length,
     };
+  }
+  if (f.endedPerSession && f.idleGrowthPerHour) {
+    f.perSessionHour = {
+      bytes: f.endedPerSession.bytes + f.idleGrowthPerHour.bytes,
+      events: f.endedPerSession.events + f.idleGrowthPerHour.events,
+    };
+  }
   return f;
 }

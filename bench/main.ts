@@ -27,7 +27,7 @@ import { sampleHistories } from './history.js';
 import { summarizeProfile } from './profile-summary.js';
 import { loadByPhase } from './report-sections.js';
 import { commandLine, parseOptions } from './options.js';
-import { ResourceSampler, sleep, startService, type Service } from './processes.js';
+import { compileServices, ResourceSampler, sleep, startService, type Service } from './processes.js';
 import { latencySeries, writeReport, type BenchResults } from './report.js';
 import { apiBurst, floorBurst } from './scenarios/burst.js';
 import { probeCreates, runHold } from './scenarios/hold.js';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     options,
     charts: [],
     errors: [],
-    history: { ended: [], runningFirst: [], runningLater: [] },
+    history: { ended: [], running: [] },
   };
   log(`run ${run.id}: ${results.command} (logs in ${run.dir})`);
 
@@ -128,10 +128,14 @@ async function main(): Promise<void> {
       results.floorBurst = await floorBurst(early, options.burst);
     }
 
+    if (options.compiled) {
+      log('compiling the services into dist/ (as the image is built)');
+      compileServices();
+    }
     log('starting the worker and the API');
     profiles = options.profile ? join(outDir, 'profiles') : undefined;
-    const worker = startService('worker', 'src/worker.ts', run.env, run.dir, profiles);
-    const apiService = startService('api', 'src/server.ts', run.env, run.dir, profiles);
+    const worker = startService('worker', 'src/worker.ts', run.env, run.dir, profiles, options.compiled);
+    const apiService = startService('api', 'src/server.ts', run.env, run.dir, profiles, options.compiled);
     services = [apiService, worker];
     await servicesReady(run, apiService, worker, stop.signal);
     sampler = new ResourceSampler(apiService, worker, options.sampleMs);
@@ -171,11 +175,11 @@ async function main(): Promise<void> {
       sampler.phase = 'hold';
       results.hold = await runHold(ctx, running);
       running = results.hold.running;
+      // The newest: the SSE scenario streams from and extends the oldest, so these stay untouched.
       historyIds = [...live.values()]
         .filter((x) => x.running)
         .slice(-options.historySessions)
         .map((x) => x.id);
-      results.history.runningFirst = await sampleHistories(run, historyIds);
     }
     if (want.has('sse')) {
       sampler.phase = 'sse';
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
       const ended = results.sequential.api.slice(0, options.historySessions).map((a) => a.id);
       results.history.ended = await sampleHistories(run, ended);
     }
-    if (historyIds.length) results.history.runningLater = await sampleHistories(run, historyIds);
+    if (historyIds.length) results.history.running = await sampleHistories(run, historyIds);
   } catch (err) {
     results.errors.push(err instanceof Error ? err.message : String(err));
     log(`run failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -40,6 +40,11 @@ const OptionsSchema = z
       .enum(['true', 'false'])
       .default('true')
       .transform((v) => v === 'true'),
+    /** Run the API and worker as the image does, compiled by tsc into dist/ (else through tsx). */
+    compiled: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
     /** Run the API and worker with V8's CPU profiler; .cpuprofile files land in `<out>/profiles/`. */
     profile: z
       .enum(['true', 'false'])

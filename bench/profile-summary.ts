@@ -3,6 +3,15 @@
  * by function and by package, so the report names what bounds a missed target with evidence.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from '../test/support/stack.js';
+
+const repoUrl = `${pathToFileURL(repoRoot).href}/`;
+/** A file of the repo (compiled ones under dist/ included) as `src/…`, else undefined. */
+const ownFile = (url: string) =>
+  url.startsWith(repoUrl) && !url.includes('/node_modules/')
+    ? url.slice(repoUrl.length).replace(/^dist\//, '')
+    : undefined;
 
 interface CallFrame {
   functionName: string;
@@ -45,15 +54,14 @@ function packageOf(url: string, name: string): string {
     return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
   }
   if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
-  const own = /\/(src|workflows|activities|bench)\/(.*)$/.exec(url);
-  return own ? `${own[1]}/${own[2]!.split('/')[0]}` : url;
+  const own = ownFile(url);
+  return own ? own.split('/').slice(0, 2).join('/') : url;
 }
 
 const shortUrl = (url: string) => {
   const nm = url.lastIndexOf('node_modules/');
   if (nm >= 0) return url.slice(nm + 'node_modules/'.length);
-  const own = /\/((?:src|workflows|activities|bench)\/.*)$/.exec(url);
-  return own ? own[1]! : url.replace(/^file:\/\//, '');
+  return ownFile(url) ?? url.replace(/^file:\/\//, '');
 };
 
 const IDLE = new Set(['(idle)', '(program)']);

@@ -13,6 +13,8 @@ export interface PhaseLoad {
   min: number;
   mean: number;
   max: number;
+  /** Share of one core each process used over the phase, by name. */
+  cpu: Record<string, number>;
 }
 
 export function table(header: string[], rows: string[][]): string {
@@ -29,7 +31,14 @@ export function loadByPhase(points: readonly ResourcePoint[]): PhaseLoad[] {
   for (const p of points) phases.set(p.phase, [...(phases.get(p.phase) ?? []), p]);
   return [...phases].map(([phase, ps]) => {
     const l = ps.map((p) => p.load1);
+    const first = ps[0]!;
+    const last = ps.at(-1)!;
+    const wall = last.t - first.t;
+    const cpu = Object.fromEntries(
+      Object.keys(last.cpu).map((k) => [k, wall > 0 ? (last.cpu[k]! - first.cpu[k]!) / wall : NaN]),
+    );
     return {
+      cpu,
       phase,
       seconds: Math.round(ps.at(-1)!.t - ps[0]!.t),
       min: Math.min(...l),
@@ -41,6 +50,7 @@ export function loadByPhase(points: readonly ResourcePoint[]): PhaseLoad[] {
 
 export function loadSection(load: readonly PhaseLoad[]): string[] {
   if (!load.length) return [];
+  const names = Object.keys(load[0]!.cpu);
   return [
     '## Machine load during the run',
     '',
@@ -50,6 +60,17 @@ export function loadSection(load: readonly PhaseLoad[]): string[] {
     table(
       ['phase', 'duration', 'load min', 'load mean', 'load max'],
       load.map((l) => [l.phase, `${l.seconds} s`, l.min.toFixed(1), l.mean.toFixed(1), l.max.toFixed(1)]),
+    ),
+    '',
+    'CPU of each process over each phase, in % of one core (read from /proc; the machine has 2 cores and other',
+    "engineers' processes use them too):",
+    '',
+    table(
+      ['phase', ...names],
+      load.map((l) => [
+        l.phase,
+        ...names.map((n) => (Number.isFinite(l.cpu[n]) ? `${(100 * l.cpu[n]!).toFixed(0)} %` : '—')),
+      ]),
     ),
     '',
   ];
@@ -87,16 +108,16 @@ export function historySection(h: HistoryResult | undefined): string[] {
   if (f.idleGrowthPerHour) {
     const g = f.idleGrowthPerHour;
     lines.push(
-      `- an idle running session adds **${kib(g.bytes)} and ${g.events.toFixed(1)} events per hour** (same sessions read ` +
-        `twice, ${g.intervalS.toFixed(0)} s apart; nothing was asked of them in between).`,
+      `- once started, an idle running session adds **${kib(g.bytes)} and ${g.events.toFixed(0)} events per hour** ` +
+        `(events after its first 2 minutes, over ${g.observedS.toFixed(0)} s of life per sampled session on average; ` +
+        'the periodic pod check is what it records).',
     );
   }
   if (f.perSessionHour) {
     const p = f.perSessionHour;
     lines.push(
-      `- over all sampled sessions: **${kib(p.bytes)} and ${p.events.toFixed(0)} events per session-hour** ` +
-        `(${p.hours.toFixed(2)} session-hours of life; short lives make this mostly the fixed cost of a create, ` +
-        'so a session living an hour costs its fixed cost plus the idle growth above).',
+      `- a session that lives one hour (whole create → running → delete, plus an hour of the above): ` +
+        `**${kib(p.bytes)} and ${p.events.toFixed(0)} events per session-hour**.`,
     );
   }
   lines.push('');

@@ -128,6 +128,14 @@ function targetRows(r: BenchResults): Row[] {
     ]);
     rows.push([
       '',
+      'CPU added by the open streams (with − without)',
+      pct(idle - base),
+      '0 when nothing changes',
+      '≤ 5 % of a core',
+      verdict(Math.max(0, idle - base), 0.05),
+    ]);
+    rows.push([
+      '',
       `step → client p95 (${e.delivered}/${e.streamsOpen} delivered)`,
       ms(lat.p95),
       '—',
@@ -170,7 +178,9 @@ export function writeReport(dir: string, r: BenchResults): string {
     `- run: ${r.startedAt} → ${r.finishedAt}, commit \`${r.commit}\``,
     `- machine: ${r.machine}`,
     `- stack: ${['STACK_NODES', 'STACK_NODE_PODS', 'STACK_POD_START', 'STACK_POD_START_SECONDS'].map((k) => `${k}=${r.stack[k] ?? '(unset)'}`).join(', ')}`,
-    '- the API and the worker run as their own processes (`node --import tsx src/server.ts`, `… src/worker.ts`);',
+    r.options.compiled
+      ? '- the API and the worker run as their own processes, compiled as the image runs them (`node dist/src/server.js`, `… dist/src/worker.js`);'
+      : '- the API and the worker run as their own processes (`node --import tsx src/server.ts`, `… src/worker.ts`);',
     '  RSS and CPU are read from their /proc; the floor (`bench/floor.ts`) creates the same objects with a bare',
     '  client-node client and one shared watch, in the same run.',
     ...(r.options.profile
