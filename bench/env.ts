@@ -66,6 +66,11 @@ export async function prepareRun(options: BenchOptions): Promise<BenchRun> {
     API_KEYS_FILE: keysFile,
     API_MAX_SESSIONS_PER_USER: String(perUser),
     API_METRICS_AUTH: 'false',
+    // The per-key rate, stream and create limits protect a shared API from one client; the benchmark is
+    // that one client on purpose (40 users, 75 streams each), and measures the core, not the limiters.
+    API_RATE_LIMIT_RPS: '0',
+    API_MAX_EVENT_STREAMS_PER_KEY: '0',
+    API_CREATES_PER_USER_PER_MINUTE: '0',
     API_HOST: '127.0.0.1',
     API_PORT: String(await freePort()),
     LOG_LEVEL: 'warn',

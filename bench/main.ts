@@ -23,8 +23,11 @@ import { deleteThroughApi, forceCleanup } from './cleanup.js';
 import type { BenchContext, BenchSession } from './context.js';
 import { prepareRun, type BenchRun } from './env.js';
 import { Floor } from './floor.js';
+import { sampleHistories } from './history.js';
+import { summarizeProfile } from './profile-summary.js';
+import { loadByPhase } from './report-sections.js';
 import { commandLine, parseOptions } from './options.js';
-import { ResourceSampler, sleep, startService, type Service } from './processes.js';
+import { compileServices, ResourceSampler, sleep, startService, type Service } from './processes.js';
 import { latencySeries, writeReport, type BenchResults } from './report.js';
 import { apiBurst, floorBurst } from './scenarios/burst.js';
 import { probeCreates, runHold } from './scenarios/hold.js';
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
     options,
     charts: [],
     errors: [],
+    history: { ended: [], running: [] },
   };
   log(`run ${run.id}: ${results.command} (logs in ${run.dir})`);
 
@@ -110,6 +114,8 @@ async function main(): Promise<void> {
   const live = new Map<string, BenchSession>();
   let api: BenchApi | undefined;
   let sampler: ResourceSampler | undefined;
+  let historyIds: string[] = [];
+  let profiles: string | undefined;
   try {
     await floor.start();
     // The floor first, before the services exist, so neither measurement pays for the other.
@@ -125,10 +131,14 @@ async function main(): Promise<void> {
     }
 
     if (want.has('warm')) Object.assign(run.env, warmPoolEnv(run, options.warmPool));
+    if (options.compiled) {
+      log('compiling the services into dist/ (as the image is built)');
+      compileServices();
+    }
     log('starting the worker and the API');
-    const profiles = options.profile ? join(outDir, 'profiles') : undefined;
-    const worker = startService('worker', 'src/worker.ts', run.env, run.dir, profiles);
-    const apiService = startService('api', 'src/server.ts', run.env, run.dir, profiles);
+    profiles = options.profile ? join(outDir, 'profiles') : undefined;
+    const worker = startService('worker', 'src/worker.ts', run.env, run.dir, profiles, options.compiled);
+    const apiService = startService('api', 'src/server.ts', run.env, run.dir, profiles, options.compiled);
     services = [apiService, worker];
     await servicesReady(run, apiService, worker, stop.signal);
     sampler = new ResourceSampler(apiService, worker, options.sampleMs);
@@ -168,6 +178,11 @@ async function main(): Promise<void> {
       sampler.phase = 'hold';
       results.hold = await runHold(ctx, running);
       running = results.hold.running;
+      // The newest: the SSE scenario streams from and extends the oldest, so these stay untouched.
+      historyIds = [...live.values()]
+        .filter((x) => x.running)
+        .slice(-options.historySessions)
+        .map((x) => x.id);
     }
     if (want.has('sse')) {
       sampler.phase = 'sse';
@@ -181,6 +196,12 @@ async function main(): Promise<void> {
       sampler.phase = 'warm';
       results.warm = await runWarm(ctx);
     }
+    if (results.sequential) {
+      log('history: reading the histories of sampled sessions');
+      const ended = results.sequential.api.slice(0, options.historySessions).map((a) => a.id);
+      results.history.ended = await sampleHistories(run, ended);
+    }
+    if (historyIds.length) results.history.running = await sampleHistories(run, historyIds);
   } catch (err) {
     results.errors.push(err instanceof Error ? err.message : String(err));
     log(`run failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -202,6 +223,12 @@ async function main(): Promise<void> {
   }
 
   results.finishedAt = new Date().toISOString();
+  if (sampler) results.load = loadByPhase(sampler.points);
+  if (profiles) {
+    results.profiles = services
+      .map((svc) => summarizeProfile(svc.name, join(profiles!, `${svc.name}.cpuprofile`)))
+      .filter((p) => p !== undefined);
+  }
   const charts = [
     await latencyChart(outDir, 'latency.png', 'Latency distributions (API vs floor)', latencySeries(results)),
     await runningOverTimeChart(outDir, 'burst-running.png', 'Sessions running during the burst', [

@@ -38,9 +38,16 @@ const OptionsSchema = z
     warmPool: count(100, 1),
     warmSequential: count(30, 1),
     coldSequential: count(10, 0),
+    /** Sessions whose Temporal histories are read (ended ones and running ones) for the history cost. */
+    historySessions: count(10, 1),
     /** Upper bound on any single wait (a session to run, everything to be deleted). */
     waitSeconds: count(600, 10),
     floor: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
+    /** Run the API and worker as the image does, compiled by tsc into dist/ (else through tsx). */
+    compiled: z
       .enum(['true', 'false'])
       .default('true')
       .transform((v) => v === 'true'),
@@ -52,6 +59,8 @@ const OptionsSchema = z
     /** A label printed on the report, e.g. `smoke`; full-scale runs leave it empty. */
     label: z.string().default(''),
     out: z.string().default('bench/results'),
+    /** A markdown file (relative to the repo) with the analysis of the run, included in the report. */
+    notes: z.string().optional(),
   })
   .strict();
 

@@ -1,12 +1,13 @@
 /**
- * The API and the worker as real child processes (`node --import tsx src/server.ts` — what `tsx` runs,
- * without tsx's wrapper process, so the pid whose /proc we read is the service itself), plus a sampler
- * of their memory and CPU over the run.
+ * The API and the worker as real child processes — compiled, as the image runs them (`node
+ * dist/src/server.js`), or `node --import tsx src/server.ts` — without any wrapper process, so the pid whose
+ * /proc we read is the service itself; plus a sampler of their memory and CPU over the run.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../test/support/stack.js';
+import { repoRoot, stackDir } from '../test/support/stack.js';
 import { readProc } from './proc.js';
 
 export interface Service {
@@ -17,21 +18,28 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-/** Starts `script` (relative to the repo) with `env` added to this process's environment. */
+/**
+ * Starts `script` (relative to the repo) with `env` added to this process's environment; `compiled` runs
+ * its build in dist/ (see {@link compileServices}).
+ */
 export function startService(
   name: string,
   script: string,
   env: Record<string, string>,
   logDir: string,
   profileDir?: string,
+  compiled = false,
 ): Service {
   const logFile = join(logDir, `${name}.log`);
   const log = createWriteStream(logFile);
   // A CPU profile is written when the process exits, which both services do on SIGTERM.
   const profile = profileDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
+    ? // A 10 ms interval keeps the profile of an hour-long run to a few hundred thousand samples.
+      ['--cpu-prof', '--cpu-prof-interval=10000', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
+  // Compiled: what the image runs (`node dist/src/server.js`); else through tsx, straight from the sources.
+  const entry = compiled ? [join('dist', script.replace(/\.ts$/, '.js'))] : ['--import', 'tsx', script];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,6 +78,23 @@ export interface ResourcePoint {
   phase: string;
   apiRssMiB: number;
   workerRssMiB: number;
+  /** The machine's 1-minute load average (it is shared: the floor and the services run in the same load). */
+  load1: number;
+  /** CPU seconds used so far by the API, the worker and each stack process, by name. */
+  cpu: Record<string, number>;
+}
+
+const STACK_PROCESSES = ['temporal', 'kube-apiserver', 'etcd', 'kube-controller-manager', 'kube-scheduler', 'kwok'];
+
+/** The stack's server processes (their pid files in the stack's state directory), for CPU per phase. */
+function stackProcesses(): { name: string; pid: number }[] {
+  return STACK_PROCESSES.flatMap((name) => {
+    try {
+      return [{ name, pid: Number(readFileSync(join(stackDir, 'pids', `${name}.pid`), 'utf8').trim()) }];
+    } catch {
+      return [];
+    }
+  });
 }
 
 /** Samples the services' RSS every `intervalMs`, labelled with the phase of the run it was taken in. */
@@ -77,6 +102,7 @@ export class ResourceSampler {
   readonly points: ResourcePoint[] = [];
   private readonly started = performance.now();
   private readonly timer: NodeJS.Timeout;
+  private readonly stack = stackProcesses();
   phase = 'start';
 
   constructor(
@@ -97,6 +123,12 @@ export class ResourceSampler {
       phase: this.phase,
       apiRssMiB: a.rssBytes / 2 ** 20,
       workerRssMiB: w.rssBytes / 2 ** 20,
+      load1: os.loadavg()[0]!,
+      cpu: Object.fromEntries([
+        ['api', a.cpuSeconds],
+        ['worker', w.cpuSeconds],
+        ...this.stack.map((p) => [p.name, readProc(p.pid)?.cpuSeconds ?? NaN]),
+      ]) as Record<string, number>,
     };
     this.points.push(point);
     return point;
@@ -135,4 +167,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** Compiles the repository into dist/ exactly as the Dockerfile does, so the services run as deployed. */
+export function compileServices(): void {
+  execFileSync(
+    process.execPath,
+    [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', 'dist', '--rootDir', '.'],
+    { cwd: repoRoot, stdio: 'inherit' },
+  );
 }

@@ -1,6 +1,7 @@
 /** BENCHMARKS.md: each figure beside its floor and the issue's target, hit or missed by how much. */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { repoRoot } from '../test/support/stack.js';
 import type { WatchCount } from './apiserver-metrics.js';
 import type { BenchOptions } from './options.js';
 import type { BurstResult, FloorBurstResult } from './scenarios/burst.js';
@@ -9,6 +10,9 @@ import type { SequentialResult } from './scenarios/sequential.js';
 import type { SseResult } from './scenarios/sse.js';
 import type { WarmResult } from './scenarios/warm.js';
 import { warmSection } from './scenarios/warm-report.js';
+import type { HistoryResult } from './history.js';
+import type { ProfileSummary } from './profile-summary.js';
+import { historySection, loadSection, notesSection, profileSection, table, type PhaseLoad } from './report-sections.js';
 import { summarize, type Summary } from './stats.js';
 
 export interface BenchResults {
@@ -29,6 +33,9 @@ export interface BenchResults {
   warm?: WarmResult;
   charts: { file: string; caption: string }[];
   errors: string[];
+  history: HistoryResult;
+  load?: PhaseLoad[];
+  profiles?: ProfileSummary[];
 }
 
 const ms = (v: number) => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(1) : Math.round(v)} ms` : '—');
@@ -124,6 +131,14 @@ function targetRows(r: BenchResults): Row[] {
     ]);
     rows.push([
       '',
+      'CPU added by the open streams (with − without)',
+      pct(idle - base),
+      '0 when nothing changes',
+      '≤ 5 % of a core',
+      verdict(Math.max(0, idle - base), 0.05),
+    ]);
+    rows.push([
+      '',
       `step → client p95 (${e.delivered}/${e.streamsOpen} delivered)`,
       ms(lat.p95),
       '—',
@@ -133,14 +148,6 @@ function targetRows(r: BenchResults): Row[] {
     rows.push(['', 'step → client p50', ms(lat.p50), '—', '—', '']);
   }
   return rows;
-}
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
 }
 
 function startTable(r: BenchResults): string {
@@ -174,7 +181,9 @@ export function writeReport(dir: string, r: BenchResults): string {
     `- run: ${r.startedAt} → ${r.finishedAt}, commit \`${r.commit}\``,
     `- machine: ${r.machine}`,
     `- stack: ${['STACK_NODES', 'STACK_NODE_PODS', 'STACK_POD_START', 'STACK_POD_START_SECONDS'].map((k) => `${k}=${r.stack[k] ?? '(unset)'}`).join(', ')}`,
-    '- the API and the worker run as their own processes (`node --import tsx src/server.ts`, `… src/worker.ts`);',
+    r.options.compiled
+      ? '- the API and the worker run as their own processes, compiled as the image runs them (`node dist/src/server.js`, `… dist/src/worker.js`);'
+      : '- the API and the worker run as their own processes (`node --import tsx src/server.ts`, `… src/worker.ts`);',
     '  RSS and CPU are read from their /proc; the floor (`bench/floor.ts`) creates the same objects with a bare',
     '  client-node client and one shared watch, in the same run.',
     ...(r.options.profile
@@ -188,6 +197,9 @@ export function writeReport(dir: string, r: BenchResults): string {
     startTable(r),
     '',
     ...warmSection(r.warm, r.stack),
+    ...notesSection(r.options.notes ? resolve(repoRoot, r.options.notes) : undefined),
+    ...loadSection(r.load ?? []),
+    ...historySection(r.history),
     '## Distributions',
     '',
     table(
@@ -199,6 +211,7 @@ export function writeReport(dir: string, r: BenchResults): string {
     ),
     '',
     ...r.charts.flatMap((c) => [`![${c.caption}](${c.file})`, '']),
+    ...profileSection(r.profiles ?? []),
   ];
   const failures = [
     ...r.errors,

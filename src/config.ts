@@ -351,15 +351,19 @@ const EnvSchema = z.object({
   [doc('WORKER_MAX_CONCURRENT_ACTIVITIES', '100', 'Activities one worker runs at once (none waits on a pod)')]:
     int(100),
   [doc('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '40', 'Workflow tasks one worker runs at once; at least 2')]: int(40, 2),
+  // The SDK's default sizes the cache to the heap limit (~2,400 workflows at Node's 4 GiB): with thousands
+  // of sessions the worker held nearly all of them and passed 1 GiB of RSS (issue 7 benchmark). A running
+  // session sees a task only every few minutes (pod check, extend), so an evicted one replays a short
+  // history rarely; 500 keeps every session that is starting or changing warm.
   [doc(
     'WORKER_MAX_CACHED_WORKFLOWS',
-    '(SDK default, sized to heap)',
-    'Session workflows kept in the sticky cache: 0 (caching off, every task replays) or at least 2',
+    '500',
+    'Session workflows kept in the sticky cache (bounds worker memory): 0 (caching off, every task replays) or at least 2',
   )]: z.coerce
     .number({ error: 'must be a number' })
     .int()
     .refine((n) => n === 0 || n >= 2, 'must be 0 or at least 2')
-    .optional(),
+    .default(500),
   [doc(
     'WORKER_STICKY_QUEUE_TIMEOUT',
     '10s',
@@ -483,7 +487,7 @@ function toConfig(env: z.infer<typeof EnvSchema>) {
     // --- worker tuning (issue 7) ---
     workerMaxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES as number,
     workerMaxConcurrentWorkflowTasks: e.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS as number,
-    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS as number | undefined,
+    workerMaxCachedWorkflows: e.WORKER_MAX_CACHED_WORKFLOWS as number,
     workerStickyQueueTimeoutSeconds: e.WORKER_STICKY_QUEUE_TIMEOUT as number,
   };
 }

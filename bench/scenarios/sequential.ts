@@ -8,7 +8,7 @@ import { waitMs, type BenchContext } from '../context.js';
 
 export interface SequentialResult {
   /** create request → `201 running` answer, ms, by how the session started (`start`: warm/cold). */
-  api: { ms: number; start: string }[];
+  api: { ms: number; start: string; id: string }[];
   floor: number[];
   apiDelete: number[];
   floorDelete: number[];
@@ -31,7 +31,11 @@ export async function apiCreates(
       result.failures.push(`create: HTTP ${created.status} ${JSON.stringify(created.body).slice(0, 200)}`);
       continue;
     }
-    result.api.push({ ms: created.ms, start: typeof created.body.start === 'string' ? created.body.start : 'cold' });
+    result.api.push({
+      ms: created.ms,
+      start: typeof created.body.start === 'string' ? created.body.start : 'cold',
+      id,
+    });
     const removed = await ctx.api.remove(user, id, true, waitMs(ctx));
     if (removed.status === 200) {
       ctx.live.delete(id);

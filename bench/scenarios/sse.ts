@@ -50,6 +50,7 @@ export async function runSse(ctx: BenchContext, sessions: BenchSession[]): Promi
   const extendedSeen: Promise<void>[] = [];
   ctx.log(`sse: opening ${sseStreams} streams over ${sessions.length} sessions`);
   const following: Promise<void>[] = [];
+  let caughtUpCount = 0;
   await pool(
     sseStreams,
     100,
@@ -59,6 +60,8 @@ export async function runSse(ctx: BenchContext, sessions: BenchSession[]): Promi
       let markExtended!: () => void;
       caughtUp.push(new Promise((r) => (markCaughtUp = r)));
       extendedSeen.push(new Promise((r) => (markExtended = r)));
+      let sawRunning = false;
+      let sawExtended = false;
       let opened!: () => void;
       const open = new Promise<void>((r) => (opened = r));
       following.push(
@@ -68,8 +71,14 @@ export async function runSse(ctx: BenchContext, sessions: BenchSession[]): Promi
             session.id,
             (e) => {
               // The backlog replayed on connect ends with `running` (nothing else happens to an idle session).
-              if (e.type === 'running') markCaughtUp();
-              if (e.type === 'extended' && sentAt.has(session.id)) {
+              if (e.type === 'running' && !sawRunning) {
+                sawRunning = true;
+                caughtUpCount++;
+                markCaughtUp();
+              }
+              // One figure per stream: the first `extended` after this run's step.
+              if (e.type === 'extended' && sentAt.has(session.id) && !sawExtended) {
+                sawExtended = true;
                 result.stepToClient.push(e.receivedAt - Date.parse(String(e.data.at)));
                 result.requestToClient.push(e.receivedAt - sentAt.get(session.id)!);
                 result.delivered++;
@@ -99,6 +108,11 @@ export async function runSse(ctx: BenchContext, sessions: BenchSession[]): Promi
       }),
     ]);
   await bounded('streams catching up', Promise.all(caughtUp), 120);
+  if (caughtUpCount < result.streamsOpen) {
+    result.failures.push(
+      `${result.streamsOpen - caughtUpCount} of ${result.streamsOpen} streams never replayed \`running\``,
+    );
+  }
   await sleep(3000, ctx.signal);
   ctx.log(`sse: idle CPU with ${result.streamsOpen} streams (${idleSeconds} s)`);
   result.idleWith = await ctx.sampler.cpuOver(idleSeconds, ctx.signal);

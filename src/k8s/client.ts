@@ -5,6 +5,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { activeTelemetry } from '../telemetry.js';
 import { tracedKubeApi } from '../telemetry-k8s.js';
+import { poolConnections } from './pooled-connections.js';
 
 /** The API clients of one process. `kc` is kept because watches and informers need the config itself. */
 export interface KubeClients {
@@ -30,6 +31,7 @@ export function loadKubeConfig(): k8s.KubeConfig {
 
 /** Builds the clients from `kc`, or from {@link loadKubeConfig} when none is given. */
 export function createKubeClients(kc: k8s.KubeConfig = loadKubeConfig()): KubeClients {
+  poolConnections(kc);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   // Each call becomes a span only when tracing is on; otherwise the plain client, at no cost.
   return { kc, core: activeTelemetry() ? tracedKubeApi(core, 'core/v1') : core, watch: new k8s.Watch(kc) };

@@ -350,7 +350,8 @@ status() {
   done
   real_node_status || rc=3
   [ -f "$state/env" ] && { echo; cat "$state/env"; }
-  if [ $rc -eq 0 ]; then echo; kubectl get nodes -o wide 2>&1 | head -10; fi
+  # head closes the pipe early with many nodes (STACK_NODES=40): kubectl's SIGPIPE is not a stopped stack.
+  if [ $rc -eq 0 ]; then echo; kubectl get nodes -o wide 2>&1 | head -10 || true; fi
   return $rc
 }
 

@@ -119,6 +119,7 @@ describe('real node NetworkPolicy rendering', () => {
       monitoringNamespace: 'monitoring',
       clusterCidrs: ['10.96.0.0/12', 'fd00:10::/108'],
       egressAllowCidrs: [],
+      apiPort: 8080,
     });
     const rules = renderRuleset({ ...view, policies: [product] });
     expect(rules).toContain(
