@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { ZodError } from 'zod';
+import { ZodError, type ZodType } from 'zod';
 import type { KubeClients } from '../src/k8s/client.js';
 import { SESSION_ID_LABEL } from '../src/k8s/labels.js';
 import { sessionObjectNames, sessionPodName } from '../src/k8s/names.js';
@@ -127,6 +127,11 @@ export function withParsedInputs(activities: SessionActivities): SessionActiviti
       original(parse(first) as never, ...rest);
   }
   return wrapped;
+}
+
+/** Parses an activity's further argument, refusing bad input as non-retryable like the spec itself. */
+export function parseActivityInput<T>(schema: ZodType<T>, input: unknown): T {
+  return parseOrRefuse(() => schema.parse(input));
 }
 
 function parseOrRefuse<T>(parse: () => T): T {

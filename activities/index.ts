@@ -25,7 +25,8 @@ import type { SessionSpec } from '../src/session/spec.js';
 import { FailureType, isConflict, isNotFound, toKubeFailure, type KubeOperation } from './errors.js';
 import { diagnosePod } from './pod-diagnosis.js';
 import { watchPodUntil, type PodObservation } from './pod-watch.js';
-import { eventDrivenActivities, withParsedInputs, type BaseActivities } from './event-driven.js';
+import { eventDrivenActivities, parseActivityInput, withParsedInputs, type BaseActivities } from './event-driven.js';
+import { EnsurePodOptionsSchema } from './inputs.js';
 import type { StartSecretsReader } from './start-secrets.js';
 import type { AuditRecord, DeleteObjectsResult, PodCheckResult, PodReadyResult, SessionActivities } from './types.js';
 
@@ -280,13 +281,17 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       return { claimName: name };
     },
 
-    async ensureSessionPod(spec) {
-      const { pod: name } = sessionObjectNames(spec.user, spec.sessionId);
+    async ensureSessionPod(spec, options) {
+      const generation = parseActivityInput(EnsurePodOptionsSchema, options)?.generation ?? 0;
+      const { pod: base } = sessionObjectNames(spec.user, spec.sessionId);
+      const name = generation > 0 ? `${base}-g${generation}` : base;
+      const body = buildSessionPod(spec);
+      body.metadata = { ...body.metadata, name };
       const { object: pod, adopted } = await createOrAdopt(
         spec,
         'Pod',
         name,
-        () => core.createNamespacedPod({ namespace: spec.namespace, body: buildSessionPod(spec) }),
+        () => core.createNamespacedPod({ namespace: spec.namespace, body }),
         () => core.readNamespacedPod({ name, namespace: spec.namespace }),
       );
       if (adopted && pod.metadata?.deletionTimestamp) {

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { SessionSpec } from '../src/session/spec.js';
-import type { QuotaEntryRefSchema } from './inputs.js';
+import type { EnsurePodOptions, QuotaEntryRefSchema } from './inputs.js';
 
 export interface PodReadyResult {
   podName: string;
@@ -74,7 +74,7 @@ export interface SessionActivities {
   ensureSessionConfigMap(spec: SessionSpec): Promise<void>;
   /** Creates `<base>-pvc`, or checks that `spec.pvc.existingClaimName` exists; null when no PVC is used. */
   ensureSessionPvc(spec: SessionSpec): Promise<{ claimName: string } | null>;
-  ensureSessionPod(spec: SessionSpec): Promise<{ podName: string; podUid: string }>;
+  ensureSessionPod(spec: SessionSpec, options?: EnsurePodOptions): Promise<{ podName: string; podUid: string }>;
   ensureSessionService(spec: SessionSpec): Promise<void>;
   /** Watches (never polls in a sleep loop) until Ready; heartbeats. Times out with a non-retryable
    *  ApplicationFailure of type 'PodStartTimeout' whose message is a human diagnosis. */

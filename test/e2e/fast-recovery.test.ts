@@ -40,6 +40,7 @@ type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
 /** What the cluster showed of each session pod: where it ran, when it was Ready, how it was deleted. */
 interface PodRecord {
   session: string;
+  name: string;
   node: string;
   createdAt: number;
   readyAt?: number;
@@ -57,7 +58,7 @@ function observe(pod: k8s.V1Pod): void {
   const uid = pod.metadata?.uid;
   const session = pod.metadata?.labels?.[SESSION_ID_LABEL];
   if (!uid || !session) return;
-  const record = pods.get(uid) ?? { session, node: '', createdAt: Date.now() };
+  const record = pods.get(uid) ?? { session, name: pod.metadata?.name ?? '', node: '', createdAt: Date.now() };
   record.node = pod.spec?.nodeName ?? record.node;
   if (record.readyAt === undefined && isPodReady(pod) && !pod.metadata?.deletionTimestamp) record.readyAt = Date.now();
   if (record.deletion === undefined && pod.metadata?.deletionTimestamp) {
@@ -153,7 +154,7 @@ test('A session whose node is deleted runs again on another node, its old pod fo
   }
 }, 240_000);
 
-test('A session whose node gets an interruption notice keeps its pod’s full grace and runs again on another node', async () => {
+test('A session whose node gets an interruption notice runs again on another node before its old pod is stopped with its full grace', async () => {
   for (const name of nodeNames.slice(2)) await createNode(name).catch(() => undefined);
   const s = spec();
   const handle = await startSession(client, s, config);
@@ -170,6 +171,11 @@ test('A session whose node gets an interruption notice keeps its pod’s full gr
     expect(old!.node).toBe(noticed);
     expect(old!.deletion!.grace).toBe(GRACE);
     expect(replacement!.node).not.toBe(noticed);
+    // Handover (no claim to hand over): the successor, a second pod of the session, was Ready before the
+    // old pod was asked to stop, so the session never went without a serving pod.
+    expect(replacement!.name).toBe(`${old!.name}-g1`);
+    expect(replacement!.readyAt!).toBeLessThanOrEqual(old!.deletion!.at);
+    expect(after.podName).toBe(replacement!.name);
   } finally {
     await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'test' }] }).catch(() => undefined);
     await handle.result().catch(() => undefined);

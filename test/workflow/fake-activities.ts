@@ -28,6 +28,8 @@ export interface FakeSession {
   incarnation: number;
   /** Set by {@link FakeWorld.losePod}: the current pod is failing for this reason. */
   lostReason?: string;
+  /** A pod being handed over: its successor (`<base>-g<N>`) is the current one, it still runs beside it. */
+  retiring?: { podName: string; podUid: string };
   /** Makes the named activity fail with this failure. */
   failures: Partial<Record<keyof SessionActivities, ApplicationFailure>>;
   audit: string[];
@@ -103,6 +105,8 @@ export class FakeWorld {
       return session;
     };
     const podName = (spec: SessionSpec): string => `${spec.sessionId}-pod`;
+    /** The pod a spec addresses: a handed-over `-g<N>` one, a retiring one, or the session's own. */
+    const addressed = (spec: SessionSpec): string => spec.podName ?? podName(spec);
     return {
       async provisionSession(spec) {
         const session = touch(spec, 'provisionSession');
@@ -120,6 +124,13 @@ export class FakeWorld {
       },
       async requestPodDeletion(spec, options) {
         const session = touch(spec, 'requestPodDeletion', options);
+        const retiring = session.retiring;
+        if (retiring && retiring.podName === addressed(spec)) {
+          delete session.retiring;
+          const gone = { podName: retiring.podName, podUid: retiring.podUid };
+          informer((id) => client!.workflow.getHandle(id).signal(podGoneSignal, gone));
+          return { podUid: retiring.podUid };
+        }
         if (!session.objects.delete('pod')) return { podUid: null };
         delete session.lostReason;
         const podUid = `uid-${session.incarnation}`;
@@ -151,8 +162,17 @@ export class FakeWorld {
         session.objects.add('pvc');
         return { claimName: `${spec.sessionId}-pvc` };
       },
-      async ensureSessionPod(spec) {
-        return createPod(spec, touch(spec, 'ensureSessionPod'));
+      async ensureSessionPod(spec, options) {
+        const session = touch(spec, 'ensureSessionPod', options);
+        const generation = options?.generation ?? 0;
+        if (generation > 0 && session.objects.has('pod')) {
+          // A handover: the running pod retires beside its successor until the workflow stops it.
+          session.retiring = { podName: podName(spec), podUid: `uid-${session.incarnation}` };
+          session.objects.delete('pod');
+          delete session.lostReason;
+        }
+        const pod = createPod(spec, session);
+        return generation > 0 ? { ...pod, podName: `${spec.sessionId}-pod-g${generation}` } : pod;
       },
       async ensureSessionService(spec) {
         touch(spec, 'ensureSessionService').objects.add('service');

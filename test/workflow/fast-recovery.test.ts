@@ -114,22 +114,51 @@ describe('fast recovery', () => {
     }
   });
 
-  test('an interruption notice stops the pod with its full grace before the replacement starts', async () => {
+  const interrupt = (handle: SessionHandle, s: SessionSpec, podName: string) =>
+    handle.signal(podLostSignal, {
+      podName,
+      podUid: currentUid(s),
+      reason: 'node-interruption',
+      message: 'node kwok-spot-a is marked for interruption (taint karpenter.sh/disrupted)',
+    });
+
+  test('an interruption notice hands over: the successor starts beside the pod, which is stopped with its full grace once the successor is Ready', async () => {
     const s = spec();
     const handle = await start(s);
     try {
       const before = await until(handle, 'running', (c) => c.status === 'running');
-      await handle.signal(podLostSignal, {
-        podName: before.podName,
-        podUid: currentUid(s),
-        reason: 'node-interruption',
-        message: 'node kwok-spot-a is marked for interruption (taint karpenter.sh/disrupted)',
-      });
-      await until(handle, 'replaced', (c) => c.status === 'running' && c.restartCount === 1);
+      await interrupt(handle, s, before.podName);
+      const after = await until(handle, 'handed over', (c) => c.status === 'running' && c.restartCount === 1);
+      expect(callsFrom(s, 'ensureSessionPod').slice(0, 2)).toEqual([
+        ['ensureSessionPod', { generation: 1 }],
+        ['requestPodDeletion', { graceSeconds: 7 }],
+      ]);
+      expect(after.podName).toBe(`${s.sessionId}-pod-g1`);
+      expect(after.events.map((e) => e.type)).toEqual(
+        expect.arrayContaining(['pod_lost', 'pod_created', 'pod_restarted']),
+      );
+      // The shutdown then stops the successor, not the pod already gone.
+      await handle.signal(terminateSessionSignal, { reason: 'user' });
+      await handle.result();
+      expect(world.session(s.sessionId).objects.has('pod')).toBe(false);
+      expect(world.session(s.sessionId).retiring).toBeUndefined();
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
+
+  test('an interruption notice for a session with a claim stops the pod with its full grace before the replacement starts (ReadWriteOnce)', async () => {
+    const s = spec({ pvc: { ...spec().pvc, enabled: true } });
+    const handle = await start(s);
+    try {
+      const before = await until(handle, 'running', (c) => c.status === 'running');
+      await interrupt(handle, s, before.podName);
+      const after = await until(handle, 'replaced', (c) => c.status === 'running' && c.restartCount === 1);
       expect(callsFrom(s, 'requestPodDeletion').slice(0, 2)).toEqual([
         ['requestPodDeletion', { graceSeconds: 7 }],
         ['ensureSessionPod', undefined],
       ]);
+      expect(after.podName).toBe(before.podName);
     } finally {
       await terminateQuietly(handle);
     }

@@ -32,6 +32,7 @@ describe('recorded session histories', () => {
         'deadline-timeout',
         'extended',
         'idle-suspended',
+        'interruption-handover',
         'lost-before-ready',
         'node-lost',
         'preempted',

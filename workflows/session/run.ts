@@ -60,6 +60,7 @@ import { FAST_RECOVERY_PATCH, nodeLossCheck, replacementGraceSeconds } from './r
 import { FastRecovery } from './fast-recovery.js';
 import { SUSPEND_RESUME_PATCH, SuspendCycle } from './suspension.js';
 import { WARM_CLAIM_PATCH, claimWarmPod, recordStartMemo } from './warm-start.js';
+import { HANDOVER_PATCH, handsOver } from './handover.js';
 
 /** The `type` of the ApplicationFailure a failed session workflow ends with. */
 export const SessionFailureType = {
@@ -146,6 +147,10 @@ export class SessionRun {
   /** Whether this run follows `suspend-resume` (see ./suspension.ts); decided at its first task. */
   private suspendable = false;
   private readonly rest: SuspendCycle;
+  /** Whether this run follows `interruption-handover` (see ./handover.ts); decided at its first task. */
+  private handover = false;
+  /** The pod's name when it is a handover's `<base>-g<N>` rather than the session's own `<base>`. */
+  private namedPod: string | undefined;
 
   constructor(
     private readonly spec: SessionSpec,
@@ -153,6 +158,8 @@ export class SessionRun {
     private readonly tuning: SessionTuning | undefined,
   ) {
     this.acts = sessionActivities(spec);
+    // A run continued as new gets the pod it runs in through its spec (see continueAsNew).
+    this.namedPod = spec.podName;
     if (carried) {
       this.state = carried.state;
       this.nextSeq = carried.nextSeq;
@@ -206,6 +213,7 @@ export class SessionRun {
     if (this.eventDriven && patched(FAST_RECOVERY_PATCH)) this.fast = this.fastRecovery();
     this.pods.fast = this.fast !== undefined;
     this.suspendable = this.eventDriven && patched(SUSPEND_RESUME_PATCH);
+    this.handover = this.fast !== undefined && patched(HANDOVER_PATCH);
     upsertSearchAttributes([
       { key: SessionIdKey, value: this.spec.sessionId },
       { key: SessionUserKey, value: this.spec.user },
@@ -525,14 +533,26 @@ export class SessionRun {
         };
         throw ApplicationFailure.create({ type: this.failure.type, message: this.failure.message, nonRetryable: true });
       }
-      if (check.exists) await this.stopPod(this.fast ? replacementGraceSeconds(check, this.spec) : 0);
-      // A lost warm pod is replaced like any other, by a pod of the session's own (its `<base>` name).
-      const pod = await this.acts.ensureSessionPod(this.podSpec());
-      this.pods.current = pod.podUid;
-      if (this.state.start === 'warm') this.state.podName = pod.podName;
+      // On an interruption notice the old pod keeps serving until its successor is Ready (./handover.ts).
+      const previous = this.handover && handsOver(check, this.spec) ? this.podSpec() : undefined;
+      if (previous) {
+        const pod = await this.acts.ensureSessionPod(this.podSpec(), { generation: this.state.restartCount });
+        this.pods.current = pod.podUid;
+        this.state.podName = this.namedPod = pod.podName;
+        this.record('pod_created', `${pod.podName}, beside ${previous.podName ?? 'the session pod'} until it is Ready`);
+      } else {
+        if (check.exists) await this.stopPod(this.fast ? replacementGraceSeconds(check, this.spec) : 0);
+        // A lost warm or handed-over pod is replaced like any other, by the session's own `<base>` pod.
+        const pod = await this.acts.ensureSessionPod(this.podSpec());
+        this.pods.current = pod.podUid;
+        if (this.state.start === 'warm' || this.namedPod)
+          [this.state.podName, this.namedPod] = [pod.podName, undefined];
+      }
       try {
         await this.waitForReady();
       } catch (err) {
+        // Whatever became of its successor, the interrupted pod still goes, with its grace.
+        if (previous) await this.stopHandedOver(previous);
         if (failureTypeOf(err) === 'PodFailed') {
           // Lost again before it was Ready (e.g. another preemption): that costs another restart.
           check = (await this.fast?.lostBeforeReady()) ?? {
@@ -554,10 +574,16 @@ export class SessionRun {
         }
         throw err;
       }
+      if (previous) await this.stopHandedOver(previous);
       this.record('pod_restarted', `on node ${this.state.nodeName ?? 'unknown'}`);
       await this.transition('running');
       return;
     }
+  }
+
+  /** Stops a handed-over pod with its full grace: its node is going away, its agent may save its work. */
+  private async stopHandedOver(previous: SessionSpec): Promise<void> {
+    await CancellationScope.nonCancellable(() => this.pods.stop(this.acts, previous, this.spec.podStopGraceSeconds));
   }
 
   /** Recreates a suspended session's pod and Service on its claim; a termination request aborts it. */
@@ -568,6 +594,8 @@ export class SessionRun {
         await this.acts.ensureSessionService(this.podSpec());
         const pod = await this.acts.ensureSessionPod(this.podSpec());
         this.pods.current = pod.podUid;
+        // A warm or handed-over pod was deleted by the suspend: the session's own `<base>` pod replaces it.
+        [this.state.podName, this.namedPod] = [pod.podName, undefined];
         await this.waitForReady();
       });
     } catch (err) {
@@ -724,8 +752,10 @@ export class SessionRun {
   /** The spec without its secrets: what every step after provisioning needs. */
   private podSpec(): SessionSpec {
     if (!this.eventDriven) return this.spec;
-    // A warm-started session runs in the pod it claimed (or, after a recovery, its own `<base>` pod).
-    return { ...this.spec, secrets: {}, ...(this.state.start === 'warm' ? { podName: this.state.podName } : {}) };
+    // A warm-started session runs in the pod it claimed (or, after a recovery, its own `<base>` pod); a
+    // handed-over one in its `<base>-g<N>`.
+    const podName = this.state.start === 'warm' ? this.state.podName : this.namedPod;
+    return { ...this.spec, secrets: {}, ...(podName ? { podName } : {}) };
   }
 
   /** Runs `fn` in a scope that a termination request cancels. */
