@@ -6,7 +6,7 @@
  * Idle: the API signals the last proxied request (throttled); a timer to `last activity + idleMinutes`
  * asks the agent's `/status` once, and suspends with reason `idle` if it is `stable`, else re-arms.
  */
-import { ApplicationFailure, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { SuspendActivities, SuspendRef } from '../../activities/suspend.js';
 import type { SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
 import {
@@ -123,7 +123,14 @@ export class SuspendCycle {
       this.request = undefined;
       await this.resume();
     } else {
-      await this.checkIdle();
+      try {
+        await this.checkIdle();
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        // A failed idle check (e.g. the ledger unreachable) must not end the session: try next period.
+        log.warn('idle check failed', { error: String(err) });
+        this.lastActivity = Date.now();
+      }
     }
   }
 
