@@ -246,10 +246,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       return false;
     }
   };
-  /** Index in `nodes` of the node with the most session pods, so a node fault always hits sessions. */
+  /**
+   * Index in `nodes` of the node with the most session pods, so a node fault always hits sessions: early
+   * in a run pods may not be placed yet, so it waits (up to a minute) for a node that has some.
+   */
   const busiestNode = async () => {
-    const counts = await Promise.all(nodes.map(async (n) => (await sessionsOn(n)).length));
-    return counts.indexOf(Math.max(...counts));
+    for (let waited = 0; ; waited += 1_000) {
+      const counts = await Promise.all(nodes.map(async (n) => (await sessionsOn(n)).length));
+      const most = Math.max(...counts);
+      if (most > 0 || waited >= 60_000) return counts.indexOf(most);
+      await sleep(1_000);
+    }
   };
   const kinds = Object.keys(faults);
   let faultIndex = 0;
