@@ -24,6 +24,7 @@ import { classifyPodLoss, isPodReady, podCondition, toIsoTime } from '../src/k8s
 import type { SessionSpec } from '../src/session/spec.js';
 import { FailureType, isConflict, isNotFound, toKubeFailure, type KubeOperation } from './errors.js';
 import { diagnosePod } from './pod-diagnosis.js';
+import { deleteSessionWarmPods } from './warm-claim.js';
 import { watchPodUntil, type PodObservation } from './pod-watch.js';
 import { eventDrivenActivities, parseActivityInput, withParsedInputs, type BaseActivities } from './event-driven.js';
 import { EnsurePodOptionsSchema } from './inputs.js';
@@ -478,6 +479,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       for (const [kind, name, read, remove] of targets) {
         if (await deleteOwned(spec, kind, name, read, remove)) deleted.push(`${kind}/${name}`);
       }
+      deleted.push(...(await deleteSessionWarmPods(core, namespace, spec.sessionId)));
       const result: DeleteObjectsResult = { deleted, ...(retainedPvc ? { retainedPvc } : {}) };
       return result;
     },

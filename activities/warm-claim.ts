@@ -129,3 +129,38 @@ export async function claimWarmPod(
   observe('miss', pool);
   return undefined;
 }
+
+/**
+ * Deletes every warm pod claimed for the session. Normally that is its one pod, already deleted by then; but
+ * a claim attempt that timed out under load may still have won a pod after its retry won another, and such
+ * a pod belongs to nobody else: it goes with the session (a claimed pod never returns to the pool).
+ */
+export async function deleteSessionWarmPods(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  sessionId: string,
+): Promise<string[]> {
+  const list = await core
+    .listNamespacedPod({ namespace, labelSelector: `${WARM_POOL_LABEL},${SESSION_ID_LABEL}=${sessionId}` })
+    .catch((err: unknown) => {
+      throw toKubeFailure(err, { verb: 'list', kind: 'Pod', namespace });
+    });
+  const deleted: string[] = [];
+  for (const pod of list.items) {
+    const name = pod.metadata?.name ?? '';
+    if (pod.metadata?.labels?.[WARM_STATE_LABEL] !== WarmState.Claimed || pod.metadata?.deletionTimestamp) continue;
+    try {
+      await core.deleteNamespacedPod({
+        name,
+        namespace,
+        gracePeriodSeconds: 0,
+        body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } },
+      });
+      deleted.push(`Pod/${name}`);
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) continue;
+      throw toKubeFailure(err, { verb: 'delete', kind: 'Pod', namespace, name });
+    }
+  }
+  return deleted;
+}

@@ -207,6 +207,9 @@ async function main(): Promise<void> {
     log(`run failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     if (sampler) sampler.phase = 'cleanup';
+    // First: the pool's workflow never ends by itself, and the cleanup waits for the run's workflows to end.
+    if (want.has('warm'))
+      await removeWarmPool({ run, kc }).catch((err: unknown) => results.errors.push(`warm pool: ${String(err)}`));
     // Interrupted: straight to the forced cleanup below, which is quick and needs neither service.
     if (api && !stop.signal.aborted) {
       await deleteThroughApi(api, live, run, kc, options.waitSeconds, log).catch((err: unknown) => {
@@ -217,8 +220,6 @@ async function main(): Promise<void> {
     api?.close();
     await Promise.all(services.map((s) => s.stop()));
     await forceCleanup(run, kc, log).catch((err: unknown) => results.errors.push(`forced cleanup: ${String(err)}`));
-    if (want.has('warm'))
-      await removeWarmPool({ run, kc }).catch((err: unknown) => results.errors.push(`warm pool: ${String(err)}`));
     await floor.stop().catch(() => undefined);
   }
 

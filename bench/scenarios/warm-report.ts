@@ -28,7 +28,7 @@ export function warmSection(w: WarmResult | undefined, stack: Record<string, str
     '',
     `Concurrent claims: ${w.burst.creates} creates at once on a full pool of ${w.poolSize} → ${w.burst.warm} warm on ` +
       `${w.burst.distinctPods} distinct pods, ${w.burst.doubleClaims} double claims ` +
-      `(create → running p50 ${ms(burst.p50)}, p95 ${ms(burst.p95)}, max ${ms(burst.max)}); target ${w.poolSize} distinct, 0 double: ` +
+      `(${burst.n} creates answered 201 within the API's wait: create → running p50 ${ms(burst.p50)}, p95 ${ms(burst.p95)}, max ${ms(burst.max)}; the others answered 202 and were read once running); target ${w.poolSize} distinct, 0 double: ` +
       `${check(w.burst.distinctPods === w.poolSize && w.burst.doubleClaims === 0)}.`,
     '',
   ];

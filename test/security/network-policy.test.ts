@@ -103,6 +103,19 @@ describe('the session NetworkPolicy, judged by cyclonus', () => {
         to: { pod: { app: 'temporal-frontend' }, namespace: 'temporal', ip: '10.244.5.50' },
         port: 7233,
       },
+      {
+        name: 'session (claimed warm pod)→orchestrator API :8080 (provisioning)',
+        from: sessionA,
+        to: { pod: { ...ORCHESTRATOR_POD_LABELS, component: 'api' }, namespace: orchestrator, ip: '10.244.3.32' },
+        port: 8080,
+      },
+      {
+        name: 'session→orchestrator API :7233',
+        from: sessionA,
+        to: { pod: { ...ORCHESTRATOR_POD_LABELS, component: 'api' }, namespace: orchestrator, ip: '10.244.3.32' },
+        port: 7233,
+      },
+      { name: 'session→orchestrator worker :8080', from: sessionA, to: orchestratorPod, port: 8080 },
     ];
     expect(trafficVerdicts(await policiesFromApiserver(), traffic)).toEqual({
       'session→other session :9000': false,
@@ -120,6 +133,9 @@ describe('the session NetworkPolicy, judged by cyclonus', () => {
       'session→service CIDR :443': false,
       'session→kube-dns :53/UDP': true,
       'session→Temporal frontend :7233': false,
+      'session (claimed warm pod)→orchestrator API :8080 (provisioning)': true,
+      'session→orchestrator API :7233': false,
+      'session→orchestrator worker :8080': false,
     });
   });
 

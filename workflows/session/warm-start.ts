@@ -15,7 +15,9 @@ export const WARM_CLAIM_PATCH = 'warm-claim';
 
 // One short call: a slow or failing claim must cost the session little, since a cold start always works.
 const claims = proxyActivities<Pick<WarmPoolActivities, 'claimWarmPodForSession'>>({
-  startToCloseTimeout: '10 seconds',
+  // Generous: an attempt that times out may still win a pod after its retry won another (that extra pod
+  // is deleted with the session, see deleteSessionWarmPods), so timeouts should be rare even under load.
+  startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', maximumAttempts: 3 },
 });
 
