@@ -114,6 +114,33 @@ async function main(): Promise<void> {
   let sampler: ResourceSampler | undefined;
   let historyIds: string[] = [];
   let profiles: string | undefined;
+
+  /** Charts and report from what has been measured so far (written before the cleanup, and again after it). */
+  const writeAll = async () => {
+    results.finishedAt = new Date().toISOString();
+    if (sampler) results.load = loadByPhase(sampler.points);
+    if (profiles) {
+      results.profiles = services
+        .map((svc) => summarizeProfile(svc.name, join(profiles!, `${svc.name}.cpuprofile`)))
+        .filter((p) => p !== undefined);
+    }
+    const charts = [
+      await latencyChart(outDir, 'latency.png', 'Latency distributions (API vs floor)', latencySeries(results)),
+      await runningOverTimeChart(outDir, 'burst-running.png', 'Sessions running during the burst', [
+        ...(results.burst ? [{ series: 'API (running event)', at: results.burst.runningAt }] : []),
+        ...(results.floorBurst ? [{ series: 'floor (pod Ready)', at: results.floorBurst.readyAt }] : []),
+      ]),
+      sampler ? await rssChart(outDir, 'rss.png', sampler.points) : undefined,
+    ];
+    const captions: Record<string, string> = {
+      'latency.png': 'latency distributions',
+      'burst-running.png': 'sessions running over time during the burst',
+      'rss.png': 'API and worker RSS over time',
+    };
+    results.charts = charts.filter((c) => c !== undefined).map((file) => ({ file, caption: captions[file]! }));
+    const report = writeReport(outDir, results);
+    log(`report: ${report}`);
+  };
   try {
     await floor.start();
     // The floor first, before the services exist, so neither measurement pays for the other.
@@ -199,6 +226,8 @@ async function main(): Promise<void> {
     results.errors.push(err instanceof Error ? err.message : String(err));
     log(`run failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
+    // A full run's cleanup takes many minutes: its figures are on disk first (profiles come with the second).
+    await writeAll().catch((err: unknown) => log(`report before cleanup: ${String(err)}`));
     if (sampler) sampler.phase = 'cleanup';
     // Interrupted: straight to the forced cleanup below, which is quick and needs neither service.
     if (api && !stop.signal.aborted) {
@@ -213,29 +242,7 @@ async function main(): Promise<void> {
     await floor.stop().catch(() => undefined);
   }
 
-  results.finishedAt = new Date().toISOString();
-  if (sampler) results.load = loadByPhase(sampler.points);
-  if (profiles) {
-    results.profiles = services
-      .map((svc) => summarizeProfile(svc.name, join(profiles!, `${svc.name}.cpuprofile`)))
-      .filter((p) => p !== undefined);
-  }
-  const charts = [
-    await latencyChart(outDir, 'latency.png', 'Latency distributions (API vs floor)', latencySeries(results)),
-    await runningOverTimeChart(outDir, 'burst-running.png', 'Sessions running during the burst', [
-      ...(results.burst ? [{ series: 'API (running event)', at: results.burst.runningAt }] : []),
-      ...(results.floorBurst ? [{ series: 'floor (pod Ready)', at: results.floorBurst.readyAt }] : []),
-    ]),
-    sampler ? await rssChart(outDir, 'rss.png', sampler.points) : undefined,
-  ];
-  const captions: Record<string, string> = {
-    'latency.png': 'latency distributions',
-    'burst-running.png': 'sessions running over time during the burst',
-    'rss.png': 'API and worker RSS over time',
-  };
-  results.charts = charts.filter((c) => c !== undefined).map((file) => ({ file, caption: captions[file]! }));
-  const report = writeReport(outDir, results);
-  log(`report: ${report}`);
+  await writeAll();
   process.exitCode = results.errors.length ? 1 : 0;
 }
 
