@@ -1,6 +1,6 @@
 /**
  * Where a session's create time goes, from its Temporal history alone (event types and times, no
- * payloads): `npx tsx bench/history-timing.ts <task queue> [sessions]` — e.g. the task queue of a
+ * payloads): `npx tsx bench/history-timing.ts <task queue> [sessions] [filter]` — e.g. the task queue of a
  * benchmark run (`bench-<run id>`). For each session up to its `running` point it sums the waits between
  * history events: workflow tasks waiting for a worker (schedule → start) and running (start → complete),
  * activities waiting and running, and the wait for the pod informer's signal.
@@ -14,14 +14,17 @@ const { EventType } = proto.temporal.api.enums.v1;
 type Timestamp = { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined;
 const tsMs = (t: Timestamp) => (t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : NaN);
 
-const [taskQueue, count = '40'] = process.argv.slice(2);
-if (!taskQueue) throw new Error('usage: history-timing.ts <task queue> [sessions]');
+const [taskQueue, count = '40', filter] = process.argv.slice(2);
+if (!taskQueue) throw new Error('usage: history-timing.ts <task queue> [sessions] [extra visibility filter]');
 const config = loadConfig(stackServiceEnv(taskQueue, `k:${Buffer.alloc(32).toString('base64')}`));
 const client = await createTemporalClient(config);
 const totals = new Map<string, number[]>();
 const add = (k: string, v: number) => totals.set(k, [...(totals.get(k) ?? []), v]);
 let n = 0;
-for await (const wf of client.workflow.list({ query: `TaskQueue = "${taskQueue}"`, pageSize: 100 })) {
+for await (const wf of client.workflow.list({
+  query: `TaskQueue = "${taskQueue}"${filter ? ` AND ${filter}` : ''}`,
+  pageSize: 100,
+})) {
   if (n >= Number(count)) break;
   const history = await client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
   const events = history.events ?? [];

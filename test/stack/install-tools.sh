@@ -45,7 +45,14 @@ build_into() {
 }
 
 build_temporal() {
-  GOBIN="$1/bin" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  # A wrapper module: the CLI at its tag with a newer SQLite driver (see versions.env).
+  local mod=$1/src
+  mkdir -p "$mod"
+  printf 'module temporal-build\n\ngo 1.26\n' >"$mod/go.mod"
+  (cd "$mod" &&
+    go get "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION" "modernc.org/sqlite@$TEMPORAL_SQLITE_VERSION" &&
+    go build -o "$1/bin/temporal" github.com/temporalio/cli/cmd/temporal)
+  rm -rf "$mod"
 }
 
 build_kwok() {
@@ -116,7 +123,7 @@ source "$here/real-node/tools.sh"
 
 for tool in $want; do
   case $tool in
-    temporal) build_into "$cache/temporal-$TEMPORAL_CLI_VERSION" build_temporal ;;
+    temporal) build_into "$cache/temporal-$TEMPORAL_CLI_VERSION-sqlite-$TEMPORAL_SQLITE_VERSION" build_temporal ;;
     kwok) build_into "$cache/kwok-$KWOK_VERSION" build_kwok ;;
     etcd) build_into "$cache/etcd-$ETCD_VERSION" build_etcd ;;
     kubernetes) build_into "$cache/kubernetes-$KUBERNETES_VERSION" build_kubernetes ;;

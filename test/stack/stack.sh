@@ -27,7 +27,7 @@ logs=$state/logs
 pids=$state/pids
 session_namespace=${AGENTAPI_K8S_SESSION_NAMESPACE:-agentapi-sessions}
 
-temporal_bin=$cache/temporal-$TEMPORAL_CLI_VERSION/bin/temporal
+temporal_bin=$cache/temporal-$TEMPORAL_CLI_VERSION-sqlite-$TEMPORAL_SQLITE_VERSION/bin/temporal
 kube_bin=$cache/kubernetes-$KUBERNETES_VERSION/bin
 etcd_bin=$cache/etcd-$ETCD_VERSION/bin/etcd
 kwok_dir=$cache/kwok-$KWOK_VERSION
