@@ -121,7 +121,8 @@ async function main(): Promise<void> {
   const writeAll = async () => {
     results.finishedAt = new Date().toISOString();
     if (sampler) results.load = loadByPhase(sampler.points);
-    if (profiles) {
+    // A service writes its profile when it exits: before that, the directory holds an older run's.
+    if (profiles && services.every((svc) => svc.child.exitCode !== null || svc.child.signalCode !== null)) {
       results.profiles = services
         .map((svc) => summarizeProfile(svc.name, join(profiles!, `${svc.name}.cpuprofile`)))
         .filter((p) => p !== undefined);
