@@ -18,7 +18,8 @@ import type { ChaosResult } from '../../bench/chaos/run.js';
 import { repoRoot } from '../support/stack.js';
 
 const stackDir = mkdtempSync(join(tmpdir(), 'so-chaos-stack-'));
-const env = { ...process.env, SO_STACK_DIR: stackDir };
+// KWOK nodes only: a machine has room for one real node, and CI's stack (STACK_REAL_NODE=1) holds it.
+const env = { ...process.env, SO_STACK_DIR: stackDir, STACK_REAL_NODE: '0' };
 
 /** Runs a command to its end; rejects with its output's tail when it fails. */
 function run(command: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
