@@ -183,6 +183,29 @@ describe('fast recovery', () => {
     }
   });
 
+  test('an interruption notice heard while the pod starts is acted on once it is Ready: handed over, the pod keeps its grace', async () => {
+    const s = spec();
+    world.session(s.sessionId).readiness = 'timeout';
+    const handle = await start(s);
+    try {
+      await eventually('the first pod', async () => (world.session(s.sessionId).incarnation === 1 ? true : undefined));
+      await interrupt(handle, s, `${s.sessionId}-pod`);
+      // The pod still turns Ready on the node being drained; its successor will start elsewhere.
+      world.session(s.sessionId).readiness = 'ready';
+      await handle.signal(podReadySignal, { podName: `${s.sessionId}-pod`, podUid: 'uid-1', nodeName: 'kwok-spot-a' });
+      const after = await until(handle, 'handed over', (c) => c.status === 'running' && c.restartCount === 1);
+      expect(after.podName).toBe(`${s.sessionId}-pod-g1`);
+      expect(after.nodeName).toBe('kwok-spot-b');
+      expect(after.events.find((e) => e.type === 'pod_lost')?.message).toMatch(/^interruption: /);
+      expect(callsFrom(s, 'ensureSessionPod').slice(0, 2)).toEqual([
+        ['ensureSessionPod', { generation: 1 }],
+        ['requestPodDeletion', { graceSeconds: 7 }],
+      ]);
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
+
   test('a pod lost before its first Ready is replaced through the restart budget and the session starts', async () => {
     const s = spec({ restartPolicy: { maxRestarts: 2, windowMinutes: 60 } });
     world.session(s.sessionId).readiness = 'timeout';

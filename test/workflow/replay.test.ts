@@ -33,6 +33,7 @@ describe('recorded session histories', () => {
         'extended',
         'idle-suspended',
         'interruption-handover',
+        'interruption-notice-before-ready',
         'lost-before-ready',
         'node-lost',
         'preempted',

@@ -3,11 +3,18 @@
  * signals), and the waits built on it: for Ready and for gone. No activity runs while nothing happens;
  * a cheap check activity covers a signal that never came (e.g. sent while no worker ran).
  */
-import { ApplicationFailure, condition } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
 import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
 import type { SessionSpec } from '../../src/session/spec.js';
 import { isLost } from './failures.js';
-import { NODE_LOST, nodeLossCheck, type NodeReport } from './recovery.js';
+import { NODE_INTERRUPTION, NODE_LOST, nodeLossCheck, type NodeReport } from './recovery.js';
+
+/**
+ * Patch: an interruption notice heard while the pod was starting is acted on once it is Ready. Before it,
+ * the notice only triggered a check (the pod looked healthy), and the running session learned of it at the
+ * next safety check — minutes later, usually after the node was gone and the pod's grace lost.
+ */
+export const NOTICE_BEFORE_READY_PATCH = 'interruption-notice-before-ready';
 
 /** How long a start waits without any signal before it looks at the pod itself. */
 const READY_RECHECK_MS = 15_000;
@@ -88,7 +95,7 @@ export class PodTracker {
     const heard = (): boolean => this.ready.has(uid) || this.lostPending || this.gone.has(uid);
     for (;;) {
       const node = this.ready.get(uid);
-      if (node !== undefined) return node;
+      if (node !== undefined) return this.readyOn(uid, node);
       // A pod whose node is gone will never turn Ready, and the apiserver still shows it Pending/Running.
       const report = this.fast ? this.nodeReports.get(uid) : undefined;
       if (report?.reason === NODE_LOST) throw podFailed(spec, nodeLossCheck(report));
@@ -99,13 +106,25 @@ export class PodTracker {
       this.lostPending = false;
       const check = await acts.checkSessionPod(spec);
       const same = check.exists && (check.podUid === undefined || check.podUid === uid);
-      if (same && check.ready) return check.nodeName ?? '';
+      if (same && check.ready) return this.readyOn(uid, check.nodeName ?? '');
       if (isLost(check) || !same) throw podFailed(spec, check);
       if (deadline - Date.now() <= 0) {
         const { message } = await acts.diagnosePodStart(spec, { timeoutSeconds });
         throw ApplicationFailure.create({ type: 'PodStartTimeout', message, nonRetryable: true });
       }
     }
+  }
+
+  /**
+   * The node a pod turned Ready on. A pod whose node got an interruption notice while it started is
+   * Ready on a node that is going away: the loss is kept pending, so the running loop hands it over
+   * (its successor starts elsewhere, it keeps its grace) at once.
+   */
+  private readyOn(uid: string, nodeName: string): string {
+    const noticed = this.fast && this.nodeReports.get(uid)?.reason === NODE_INTERRUPTION;
+    // patched() only where the old code and the new differ, so histories without such a notice replay as they were.
+    if (noticed && patched(NOTICE_BEFORE_READY_PATCH)) this.lostPending = true;
+    return nodeName;
   }
 
   /** Asks for the pod's deletion and waits until the informer (or, failing it, a check) says it is gone. */
