@@ -30,7 +30,7 @@ import { sessionWorkerInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
 import {
-  countingRestarts,
+  countingTransitions,
   createWorkerMetrics,
   serveWorkerMetrics,
   type WorkerMetrics,
@@ -95,13 +95,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       taskQueue: config.temporalTaskQueue,
       workflowsPath,
       activities: {
-        ...countingRestarts(
+        ...countingTransitions(
           createSessionActivities({
             clients: kubeClients,
             logger: log.child({ component: 'activities' }),
             startSecrets: startSecretsReader(client, dataConverter),
           }),
-          metrics.sessionRestarts,
+          metrics,
         ),
         ...createSuspendActivities({ clients: kubeClients, config, logger: log.child({ component: 'suspend' }) }),
         ...createReconcilerActivities({

@@ -14,6 +14,10 @@ export interface WorkerMetrics {
   reconcilerWouldDelete: Counter<'kind'>;
   /** Session pods replaced after a loss, by the loss's reason (preempted, deleted, node-lost, …). */
   sessionRestarts: Counter<'reason'>;
+  /** Sessions suspended, by reason (`user`: the suspend route; `idle`: auto-suspend). */
+  sessionSuspensions: Counter<'reason'>;
+  /** Suspended sessions resumed (the resume route or a proxied request waking one). */
+  sessionResumes: Counter;
 }
 
 export function createWorkerMetrics(): WorkerMetrics {
@@ -39,23 +43,36 @@ export function createWorkerMetrics(): WorkerMetrics {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    sessionSuspensions: new Counter({
+      name: 'session_suspensions_total',
+      help: 'Sessions suspended (pod stopped, claim kept), by reason: user or idle',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    sessionResumes: new Counter({
+      name: 'session_resumes_total',
+      help: 'Suspended sessions resumed, by the resume route or a proxied request waking them',
+      registers: [registry],
+    }),
   };
 }
 
 /**
- * Counts restarts where the workflow reports them: every entry into `restarting` goes through the audit
- * activity, so the count needs no hook inside the deterministic workflow code.
+ * Counts restarts, suspensions and resumes where the workflow reports them: every status change goes
+ * through the audit activity, so the counts need no hook inside the deterministic workflow code.
  */
-export function countingRestarts<A extends { recordAudit(record: AuditRecord): Promise<void> }>(
+export function countingTransitions<A extends { recordAudit(record: AuditRecord): Promise<void> }>(
   activities: A,
-  restarts: Counter<'reason'>,
+  metrics: Pick<WorkerMetrics, 'sessionRestarts' | 'sessionSuspensions' | 'sessionResumes'>,
 ): A {
   const recordAudit = activities.recordAudit.bind(activities);
   return {
     ...activities,
     async recordAudit(record: AuditRecord) {
       await recordAudit(record);
-      if (record.to === 'restarting') restarts.inc({ reason: record.reason ?? 'unknown' });
+      if (record.to === 'restarting') metrics.sessionRestarts.inc({ reason: record.reason ?? 'unknown' });
+      else if (record.to === 'suspended') metrics.sessionSuspensions.inc({ reason: record.reason ?? 'user' });
+      else if (record.to === 'running' && record.from === 'resuming') metrics.sessionResumes.inc();
     },
   };
 }

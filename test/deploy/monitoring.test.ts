@@ -107,6 +107,8 @@ describe('against the API', () => {
     // The panels for restarts, pools and the reconciler read series the worker really exports.
     for (const name of [
       'session_restarts_total',
+      'session_suspensions_total',
+      'session_resumes_total',
       'warm_pool_pods',
       'warm_pool_claims_total',
       'reconciler_deleted_total',
@@ -114,5 +116,6 @@ describe('against the API', () => {
       expect(used.has(name) && fromWorker.has(name)).toBe(true);
     }
     expect(res.text).toMatch(/^sessions_running \d+$/m);
+    expect(res.text).toMatch(/^sessions_suspended \d+$/m);
   });
 });

@@ -1,0 +1,72 @@
+/**
+ * The worker's lifecycle counters, fed by the audit records every status change passes through: restarts
+ * by loss reason, suspensions by reason (user or idle), resumes — and nothing else counted.
+ */
+import type { AuditRecord } from '../../activities/types.js';
+import { countingTransitions, createWorkerMetrics } from '../../src/temporal/worker-metrics.js';
+
+const at = '2026-12-02T00:00:00.000Z';
+const record = (from: string | undefined, to: string, reason?: string): AuditRecord => ({
+  sessionId: 's-1',
+  user: 'alice@example.com',
+  ...(from ? { from } : {}),
+  to,
+  ...(reason ? { reason } : {}),
+  at,
+  detail: { restartCount: 0 },
+});
+
+async function text(metrics: ReturnType<typeof createWorkerMetrics>): Promise<string> {
+  return metrics.registry.metrics();
+}
+
+describe('worker lifecycle metrics', () => {
+  test('restarts, suspensions and resumes are counted from the audit records, after they are recorded', async () => {
+    const metrics = createWorkerMetrics();
+    const recorded: AuditRecord[] = [];
+    const acts = countingTransitions(
+      {
+        recordAudit: async (r: AuditRecord) => {
+          recorded.push(r);
+        },
+      },
+      metrics,
+    );
+    const lifecycle: AuditRecord[] = [
+      record(undefined, 'creating'),
+      record('creating', 'running'),
+      record('running', 'restarting', 'node_lost'),
+      record('restarting', 'running'),
+      record('running', 'suspended', 'user'),
+      record('suspended', 'resuming'),
+      record('resuming', 'running'),
+      record('running', 'suspended', 'idle'),
+      record('suspended', 'resuming'),
+      record('resuming', 'running'),
+      record('running', 'terminating', 'user'),
+      record('terminating', 'terminated', 'user'),
+    ];
+    for (const r of lifecycle) await acts.recordAudit(r);
+
+    expect(recorded).toEqual(lifecycle);
+    const out = await text(metrics);
+    expect(out).toMatch(/^session_restarts_total\{reason="node_lost"\} 1$/m);
+    expect(out).toMatch(/^session_suspensions_total\{reason="user"\} 1$/m);
+    expect(out).toMatch(/^session_suspensions_total\{reason="idle"\} 1$/m);
+    expect(out).toMatch(/^session_resumes_total 2$/m);
+  });
+
+  test('a failed audit record counts nothing', async () => {
+    const metrics = createWorkerMetrics();
+    const acts = countingTransitions(
+      {
+        recordAudit: async (_record: AuditRecord) => {
+          throw new Error('audit sink down');
+        },
+      },
+      metrics,
+    );
+    await expect(acts.recordAudit(record('running', 'suspended', 'idle'))).rejects.toThrow('audit sink down');
+    expect(await text(metrics)).not.toMatch(/^session_suspensions_total\{/m);
+  });
+});
