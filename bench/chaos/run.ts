@@ -22,7 +22,7 @@ import { createKubeClients } from '../../src/k8s/client.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from '../../src/k8s/labels.js';
 import { isPodReady } from '../../src/k8s/pod-status.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
-import { repoRoot, stackEnv, stackKubeConfig } from '../../test/support/stack.js';
+import { repoRoot, stackDir, stackEnv, stackKubeConfig } from '../../test/support/stack.js';
 import { startFaultProxy } from './fault-proxy.js';
 import { GraceTracker } from './grace.js';
 import { CHAOS_POOL_LABEL, createChaosNode, interruptNode, restartTemporal } from './stack-control.js';
@@ -64,7 +64,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? ((line: string) => console.log(`[chaos] ${line}`));
   const started = Date.now();
   const stack = stackEnv();
-  const stackDir = process.env.SO_STACK_DIR ?? join(repoRoot, '.stack');
   const run = Date.now().toString(36);
   const pool = `chaos-${run}`;
   const kc = stackKubeConfig();
