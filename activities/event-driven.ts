@@ -2,7 +2,7 @@
  * The activities of the event-driven session workflow (patch `event-driven-core`): provisioning in one
  * step with independent objects created concurrently, pod deletion that returns once it is requested
  * (the informer reports the pod gone), the start-timeout diagnosis, and the quota ledger release. Built
- * on the single-object activities of ./index.ts, which keep their create-or-adopt and ownership rules.
+ * on the single-object activities of ./ensure-objects.ts, which keep their create-or-adopt and ownership rules.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';

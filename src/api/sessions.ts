@@ -1,29 +1,24 @@
 /**
  * What the API does with sessions, in Temporal terms: start a session workflow, read it through its query
  * and visibility (search attributes), change it through its updates. Nothing here keeps session state in
- * memory: any API replica can answer for any session.
+ * memory: any API replica can answer for any session. The list is in ./session-list.ts, the response
+ * bodies in ./session-views.ts.
  */
 import { randomBytes } from 'node:crypto';
 import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
-  WorkflowUpdateRPCTimeoutOrCancelledError,
   type WorkflowExecutionDescription,
-  isGrpcServiceError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes.js';
-// CommonJS with a namespace object Node cannot expose as a named ESM export.
-import proto, { type temporal as TemporalProto } from '@temporalio/proto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
-import { sessionObjectNames } from '../k8s/names.js';
 import { buildSessionSpec, SessionRequestRejected } from '../session/request-rules.js';
-import { sessionWorkflowId, type SessionSpec, type SessionState, type SessionStatus } from '../session/spec.js';
+import { sessionWorkflowId, type SessionSpec, type SessionState } from '../session/spec.js';
 import { startSession } from '../temporal/client.js';
 import { SessionEventHub } from './event-hub.js';
 import { startWithEarlyReturn, type StartedSession } from './session-start.js';
@@ -35,7 +30,7 @@ import {
   terminateSessionSignal,
   terminateSessionUpdate,
 } from '../../workflows/definitions.js';
-import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
+import { SessionUserKey } from '../../workflows/search-attributes.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { isAdmin, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
@@ -43,21 +38,17 @@ import type { ApiMetrics } from './metrics.js';
 import { SessionQuota } from './quota.js';
 import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
-import { startFromMemo } from './session-start-memo.js';
+import { listSessions, type SessionListFilter } from './session-list.js';
+import { ACTIVE, bodyFromDescription, notYetAnswering, startFailure, toSessionBody } from './session-views.js';
+import { isDeadlineExceeded, isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
 
-const { temporal } = proto;
+export { startFailure, toSessionBody } from './session-views.js';
+export { isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
+
 type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
-const ACTIVE: ReadonlySet<SessionStatus> = new Set<SessionStatus>([
-  'creating',
-  'running',
-  'restarting',
-  'suspended',
-  'resuming',
-]);
 const POLL_MS = 250;
 /** How long one state query may take; a healthy worker answers in milliseconds. */
 const QUERY_TIMEOUT_MS = 3000;
-const LIST_TIMEOUT_MS = 10_000;
 /** How long an update may wait for a worker to take it. */
 const UPDATE_TIMEOUT_MS = 10_000;
 /**
@@ -65,64 +56,6 @@ const UPDATE_TIMEOUT_MS = 10_000;
  * answers 202 with the state it knows: the Service, ConfigMap, Secrets and claim take seconds.
  */
 const TERMINATE_WAIT_MARGIN_MS = 30_000;
-
-/** The API's view of a session state: snake_case, no secrets (the state never holds any). */
-export function toSessionBody(state: SessionState): SessionBody {
-  return {
-    session_id: state.sessionId,
-    user: state.user,
-    status: state.status,
-    url: state.url || null,
-    pod_name: state.podName || null,
-    service_name: state.serviceName || null,
-    node_name: state.nodeName ?? null,
-    created_at: state.createdAt,
-    expires_at: state.expiresAt ?? null,
-    max_expires_at: state.maxExpiresAt,
-    ended_at: state.endedAt ?? null,
-    end_reason: state.endReason ?? null,
-    restarts: state.restartCount,
-    phases: state.phases,
-    last_error: state.lastError ?? null,
-    pvc_name: state.pvcName ?? null,
-    pvc_retained: state.pvcRetained ?? null,
-    start: state.start ?? null,
-  };
-}
-
-/** What is known of a just-started session before its workflow has answered a query. */
-function notYetAnswering(spec: SessionSpec, createdAt: string): SessionState {
-  const names = sessionObjectNames(spec.user, spec.sessionId);
-  return {
-    sessionId: spec.sessionId,
-    user: spec.user,
-    namespace: spec.namespace,
-    status: 'creating',
-    url: '',
-    podName: names.pod,
-    serviceName: names.service,
-    createdAt,
-    maxExpiresAt: new Date(Date.parse(createdAt) + spec.maxLifetimeMinutes * 60_000).toISOString(),
-    restartCount: 0,
-    phases: { creating: createdAt },
-    events: [],
-  };
-}
-
-/** A failed start, as the client sees it: the lifecycle error code decides the HTTP status. */
-export function startFailure(state: SessionState): ApiError {
-  if (!state.lastError && (state.status === 'terminating' || state.status === 'terminated')) {
-    // Not a failure: someone (the owner, an admin, an operator in the Temporal UI) ended it first.
-    const reason = state.endReason ?? state.events.findLast((e) => e.type === 'terminating')?.message ?? 'unknown';
-    return new ApiError(409, 'SESSION_TERMINATED', `session was terminated before it was running (reason: ${reason})`, {
-      session_id: state.sessionId,
-    });
-  }
-  const code = state.lastError?.code ?? 'SESSION_FAILED';
-  const message = state.lastError?.message ?? `session ended as ${state.status} before it was running`;
-  const status = code === 'POD_START_TIMEOUT' ? 504 : code === 'PVC_NOT_FOUND' || code === 'PVC_NOT_OWNED' ? 422 : 502;
-  return new ApiError(status, code, message, { session_id: state.sessionId });
-}
 
 export interface SessionServiceOptions {
   client: Client;
@@ -225,42 +158,9 @@ export class SessionService {
   /** One page of the caller's sessions (an admin's: everyone's, or `user`'s), newest first. */
   async list(
     principal: Principal,
-    filter: { status?: SessionStatus; user?: string; pageSize: number; pageToken?: string },
+    filter: SessionListFilter,
   ): Promise<{ sessions: SessionSummary[]; next_page_token: string | null }> {
-    if (filter.user && filter.user !== principal.user && !isAdmin(principal)) {
-      throw new ApiError(403, 'FORBIDDEN', "only admins may list another user's sessions");
-    }
-    const user = isAdmin(principal) ? filter.user : principal.user;
-    const clauses = [`WorkflowType = '${sessionWorkflowType}'`];
-    if (user) clauses.push(`${SessionUserKey.name} = '${user}'`);
-    if (filter.status) clauses.push(`${SessionStatusKey.name} = '${filter.status}'`);
-    const nextPageToken = filter.pageToken ? parsePageToken(filter.pageToken) : undefined;
-    let response: TemporalProto.api.workflowservice.v1.IListWorkflowExecutionsResponse;
-    try {
-      response = await this.client.connection.withDeadline(Date.now() + LIST_TIMEOUT_MS, () =>
-        this.client.workflowService.listWorkflowExecutions({
-          namespace: this.config.temporalNamespace,
-          query: clauses.join(' AND '),
-          pageSize: filter.pageSize,
-          ...(nextPageToken ? { nextPageToken } : {}),
-        }),
-      );
-    } catch (err) {
-      // A token that decodes but was not issued for this query is refused by the server as it can.
-      if (nextPageToken && isGrpcServiceError(err) && (err.code === 2 || err.code === 3)) throw invalidPageToken();
-      throw err;
-    }
-    const sessions = await Promise.all(
-      (response.executions ?? []).map(async (e) => ({
-        ...toSummary(e),
-        start: await startFromMemo(this.client, e.memo),
-      })),
-    );
-    const token =
-      response.nextPageToken && response.nextPageToken.length > 0
-        ? Buffer.from(response.nextPageToken).toString('base64url')
-        : null;
-    return { sessions, next_page_token: token };
+    return listSessions(this.client, this.config.temporalNamespace, principal, filter);
   }
 
   async get(principal: Principal, id: string): Promise<SessionBody> {
@@ -449,99 +349,6 @@ export class SessionService {
       throw err;
     }
   }
-}
-
-function toSummary(execution: TemporalProto.api.workflow.v1.IWorkflowExecutionInfo): Omit<SessionSummary, 'start'> {
-  const attributes = decodeTypedSearchAttributes(execution.searchAttributes?.indexedFields);
-  const workflowId = execution.execution?.workflowId ?? '';
-  const recorded = (attributes.get(SessionStatusKey) ?? 'creating') as SessionStatus;
-  const closed = execution.status !== temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-  // A workflow ended from outside (e.g. terminated in the Temporal UI) never recorded its end.
-  let status = recorded;
-  if (closed && (ACTIVE.has(recorded) || recorded === 'terminating')) {
-    const failed =
-      execution.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED ||
-      execution.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT;
-    status = failed ? 'failed' : 'terminated';
-  }
-  return {
-    session_id: attributes.get(SessionIdKey) ?? workflowId.replace(/^session-/, ''),
-    user: attributes.get(SessionUserKey) ?? '',
-    status,
-    created_at: timestampToIso(execution.startTime) ?? '',
-    closed_at: closed ? (timestampToIso(execution.closeTime) ?? null) : null,
-  };
-}
-
-function timestampToIso(ts: TemporalProto.api.workflow.v1.IWorkflowExecutionInfo['startTime']): string | undefined {
-  if (!ts) return undefined;
-  return new Date(Number(ts.seconds ?? 0) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
-}
-
-function invalidPageToken(): ApiError {
-  return ApiError.validation('invalid page_token', [
-    { path: 'query.page_token', message: 'not a next_page_token this API returned' },
-  ]);
-}
-
-/**
- * Visibility's page tokens are JSON documents; checking that much here spares the server a garbage token,
- * which it answers only after retries, with an opaque error.
- */
-function parsePageToken(token: string): Uint8Array {
-  const bytes = Buffer.from(token, 'base64url');
-  try {
-    const decoded: unknown = JSON.parse(bytes.toString('utf8'));
-    if (typeof decoded === 'object' && decoded !== null) return bytes;
-  } catch {
-    // fall through
-  }
-  throw invalidPageToken();
-}
-
-export function isUpdateTimeout(err: unknown): boolean {
-  return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err);
-}
-
-/** What visibility knows of a session whose workflow cannot be queried right now. */
-function bodyFromDescription(
-  id: string,
-  description: WorkflowExecutionDescription,
-  status: SessionStatus,
-): SessionBody {
-  return {
-    session_id: id,
-    user: description.typedSearchAttributes.get(SessionUserKey) ?? '',
-    status,
-    url: null,
-    pod_name: null,
-    service_name: null,
-    node_name: null,
-    created_at: description.startTime.toISOString(),
-    expires_at: null,
-    max_expires_at: null,
-    ended_at: null,
-    end_reason: null,
-    restarts: 0,
-    phases: {},
-    last_error: null,
-    pvc_name: null,
-    pvc_retained: null,
-    start: null,
-  };
-}
-
-function isDeadlineExceeded(err: unknown): boolean {
-  const code =
-    (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
-    (err as { cause?: { code?: unknown } })?.cause?.code;
-  return code === 4; // gRPC DEADLINE_EXCEEDED
-}
-
-export function isWorkflowClosed(err: unknown): boolean {
-  if (err instanceof WorkflowNotFoundError) return true;
-  // The server answers an update to a closed workflow with NOT_FOUND "workflow execution already completed".
-  return isGrpcServiceError(err) && err.code === 5;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

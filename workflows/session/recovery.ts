@@ -1,7 +1,7 @@
 /**
  * The rules of pod recovery since patch `fast-recovery`: what the node informer's reports mean for the
- * session's pod, and with which grace a pod being replaced is stopped. Pure functions, shared by the run
- * (./run.ts) and the pod tracker (./pod-tracker.ts).
+ * session's pod, and with which grace a pod being replaced is stopped. Pure functions, shared by the pod's
+ * replacement (./pod-replacement.ts, ./fast-recovery.ts) and the pod tracker (./pod-tracker.ts).
  */
 import type { PodCheckResult } from '../../activities/types.js';
 import type { SessionSpec } from '../../src/session/spec.js';

@@ -1,0 +1,73 @@
+/**
+ * The activity that deletes a session's objects at its end: Service, ConfigMap, Secrets, the claim when
+ * asked, and any warm pod it claimed. Only the session's own objects go; a 404 counts as done.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import type { KubeClients } from '../src/k8s/client.js';
+import { sessionObjectNames } from '../src/k8s/names.js';
+import type { BaseActivities } from './event-driven.js';
+import type { OwnedObjects } from './owned-objects.js';
+import type { DeleteObjectsResult } from './types.js';
+import { deleteSessionWarmPods } from './warm-claim.js';
+
+export function deleteObjectsActivity(
+  core: KubeClients['core'],
+  { deleteOwned }: OwnedObjects,
+): Pick<BaseActivities, 'deleteSessionObjects'> {
+  return {
+    async deleteSessionObjects(spec, { deletePvc }) {
+      const names = sessionObjectNames(spec.user, spec.sessionId);
+      const namespace = spec.namespace;
+      const deleted: string[] = [];
+      const targets: Array<
+        [string, string, () => Promise<k8s.KubernetesObject>, (b: k8s.V1DeleteOptions) => Promise<unknown>]
+      > = [
+        [
+          'Service',
+          names.service,
+          () => core.readNamespacedService({ name: names.service, namespace }),
+          (body) => core.deleteNamespacedService({ name: names.service, namespace, body }),
+        ],
+        [
+          'ConfigMap',
+          names.configMap,
+          () => core.readNamespacedConfigMap({ name: names.configMap, namespace }),
+          (body) => core.deleteNamespacedConfigMap({ name: names.configMap, namespace, body }),
+        ],
+        [
+          'Secret',
+          names.credsSecret,
+          () => core.readNamespacedSecret({ name: names.credsSecret, namespace }),
+          (body) => core.deleteNamespacedSecret({ name: names.credsSecret, namespace, body }),
+        ],
+        [
+          'Secret',
+          names.mcpSecret,
+          () => core.readNamespacedSecret({ name: names.mcpSecret, namespace }),
+          (body) => core.deleteNamespacedSecret({ name: names.mcpSecret, namespace, body }),
+        ],
+      ];
+      let retainedPvc: string | undefined;
+      if (spec.pvc.enabled && spec.pvc.existingClaimName) {
+        // An adopted claim outlives every session that mounts it.
+        retainedPvc = spec.pvc.existingClaimName;
+      } else if (spec.pvc.enabled && !deletePvc) {
+        retainedPvc = names.pvc;
+      } else if (deletePvc) {
+        // Also when the spec says no PVC: a retried cleanup must not leave one that an earlier spec created.
+        targets.push([
+          'PersistentVolumeClaim',
+          names.pvc,
+          () => core.readNamespacedPersistentVolumeClaim({ name: names.pvc, namespace }),
+          (body) => core.deleteNamespacedPersistentVolumeClaim({ name: names.pvc, namespace, body }),
+        ]);
+      }
+      for (const [kind, name, read, remove] of targets) {
+        if (await deleteOwned(spec, kind, name, read, remove)) deleted.push(`${kind}/${name}`);
+      }
+      deleted.push(...(await deleteSessionWarmPods(core, namespace, spec.sessionId)));
+      const result: DeleteObjectsResult = { deleted, ...(retainedPvc ? { retainedPvc } : {}) };
+      return result;
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Warm pools (issue 11): the default profile's pool, further profiles, and how claimed pods fetch their
+ * credentials.
+ */
+import { z } from 'zod';
+import { S, int, seconds, optionalString, envDocs, type ParsedEnv } from './env.js';
+
+const { docs, doc } = envDocs();
+
+const schema = {
+  [doc(`${S}WARM_POOL_MIN`, '0', 'Warm pods kept available for the default profile (see "Warm pools")')]: int(0, 0),
+  [doc(`${S}WARM_POOL_MAX`, '0', "Largest size of the default profile's warm pool; 0 turns it off")]: int(0, 0),
+  [doc(`${S}WARM_POOLS_FILE`, '(none)', 'YAML or JSON file of further warm pool profiles')]: optionalString,
+  [doc(`${S}WARM_POOL_RESYNC`, '30', 'Seconds between warm pool checks; bounds how late a lost warm pod is replaced')]:
+    seconds(30),
+  [doc(`${S}WARM_PROVISION_URL`, '(the API Service)', 'URL claimed warm pods fetch their session credentials from')]: z
+    .string()
+    .url()
+    .default('http://session-orchestrator-api.session-orchestrator.svc/internal/v1/provision'),
+};
+
+function read(e: ParsedEnv) {
+  return {
+    warmPoolMin: e[`${S}WARM_POOL_MIN`] as number,
+    warmPoolMax: e[`${S}WARM_POOL_MAX`] as number,
+    warmPoolsFile: e[`${S}WARM_POOLS_FILE`] as string | undefined,
+    warmPoolReconcileSeconds: e[`${S}WARM_POOL_RESYNC`] as number,
+    warmPoolProvisionUrl: e[`${S}WARM_PROVISION_URL`] as string,
+  };
+}
+
+export const warmPoolsEnv = { docs, schema, read };
