@@ -3,9 +3,8 @@
  * bound an admin sets (resources, lifetime, storage, images, node selector keys). They live here, once,
  * so the API and anything else that builds a spec apply the same rules.
  */
-// Not re-exported from the package root; the same parser the client uses for resource quantities.
-import { quantityToScalar } from '@kubernetes/client-node/dist/util.js';
 import { sessionDefaults, type Config } from '../config.js';
+import { parseQuantity } from '../k8s/quantity.js';
 import type { CreateSessionBody } from '../api/schemas.js';
 import { SessionSpecSchema, type SessionSpec } from './spec.js';
 
@@ -30,12 +29,8 @@ export class SessionRequestRejected extends Error {
 
 /** The numeric value of a Kubernetes quantity, or undefined when it is not one. */
 export function quantityValue(quantity: string): number | undefined {
-  try {
-    const value = Number(quantityToScalar(quantity));
-    return Number.isFinite(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  const value = parseQuantity(quantity);
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
 /** Whether `image` is allowed: listed exactly, or a digest of a repository listed as `repo@sha256:`. */
