@@ -27,6 +27,7 @@ import { sampleHistories } from './history.js';
 import { summarizeProfile } from './profile-summary.js';
 import { loadByPhase } from './report-sections.js';
 import { commandLine, parseOptions } from './options.js';
+import { deployedNodeOptions } from './deployed-node-options.js';
 import { compileServices, ResourceSampler, sleep, startService, type Service } from './processes.js';
 import { latencySeries, writeReport, type BenchResults } from './report.js';
 import { apiBurst, floorBurst } from './scenarios/burst.js';
@@ -175,8 +176,24 @@ async function main(): Promise<void> {
     }
     log('starting the worker and the API');
     profiles = options.profile ? join(outDir, 'profiles') : undefined;
-    const worker = startService('worker', 'src/worker.ts', run.env, run.dir, profiles, options.compiled);
-    const apiService = startService('api', 'src/server.ts', run.env, run.dir, profiles, options.compiled);
+    // Each with the heap its Deployment gives it (deploy/base), not one sized from this machine.
+    const withNodeOptions = (manifest: string) => ({ ...run.env, NODE_OPTIONS: deployedNodeOptions(manifest) });
+    const worker = startService(
+      'worker',
+      'src/worker.ts',
+      withNodeOptions('worker.yaml'),
+      run.dir,
+      profiles,
+      options.compiled,
+    );
+    const apiService = startService(
+      'api',
+      'src/server.ts',
+      withNodeOptions('api.yaml'),
+      run.dir,
+      profiles,
+      options.compiled,
+    );
     services = [apiService, worker];
     await servicesReady(run, apiService, worker, stop.signal);
     sampler = new ResourceSampler(apiService, worker, options.sampleMs);

@@ -1,4 +1,5 @@
 /** BENCHMARKS.md: each figure beside its floor and the issue's target, hit or missed by how much. */
+import { deployedNodeOptions } from './deployed-node-options.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { repoRoot } from '../test/support/stack.js';
@@ -186,6 +187,8 @@ export function writeReport(dir: string, r: BenchResults): string {
       : '- the API and the worker run as their own processes (`node --import tsx src/server.ts`, `… src/worker.ts`);',
     '  RSS and CPU are read from their /proc; the floor (`bench/floor.ts`) creates the same objects with a bare',
     '  client-node client and one shared watch, in the same run.',
+    '- each service with the `NODE_OPTIONS` of its Deployment in `deploy/base` (its heap sized to the container limit):',
+    `  worker \`${deployedNodeOptions('worker.yaml')}\`, API \`${deployedNodeOptions('api.yaml')}\`.`,
     ...(r.options.profile
       ? ['- CPU profiles of this run: `profiles/api.cpuprofile`, `profiles/worker.cpuprofile` (Chrome DevTools)']
       : []),

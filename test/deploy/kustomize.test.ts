@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { repoRoot, stackEnv } from '../support/stack.js';
 import { toolPath } from '../support/tools.js';
 
@@ -109,6 +110,38 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const summary = /Valid: (\d+), Invalid: 0, Errors: 0, Skipped: 0/.exec(out);
     expect(summary?.[0]).toBeDefined();
     expect(Number(summary![1])).toBeGreaterThanOrEqual(15);
+  });
+
+  test("gives each service's V8 heap a size that fits its container's memory limit", () => {
+    // V8 sizes its heap from the node's memory, not the container's: unset, a busy worker grows past its
+    // limit and is OOM-killed instead of collecting.
+    const mib = (quantity: string) => {
+      const m = /^(\d+)(Mi|Gi)$/.exec(quantity);
+      if (!m) throw new Error(`unexpected memory quantity ${quantity}`);
+      return Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1);
+    };
+    const deployments = parseAllDocuments(rendered.get(overlay)!)
+      .map((d) => d.toJS() as K8sObject)
+      .filter((o) => o.kind === 'Deployment');
+    expect(deployments).toHaveLength(2);
+    for (const d of deployments) {
+      const [container] = (
+        d.spec as {
+          template: {
+            spec: {
+              containers: { env?: { name: string; value: string }[]; resources: { limits: { memory: string } } }[];
+            };
+          };
+        }
+      ).template.spec.containers;
+      const nodeOptions = container!.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '';
+      const heap = /--max-old-space-size=(\d+)/.exec(nodeOptions);
+      expect({ name: d.metadata.name, heap: heap?.[0] }).toEqual({ name: d.metadata.name, heap: expect.any(String) });
+      const share = Number(heap![1]) / mib(container!.resources.limits.memory);
+      // Room for the Temporal core, code and buffers outside the heap, but most of the limit for the heap.
+      expect(share).toBeGreaterThanOrEqual(0.5);
+      expect(share).toBeLessThanOrEqual(0.9);
+    }
   });
 
   test('is accepted by a server-side dry-run apply and holds the production rules', () => {
