@@ -257,6 +257,7 @@ up() {
     --db-filename "$state/temporal.db" --log-format json --log-level warn \
     --search-attribute SessionId=Keyword --search-attribute SessionUser=Keyword \
     --search-attribute SessionStatus=Keyword \
+    --dynamic-config-value system.enableActivityEagerExecution=true \
     ${STACK_UI_CODEC_ENDPOINT:+--ui-codec-endpoint "$STACK_UI_CODEC_ENDPOINT"}
 
   # --unsafe-no-fsync: this etcd holds throwaway test state; fsync on every write only slows tests.
