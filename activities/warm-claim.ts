@@ -96,19 +96,18 @@ export async function claimWarmPod(
     nodeName: pod.spec?.nodeName ?? '',
   });
 
-  // A retried activity must find the pod its first attempt claimed rather than take a second one.
-  const mine = await core
-    .listNamespacedPod({ namespace, labelSelector: `${WARM_POOL_LABEL},${SESSION_ID_LABEL}=${req.sessionId}` })
-    .catch((err: unknown) => {
-      throw toKubeFailure(err, { verb: 'list', kind: 'Pod', namespace });
-    });
+  // A retried activity must find the pod its first attempt claimed rather than take a second one. Both
+  // lists at once: a claim is on the path of every warm create.
+  const hash = templateHash(req.template);
+  const [mine, list] = await Promise.all([
+    core.listNamespacedPod({ namespace, labelSelector: `${WARM_POOL_LABEL},${SESSION_ID_LABEL}=${req.sessionId}` }),
+    core.listNamespacedPod({ namespace, labelSelector: availableSelector(hash) }),
+  ]).catch((err: unknown) => {
+    throw toKubeFailure(err, { verb: 'list', kind: 'Pod', namespace });
+  });
   const already = mine.items.find((p) => !p.metadata?.deletionTimestamp);
   if (already) return toResult(already);
 
-  const hash = templateHash(req.template);
-  const list = await core.listNamespacedPod({ namespace, labelSelector: availableSelector(hash) }).catch((err) => {
-    throw toKubeFailure(err, { verb: 'list', kind: 'Pod', namespace });
-  });
   const candidates = shuffled(list.items.filter((p) => !p.metadata?.deletionTimestamp && isPodReady(p)));
   let pool = list.items[0]?.metadata?.labels?.[WARM_POOL_LABEL] ?? 'none';
   for (const pod of candidates) {
@@ -117,8 +116,11 @@ export async function claimWarmPod(
     try {
       const claimed = await core.replaceNamespacedPod({ name, namespace, body: claimedBody(pod, req, new Date()) });
       observe('hit', pool);
-      // The claim stands even if the pool cannot be told: its periodic reconcile refills it anyway.
-      await Promise.resolve(options.onClaimed?.(pool)).catch(() => undefined);
+      // Not waited for: the claim stands even if the pool cannot be told (its periodic reconcile refills it
+      // anyway), and the session should not wait for its pool's refill signal.
+      void Promise.resolve()
+        .then(() => options.onClaimed?.(pool))
+        .catch(() => undefined);
       return toResult(claimed);
     } catch (err) {
       // 409: another claimer flipped it first (or it changed); 404: it was deleted. Either way, next one.
