@@ -110,6 +110,28 @@ async function terminateQuietly(handle: SessionHandle): Promise<void> {
 const minutesBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / 60_000;
 
 describe('session workflow with in-memory activities', () => {
+  test('schedules the `creating` audit record and provisioning in the same workflow task: the record never delays a create', async () => {
+    const s = spec();
+    const handle = await start(s);
+    try {
+      await untilStatus(handle, 'running');
+      const history = await handle.fetchHistory();
+      // Each activity with the workflow task that scheduled it: the same task, the same round trip.
+      const scheduled = (history.events ?? [])
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((a) => a != null)
+        .map((a) => ({ name: a.activityType?.name, by: Number(a.workflowTaskCompletedEventId) }));
+      const creatingAudit = scheduled.find((a) => a.name === 'recordAudit')!;
+      // Provisioning starts with the warm claim (this spec may start warm; the fake pool is empty).
+      expect(scheduled.filter((a) => a.by === creatingAudit.by).map((a) => a.name)).toEqual([
+        'recordAudit',
+        'claimWarmPodForSession',
+      ]);
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
+
   test('provisions every object in one step, waits for the Ready the informer reports, then reports running', async () => {
     const s = spec({ timeoutMinutes: 30, maxLifetimeMinutes: 120, pvc: { ...spec().pvc, enabled: true } });
     const handle = await start(s);

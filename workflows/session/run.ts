@@ -39,6 +39,8 @@ export { SessionFailureType, type SessionCarryOver, type SessionTuning } from '.
 type RunHost = MessageHost & ProvisionHost & ReplacementHost & EndingHost & RecoveryHost;
 
 export const EVENT_DRIVEN_PATCH = 'event-driven-core';
+/** The first audit record no longer holds up provisioning (a create's sequential round trips: issue 7). */
+export const AUDIT_ALONGSIDE_PROVISIONING_PATCH = 'audit-alongside-provisioning';
 const EVENTS_KEPT = 200;
 /** The informer's podLost signal is the fast path; this catches a signal lost while no worker ran. */
 const SAFETY_CHECK_INTERVAL_MS = 5 * MINUTE_MS;
@@ -147,8 +149,20 @@ export class SessionRun {
     ]);
     try {
       if (!this.carried) {
-        await this.audit(undefined, 'creating');
-        const aborted = await this.provisioning.provision();
+        let aborted: boolean;
+        if (patched(AUDIT_ALONGSIDE_PROVISIONING_PATCH)) {
+          // The `creating` audit record runs beside provisioning, not before it: it is a record of the
+          // session, not a precondition, and waiting for it cost every create one more activity and workflow
+          // task. It is still done before the session is reported running.
+          const creatingRecorded = this.audit(undefined, 'creating');
+          // Handled here too: a provisioning that fails first must not leave its rejection unhandled.
+          creatingRecorded.catch(() => undefined);
+          aborted = await this.provisioning.provision();
+          await creatingRecorded;
+        } else {
+          await this.audit(undefined, 'creating');
+          aborted = await this.provisioning.provision();
+        }
         if (!aborted) await this.enterRunning();
       }
       const request = this.terminate ?? (await this.runUntilShutdown());
