@@ -97,11 +97,19 @@ export async function claimWarmPod(
   });
 
   // A retried activity must find the pod its first attempt claimed rather than take a second one. Both
-  // lists at once: a claim is on the path of every warm create.
+  // lists at once, from the apiserver's watch cache (resourceVersion 0) rather than a quorum read of every
+  // pod in etcd: a claim is on the path of every warm create. A stale candidate costs a 409 on the claim's
+  // own compare-and-swap; a claim of a previous attempt missed by a stale list leaves an extra pod, which
+  // goes with the session (deleteSessionWarmPods).
   const hash = templateHash(req.template);
+  const fromCache = { resourceVersion: '0' };
   const [mine, list] = await Promise.all([
-    core.listNamespacedPod({ namespace, labelSelector: `${WARM_POOL_LABEL},${SESSION_ID_LABEL}=${req.sessionId}` }),
-    core.listNamespacedPod({ namespace, labelSelector: availableSelector(hash) }),
+    core.listNamespacedPod({
+      namespace,
+      labelSelector: `${WARM_POOL_LABEL},${SESSION_ID_LABEL}=${req.sessionId}`,
+      ...fromCache,
+    }),
+    core.listNamespacedPod({ namespace, labelSelector: availableSelector(hash), ...fromCache }),
   ]).catch((err: unknown) => {
     throw toKubeFailure(err, { verb: 'list', kind: 'Pod', namespace });
   });
