@@ -151,11 +151,9 @@ export class SessionRun {
       if (!this.carried) {
         let aborted: boolean;
         if (patched(AUDIT_ALONGSIDE_PROVISIONING_PATCH)) {
-          // The `creating` audit record runs beside provisioning, not before it: it is a record of the
-          // session, not a precondition, and waiting for it cost every create one more activity and workflow
-          // task. It is still done before the session is reported running.
+          // A record, not a precondition: beside provisioning (waiting cost each create an activity and a
+          // workflow task), done before `running`; handled at once so a failed provisioning leaves no rejection.
           const creatingRecorded = this.audit(undefined, 'creating');
-          // Handled here too: a provisioning that fails first must not leave its rejection unhandled.
           creatingRecorded.catch(() => undefined);
           aborted = await this.provisioning.provision();
           await creatingRecorded;
