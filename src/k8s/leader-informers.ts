@@ -95,6 +95,7 @@ export function startLeaderInformers(options: {
         namespace: config.sessionNamespace,
         markers: { taints: config.interruptionTaints, labels: config.interruptionLabels },
         logger: log.child({ component: 'node-informer' }),
+        sessionPods: () => pods.cachedPods(),
         // Not filtered by task queue: a node's loss concerns every session on it, and a receiver that does
         // not hold this deployment's key drops the signal (the codec refuses foreign payloads).
         onPodLost: async (event) => {

@@ -67,6 +67,8 @@ export interface SessionPodInformerOptions {
 export interface SessionPodInformer {
   /** Resolves once the first list has been processed, so callers know the informer is live. */
   readonly synced: Promise<void>;
+  /** The pods as the watch last told, once the first list is in; undefined before. */
+  cachedPods(): readonly k8s.V1Pod[] | undefined;
   stop(): Promise<void>;
 }
 
@@ -189,7 +191,8 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
   informer.on(k8s.DELETE, onDeleted);
 
   async function resync(): Promise<void> {
-    const list = await clients.core.listNamespacedPod({ namespace, labelSelector });
+    // From the apiserver's watch cache: what this catches is an event our own watch missed, not etcd's.
+    const list = await clients.core.listNamespacedPod({ namespace, labelSelector, resourceVersion: '0' });
     const current = new Map<string, k8s.V1Pod>();
     for (const pod of list.items) {
       const uid = pod.metadata?.uid;
@@ -210,7 +213,13 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
 
   // Declared last: the handlers above use it, and they run only once the informer has started.
   const lifecycle = runInformer({ informer, resync, resyncIntervalMs, log, what: 'pod' });
-  return { synced: lifecycle.synced, stop: () => lifecycle.stop() };
+  let synced = false;
+  void lifecycle.synced.then(() => (synced = true));
+  return {
+    synced: lifecycle.synced,
+    cachedPods: () => (synced ? informer.list() : undefined),
+    stop: () => lifecycle.stop(),
+  };
 }
 
 /**
@@ -219,7 +228,7 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
  */
 export async function signalPodLost(
   client: Client,
-  event: Pick<PodLostEvent, 'sessionId' | 'podName' | 'message' | 'podUid'> & { reason: string },
+  event: Pick<PodLostEvent, 'sessionId' | 'podName' | 'message'> & { reason: string; podUid?: string },
 ): Promise<boolean> {
   try {
     await client.workflow.getHandle(sessionWorkflowId(event.sessionId)).signal(podLostSignal, {
