@@ -10,24 +10,29 @@ import type { Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
 import { LedgerSchema, QUOTA_LEDGER_COMPONENT } from '../src/k8s/quota-ledger.js';
 import type { KubeClients } from '../src/k8s/client.js';
-import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from '../src/k8s/labels.js';
-import { toIsoTime } from '../src/k8s/pod-status.js';
+import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, SESSION_POD_SELECTOR } from '../src/k8s/labels.js';
+import { signalPodLost } from '../src/k8s/pod-informer.js';
+import { isPodReady, toIsoTime } from '../src/k8s/pod-status.js';
 import {
   ObjectKind,
   ReconcileInputSchema,
   planObjectDeletions,
   pruneLedger,
+  sessionsToCheck,
   type ObservedObject,
   type ReconcileAction,
   type ReconcileInput,
 } from '../src/session/reconciler.js';
 import { sessionLiveness } from '../src/temporal/liveness.js';
+import { listRunningSessions, type RunningSession } from '../src/temporal/running-sessions.js';
 import type { WorkerMetrics } from '../src/temporal/worker-metrics.js';
 import { isConflict, isNotFound, toKubeFailure } from './errors.js';
 
 export interface ReconcilerActivitiesDeps {
   clients: KubeClients;
   temporal: Client;
+  /** This deployment's task queue: only its session workflows are signalled. */
+  taskQueue: string;
   metrics?: WorkerMetrics;
   logger?: Logger;
 }
@@ -44,7 +49,27 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
   const { core } = deps.clients;
   const log = deps.logger ?? pino({ name: 'reconciler' });
 
-  const liveness = (ids: Iterable<string>) => sessionLiveness(deps.temporal, ids);
+  const liveness = (ids: Iterable<string>, listedRunning?: ReadonlySet<string>) =>
+    sessionLiveness(deps.temporal, ids, listedRunning);
+
+  /**
+   * Asks each running session of this deployment that has no Ready pod to look at it (see
+   * {@link sessionsToCheck}). Only workflows on this worker's task queue: another deployment's workflows
+   * cannot decode this one's payloads.
+   */
+  async function checkPodsOfRunningSessions(
+    objects: ObservedObject[],
+    running: ReadonlyMap<string, RunningSession>,
+  ): Promise<void> {
+    const own = new Map([...running].filter(([, session]) => session.taskQueue === deps.taskQueue));
+    for (const sessionId of sessionsToCheck(objects, own)) {
+      const message = 'no Ready pod of a running session (noticed by the reconciler)';
+      const delivered = await signalPodLost(deps.temporal, { sessionId, podName: '', reason: 'reconciler', message });
+      if (!delivered) continue;
+      deps.metrics?.reconcilerPodChecks.inc();
+      log.info({ sessionId }, 'asked a running session without a Ready pod to check it');
+    }
+  }
 
   function audit(action: ReconcileAction & { dryRun: boolean }): void {
     log.info({ audit: true, action: 'reconciler.delete', ...action }, action.dryRun ? 'would delete' : 'deleted');
@@ -56,16 +81,26 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
 
   const selectorOf = (input: ReconcileInput, base: string) => (input.selector ? `${base},${input.selector}` : base);
 
-  async function observe(input: ReconcileInput): Promise<ObservedObject[]> {
+  /**
+   * The labelled session objects and the claims any pod mounts. Lists are served from the apiserver's watch
+   * cache (resourceVersion 0): a deletion has a uid precondition, and an object created after the cache's
+   * moment is younger than the grace anyway. Without a narrowing selector one pod list serves both.
+   */
+  async function observe(input: ReconcileInput): Promise<{ objects: ObservedObject[]; mounted: Set<string> }> {
     const namespace = input.namespace;
     const labelSelector = selectorOf(input, SESSION_POD_SELECTOR);
-    const [pods, services, configMaps, secrets, claims] = await Promise.all([
-      core.listNamespacedPod({ namespace, labelSelector }),
-      core.listNamespacedService({ namespace, labelSelector }),
-      core.listNamespacedConfigMap({ namespace, labelSelector }),
-      core.listNamespacedSecret({ namespace, labelSelector }),
-      core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }),
+    const fromCache = { namespace, labelSelector, resourceVersion: '0' };
+    const [allPods, narrowedPods, services, configMaps, secrets, claims] = await Promise.all([
+      core.listNamespacedPod({ namespace, resourceVersion: '0' }),
+      input.selector ? core.listNamespacedPod(fromCache) : undefined,
+      core.listNamespacedService(fromCache),
+      core.listNamespacedConfigMap(fromCache),
+      core.listNamespacedSecret(fromCache),
+      core.listNamespacedPersistentVolumeClaim(fromCache),
     ]);
+    const pods = narrowedPods ?? {
+      items: allPods.items.filter((p) => p.metadata?.labels?.[APP_LABEL] === SESSION_APP),
+    };
     const observed: ObservedObject[] = [];
     const add = (kind: ObjectKind, items: k8s.KubernetesObject[]) => {
       for (const item of items) {
@@ -79,6 +114,7 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
           sessionId,
           createdAt: toIsoTime(meta.creationTimestamp) ?? new Date(0).toISOString(),
           deleting: meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null,
+          ...(kind === ObjectKind.Pod ? { ready: isPodReady(item as k8s.V1Pod) } : {}),
         });
       }
     };
@@ -87,14 +123,13 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
     add(ObjectKind.ConfigMap, configMaps.items);
     add(ObjectKind.Secret, secrets.items);
     add(ObjectKind.PersistentVolumeClaim, claims.items);
-    return observed;
+    return { objects: observed, mounted: mountedClaims(allPods.items) };
   }
 
-  async function mountedClaims(namespace: string): Promise<Set<string>> {
-    // Every pod, not only session pods: anything mounting a claim keeps it.
-    const pods = await core.listNamespacedPod({ namespace });
+  /** Every pod, not only session pods: anything mounting a claim keeps it. */
+  function mountedClaims(pods: k8s.V1Pod[]): Set<string> {
     const names = new Set<string>();
-    for (const pod of pods.items) {
+    for (const pod of pods) {
       if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') continue;
       for (const volume of pod.spec?.volumes ?? []) {
         if (volume.persistentVolumeClaim?.claimName) names.add(volume.persistentVolumeClaim.claimName);
@@ -135,8 +170,12 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
     /** Deletes (or, dry-run, reports) orphaned session objects and expired retained claims. */
     async reconcileSessionObjects(rawInput: ReconcileInput): Promise<ReconcileAction[]> {
       const input = ReconcileInputSchema.parse(rawInput);
-      const [objects, mounted] = await Promise.all([observe(input), mountedClaims(input.namespace)]);
-      const live = await liveness(objects.map((o) => o.sessionId));
+      const [{ objects, mounted }, running] = await Promise.all([observe(input), listRunningSessions(deps.temporal)]);
+      await checkPodsOfRunningSessions(objects, running);
+      const live = await liveness(
+        objects.map((o) => o.sessionId),
+        new Set(running.keys()),
+      );
       const actions = planObjectDeletions(objects, live, mounted, input, Date.now());
       const byKey = new Map(objects.map((o) => [`${o.kind}/${o.name}`, o]));
       for (const action of actions) {
@@ -165,7 +204,11 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
         const ledger = LedgerSchema.safeParse(parsed);
         return { cm, entries: ledger.success ? ledger.data : [] };
       });
-      const live = await liveness(ledgers.flatMap((l) => l.entries.map((e) => e.sessionId)));
+      const running = await listRunningSessions(deps.temporal);
+      const live = await liveness(
+        ledgers.flatMap((l) => l.entries.map((e) => e.sessionId)),
+        new Set(running.keys()),
+      );
       const result: LedgerReconcileResult = { entriesPruned: 0, ledgersDeleted: [] };
       const now = Date.now();
       for (const { cm, entries } of ledgers) {

@@ -107,6 +107,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         ...createReconcilerActivities({
           clients: kubeClients,
           temporal: client,
+          taskQueue: config.temporalTaskQueue,
           metrics,
           logger: log.child({ component: 'reconciler' }),
         }),

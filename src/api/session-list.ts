@@ -3,10 +3,10 @@
  * attributes and memo, so no workflow is queried.
  */
 import { isGrpcServiceError, type Client } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 // CommonJS with a namespace object Node cannot expose as a named ESM export.
 import proto, { type temporal as TemporalProto } from '@temporalio/proto';
 import type { SessionStatus } from '../session/spec.js';
+import { keywordReader } from '../temporal/keywords.js';
 import { sessionWorkflowType } from '../../workflows/definitions.js';
 import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
 import { isAdmin, type Principal } from './auth.js';
@@ -87,22 +87,6 @@ function toSummary(execution: TemporalProto.api.workflow.v1.IWorkflowExecutionIn
     status,
     created_at: timestampToIso(execution.startTime) ?? '',
     closed_at: closed ? (timestampToIso(execution.closeTime) ?? null) : null,
-  };
-}
-
-/**
- * Reads Keyword search attributes from visibility's payloads (JSON, as the SDK encodes them; older SDKs wrote
- * a one-element list) with the public payload converter.
- */
-function keywordReader(indexedFields: Record<string, Payload> | null | undefined) {
-  return {
-    get(key: { name: string }): string | undefined {
-      const payload = indexedFields?.[key.name];
-      if (!payload) return undefined;
-      const value: unknown = defaultPayloadConverter.fromPayload(payload);
-      const first: unknown = Array.isArray(value) ? value[0] : value;
-      return typeof first === 'string' ? first : undefined;
-    },
   };
 }
 

@@ -40,6 +40,8 @@ export interface ObservedObject {
   createdAt: string;
   /** Already being deleted (deletionTimestamp set): nothing to do. */
   deleting: boolean;
+  /** Pods only: whether it is Ready. */
+  ready?: boolean;
 }
 
 /** A session workflow's state: running, closed at a time, or absent (never started or past retention). */
@@ -87,6 +89,27 @@ export function planObjectDeletions(
 
 function ref(object: ObservedObject): Omit<ReconcileAction, 'reason'> {
   return { kind: object.kind, name: object.name, sessionId: object.sessionId };
+}
+
+/**
+ * Running sessions whose workflow should look at its pod: recorded as `running`, living in the observed
+ * namespace (some object of theirs is there), and without a Ready pod that is not being deleted. The
+ * informer's signals are the fast path; this catches a loss they missed (e.g. a pod deleted while no
+ * informer ran), and lets session workflows do without a timer of their own, so an idle session costs
+ * nothing. A stale visibility entry costs the workflow one pod check, nothing more.
+ */
+export function sessionsToCheck(
+  objects: readonly ObservedObject[],
+  running: ReadonlyMap<string, { status: string | undefined }>,
+): string[] {
+  const here = new Set<string>();
+  const withReadyPod = new Set<string>();
+  for (const object of objects) {
+    if (object.deleting) continue;
+    here.add(object.sessionId);
+    if (object.kind === ObjectKind.Pod && object.ready) withReadyPod.add(object.sessionId);
+  }
+  return [...here].filter((id) => running.get(id)?.status === 'running' && !withReadyPod.has(id));
 }
 
 /** Ledger entries kept: a session still running, or admitted so recently its workflow may not exist yet. */

@@ -1,6 +1,8 @@
 /**
- * Whether session workflows still run, asked of Temporal one describe per session (authoritative, unlike
- * visibility queries, which lag), with bounded concurrency.
+ * Whether session workflows still run. A session that visibility lists as running is taken as running:
+ * callers only ever leave a running session alone, so a stale entry delays them by one run at most. Every
+ * other one is asked of Temporal with a describe (authoritative, unlike visibility, which lags), with
+ * bounded concurrency, so the describes grow with the orphans rather than with the sessions.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { WorkflowLiveness } from '../session/reconciler.js';
@@ -11,9 +13,14 @@ const DESCRIBE_CONCURRENCY = 16;
 export async function sessionLiveness(
   client: Client,
   sessionIds: Iterable<string>,
+  listedRunning: ReadonlySet<string> = new Set(),
 ): Promise<Map<string, WorkflowLiveness>> {
-  const ids = [...new Set(sessionIds)];
   const result = new Map<string, WorkflowLiveness>();
+  const ids: string[] = [];
+  for (const id of new Set(sessionIds)) {
+    if (listedRunning.has(id)) result.set(id, { state: 'running' });
+    else ids.push(id);
+  }
   for (let i = 0; i < ids.length; i += DESCRIBE_CONCURRENCY) {
     await Promise.all(
       ids.slice(i, i + DESCRIBE_CONCURRENCY).map(async (id) => {

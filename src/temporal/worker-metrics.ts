@@ -10,6 +10,8 @@ export interface WorkerMetrics {
   registry: Registry;
   /** Objects the reconciler deleted, by kind (Pod, Service, ConfigMap, Secret, PersistentVolumeClaim, QuotaLedger). */
   reconcilerDeleted: Counter<'kind'>;
+  /** Running sessions without a Ready pod the reconciler asked to check it (a loss the informer missed). */
+  reconcilerPodChecks: Counter;
   /** Objects a dry run would have deleted, by kind. */
   reconcilerWouldDelete: Counter<'kind'>;
   /** Session pods replaced after a loss, by the loss's reason (preempted, deleted, node-lost, …). */
@@ -29,6 +31,11 @@ export function createWorkerMetrics(): WorkerMetrics {
       name: 'reconciler_deleted_total',
       help: 'Orphaned session objects the reconciler deleted, by kind',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    reconcilerPodChecks: new Counter({
+      name: 'reconciler_pod_checks_total',
+      help: 'Running sessions without a Ready pod that the reconciler asked to check their pod',
       registers: [registry],
     }),
     reconcilerWouldDelete: new Counter({

@@ -20,7 +20,7 @@ import { sessionWorkflowId, type SessionState } from '../../src/session/spec.js'
 import { createTemporalClient, startSession } from '../../src/temporal/client.js';
 import { createWorkerMetrics } from '../../src/temporal/worker-metrics.js';
 import { runWorker } from '../../src/worker.js';
-import { getSessionStateQuery } from '../../workflows/definitions.js';
+import { getSessionStateQuery, terminateSessionSignal } from '../../workflows/definitions.js';
 import { createNamespace, deleteNamespace } from '../support/private-namespace.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, stackKubeConfig, stackServiceEnv, uniqueSuffix } from '../support/stack.js';
@@ -198,3 +198,56 @@ describe('a reconciler run over orphans of a session whose workflow never existe
     ).rejects.toMatchObject({ code: 404 });
   });
 });
+
+test('A running session whose pod vanished unseen by any informer is asked by the reconciler to check it, and recovers', async () => {
+  // `manualNamespace` has no informer: the worker's follows `namespace`. The start's own check (15 s
+  // without a Ready signal) brings the session to running; after that only the reconciler looks.
+  const spec = testSessionSpec({ namespace: manualNamespace });
+  const handle = await startSession(client, spec, config);
+  const stateOf = async () => (await handle.query(getSessionStateQuery)) as SessionState;
+  const before = await eventually(
+    'the session to run',
+    async () => {
+      const s = await stateOf();
+      return s.status === 'running' ? s : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 500 },
+  );
+  try {
+    await core.deleteNamespacedPod({ name: before.podName, namespace: manualNamespace, gracePeriodSeconds: 0 });
+    await eventually('the pod to be gone', async () =>
+      core.readNamespacedPod({ name: before.podName, namespace: manualNamespace }).then(
+        () => undefined,
+        () => true,
+      ),
+    );
+    const checksBefore = (await metrics.reconcilerPodChecks.get()).values[0]?.value ?? 0;
+    await client.workflow.execute<(i: ReconcileInput) => Promise<ReconcileReport>>('reconcilerWorkflow', {
+      taskQueue: config.temporalTaskQueue,
+      workflowId: `reconciler-test-${uniqueSuffix()}`,
+      args: [
+        {
+          namespace: manualNamespace,
+          graceMs: 0,
+          retainedPvcTtlMs: 0,
+          dryRun: false,
+          selector: `${SESSION_ID_LABEL}=${spec.sessionId}`,
+        },
+      ],
+    });
+    expect((await metrics.reconcilerPodChecks.get()).values[0]?.value ?? 0).toBe(checksBefore + 1);
+    const after = await eventually(
+      'the session to recover its pod',
+      async () => {
+        const s = await stateOf();
+        return s.status === 'running' && s.restartCount === 1 ? s : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    expect(after.events.some((e) => e.type === 'pod_lost')).toBe(true);
+    await core.readNamespacedPod({ name: after.podName, namespace: manualNamespace });
+  } finally {
+    await handle.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
+    await handle.result().catch(() => undefined);
+  }
+}, 300_000);

@@ -1,6 +1,7 @@
 import {
   planObjectDeletions,
   pruneLedger,
+  sessionsToCheck,
   type ObservedObject,
   type WorkflowLiveness,
 } from '../../src/session/reconciler.js';
@@ -85,5 +86,39 @@ describe('pruning quota ledgers', () => {
       { sessionId: 'starting', admittedAt: minutesAgo(0.5) },
     ];
     expect(pruneLedger(ledger, live, settings.graceMs, NOW).map((e) => e.sessionId)).toEqual(['running', 'starting']);
+  });
+});
+
+describe('which running sessions the reconciler asks to check their pod', () => {
+  const pod = (sessionId: string, ready: boolean, deleting = false): ObservedObject => ({
+    ...object('Pod', sessionId, 10, deleting),
+    ready,
+  });
+  const running = new Map<string, { status: string | undefined }>([
+    ['healthy', { status: 'running' }],
+    ['pod-missing', { status: 'running' }],
+    ['not-ready', { status: 'running' }],
+    ['pod-deleting', { status: 'running' }],
+    ['suspended', { status: 'suspended' }],
+    ['recovering', { status: 'recovering' }],
+  ]);
+
+  test('only sessions recorded as running, living here, without a Ready pod that stays', () => {
+    const objects = [
+      pod('healthy', true),
+      object('Service', 'healthy', 10),
+      object('Service', 'pod-missing', 10),
+      pod('not-ready', false),
+      pod('pod-deleting', true, true),
+      object('ConfigMap', 'pod-deleting', 10),
+      object('ConfigMap', 'suspended', 10),
+      object('ConfigMap', 'recovering', 10),
+      object('ConfigMap', 'closed', 10),
+    ];
+    expect(sessionsToCheck(objects, running).sort()).toEqual(['not-ready', 'pod-deleting', 'pod-missing']);
+  });
+
+  test('a session with nothing in this namespace lives elsewhere and is left alone', () => {
+    expect(sessionsToCheck([pod('healthy', true)], running)).toEqual([]);
   });
 });

@@ -296,4 +296,30 @@ describe('fast recovery', () => {
       await Promise.all([terminateQuietly(a), terminateQuietly(b)]);
     }
   }, 150_000);
+
+  test('an idle running session sleeps until its deadline: it has no timer of its own to look at its pod', async () => {
+    const s = spec({ timeoutMinutes: 60 });
+    const handle = await start(s);
+    try {
+      await until(handle, 'running', (c) => c.status === 'running');
+      // The running loop's wait is the last timer the session starts; before `checks-by-reconciler` it was
+      // the 5-minute safety check, repeated for as long as the session lived.
+      const lastTimerMinutes = async (): Promise<number | undefined> => {
+        const history = await handle.fetchHistory();
+        const timers = (history.events ?? []).map((e) => e.timerStartedEventAttributes).filter((t) => t != null);
+        const seconds = Number(timers.at(-1)?.startToFireTimeout?.seconds ?? 0);
+        return seconds > 59 * 60 ? seconds / 60 : undefined;
+      };
+      expect(await eventually('a timer until the deadline', lastTimerMinutes)).toBeLessThanOrEqual(60);
+      const history = await handle.fetchHistory();
+      const patches = (history.events ?? [])
+        .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
+        .filter((d) => d != null)
+        .map((d) => Buffer.from(d).toString('utf8'));
+      expect(patches.some((p) => p.includes('checks-by-reconciler'))).toBe(true);
+      expect(world.calls(s.sessionId)).not.toContain('checkSessionPod');
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
 });

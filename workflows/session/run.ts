@@ -23,7 +23,7 @@ import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../search-attrib
 import { sessionActivities } from './activities.js';
 import type { SessionCarryOver, SessionTuning, ShutdownRequest } from './contract.js';
 import { SessionEnding, type EndingHost } from './ending.js';
-import { MINUTE_MS, addMinutes, now } from './failures.js';
+import { addMinutes, now } from './failures.js';
 import { installSessionHandlers, type MessageHost } from './messages.js';
 import { PodReplacement, type ReplacementHost } from './pod-replacement.js';
 import { PodTracker } from './pod-tracker.js';
@@ -32,6 +32,7 @@ import { FAST_RECOVERY_PATCH } from './recovery.js';
 import { FastRecovery, type RecoveryHost } from './fast-recovery.js';
 import { SUSPEND_RESUME_PATCH, SuspendCycle } from './suspension.js';
 import { HANDOVER_PATCH } from './handover.js';
+import { SafetyCheck } from './safety-check.js';
 
 export { SessionFailureType, type SessionCarryOver, type SessionTuning } from './contract.js';
 
@@ -42,8 +43,6 @@ export const EVENT_DRIVEN_PATCH = 'event-driven-core';
 /** The first audit record no longer holds up provisioning (a create's sequential round trips: issue 7). */
 export const AUDIT_ALONGSIDE_PROVISIONING_PATCH = 'audit-alongside-provisioning';
 const EVENTS_KEPT = 200;
-/** The informer's podLost signal is the fast path; this catches a signal lost while no worker ran. */
-const SAFETY_CHECK_INTERVAL_MS = 5 * MINUTE_MS;
 const CONTAINER_PORT = 9000;
 
 export class SessionRun {
@@ -73,6 +72,7 @@ export class SessionRun {
   private readonly provisioning: Provisioning;
   private readonly replacement: PodReplacement;
   private readonly ending: SessionEnding;
+  private readonly safetyCheck = new SafetyCheck();
 
   constructor(
     private readonly spec: SessionSpec,
@@ -142,6 +142,7 @@ export class SessionRun {
     this.pods.fast = this.fast !== undefined;
     this.suspendable = this.eventDriven && patched(SUSPEND_RESUME_PATCH);
     this.handover = this.fast !== undefined && patched(HANDOVER_PATCH);
+    this.safetyCheck.decide(this.eventDriven);
     upsertSearchAttributes([
       { key: SessionIdKey, value: this.spec.sessionId },
       { key: SessionUserKey, value: this.spec.user },
@@ -198,7 +199,7 @@ export class SessionRun {
 
   /** Waits for the deadline or a termination request, recovering the pod whenever it is lost. */
   private async runUntilShutdown(): Promise<ShutdownRequest> {
-    let nextCheckAt = Date.now() + SAFETY_CHECK_INTERVAL_MS;
+    let nextCheckAt = this.safetyCheck.nextAt();
     for (;;) {
       if (this.terminate) return this.terminate;
       const expiresAt = Date.parse(this.state.expiresAt!);
@@ -217,7 +218,7 @@ export class SessionRun {
       }
       if (!asleep && (this.pods.lostPending || Date.now() >= nextCheckAt)) {
         this.pods.lostPending = false;
-        nextCheckAt = Date.now() + SAFETY_CHECK_INTERVAL_MS;
+        nextCheckAt = this.safetyCheck.nextAt();
         await this.replacement.checkPod();
         continue;
       }
