@@ -10,7 +10,7 @@ import { ZodError, type ZodType } from 'zod';
 import type { KubeClients } from '../src/k8s/client.js';
 import { SESSION_ID_LABEL } from '../src/k8s/labels.js';
 import { sessionObjectNames, sessionPodName } from '../src/k8s/names.js';
-import { removeLedgerEntry } from '../src/k8s/quota-ledger.js';
+import { LedgerRemovals } from '../src/k8s/quota-ledger.js';
 import { SessionSpecSchema, type SessionSpec } from '../src/session/spec.js';
 import { isNotFound, rethrowAs } from './errors.js';
 import { QuotaEntryRefSchema } from './inputs.js';
@@ -37,6 +37,7 @@ export function eventDrivenActivities(
   deps: EventDrivenDeps,
 ): Pick<SessionActivities, EventDrivenKeys> {
   const { clients, log } = deps;
+  const ledgerRemovals = new LedgerRemovals(clients.core);
 
   /**
    * The warm pod the session claimed, checked to still be the session's. One that vanished between the
@@ -100,7 +101,7 @@ export function eventDrivenActivities(
     },
 
     async releaseQuota(ref) {
-      await removeLedgerEntry(clients.core, ref.namespace, ref.user, ref.sessionId);
+      await ledgerRemovals.remove(ref.namespace, ref.user, ref.sessionId);
     },
   };
 }

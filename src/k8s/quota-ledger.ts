@@ -99,13 +99,75 @@ export async function removeLedgerEntry(
   user: string,
   sessionId: string,
 ): Promise<void> {
+  await removeLedgerEntries(core, namespace, user, new Set([sessionId]));
+}
+
+/** Removes every one of `sessionIds` from the user's ledger in one write (retried on a lost race). */
+export async function removeLedgerEntries(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  user: string,
+  sessionIds: ReadonlySet<string>,
+): Promise<void> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await readLedger(core, namespace, user);
-    const next = current.ledger.filter((entry) => entry.sessionId !== sessionId);
+    const next = current.ledger.filter((entry) => !sessionIds.has(entry.sessionId));
     if (next.length === current.ledger.length) return;
     if (await writeLedger(core, namespace, user, current.resourceVersion, next)) return;
+    // Another writer (an admission, another worker) won: step aside a little before re-reading.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
   }
-  throw new Error(`quota ledger of ${user} kept changing; ${sessionId} not removed after ${MAX_ATTEMPTS} attempts`);
+  throw new Error(
+    `quota ledger of ${user} kept changing; ${sessionIds.size} entries not removed after ${MAX_ATTEMPTS} attempts`,
+  );
+}
+
+interface PendingRemovals {
+  /** Session ids to remove with the next write, each with the callers waiting for it. */
+  next: Map<string, { resolve: () => void; reject: (err: unknown) => void }[]>;
+}
+
+/**
+ * One process's ledger removals, coalesced per ledger: while a write is under way, the entries to remove
+ * queue and the next write takes them all. Without it, hundreds of one user's sessions ending together
+ * (a bulk delete) each compare-and-swap the same ConfigMap and all but one lose every round, so most
+ * releases ran out of attempts and waited for the activity's retry backoff (issue 9's delete backlog).
+ */
+export class LedgerRemovals {
+  private readonly pending = new Map<string, PendingRemovals>();
+
+  constructor(private readonly core: k8s.CoreV1Api) {}
+
+  remove(namespace: string, user: string, sessionId: string): Promise<void> {
+    const key = `${namespace}/${quotaLedgerName(user)}`;
+    let queue = this.pending.get(key);
+    const draining = queue !== undefined;
+    if (!queue) {
+      queue = { next: new Map() };
+      this.pending.set(key, queue);
+    }
+    const done = new Promise<void>((resolve, reject) => {
+      const waiters = queue.next.get(sessionId) ?? [];
+      waiters.push({ resolve, reject });
+      queue.next.set(sessionId, waiters);
+    });
+    if (!draining) void this.drain(key, queue, namespace, user);
+    return done;
+  }
+
+  private async drain(key: string, queue: PendingRemovals, namespace: string, user: string): Promise<void> {
+    while (queue.next.size > 0) {
+      const batch = queue.next;
+      queue.next = new Map();
+      try {
+        await removeLedgerEntries(this.core, namespace, user, new Set(batch.keys()));
+        for (const waiters of batch.values()) for (const w of waiters) w.resolve();
+      } catch (err) {
+        for (const waiters of batch.values()) for (const w of waiters) w.reject(err);
+      }
+    }
+    this.pending.delete(key);
+  }
 }
 
 /** Whether a session's workflow still runs; `undefined` when it does not exist (yet). */
