@@ -13,7 +13,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { Connection } from '@temporalio/client';
 import { pino } from 'pino';
 import { ApiKeyStore, generateApiKey } from '../../src/api/auth.js';
 import { createApp } from '../../src/api/app.js';
@@ -25,7 +24,9 @@ import { createTemporalClient } from '../../src/temporal/client.js';
 import { repoRoot, stackDir, stackEnv, stackKubeConfig } from '../../test/support/stack.js';
 import { startFaultProxy } from './fault-proxy.js';
 import { GraceTracker } from './grace.js';
-import { CHAOS_POOL_LABEL, createChaosNode, interruptNode, restartTemporal } from './stack-control.js';
+import { createFaults } from './faults.js';
+import { RecoveryClock } from './recovery.js';
+import { CHAOS_POOL_LABEL, createChaosNode } from './stack-control.js';
 
 export interface ChaosOptions {
   sessions: number;
@@ -48,8 +49,13 @@ export interface ChaosResult {
   orphaned: string[];
   /** Sessions whose delete had not finished within the wait (their objects are not counted as orphans). */
   shutdownUnfinished: string[];
-  /** Seconds from a hard node loss to the session's new pod Ready, one per affected session. */
+  /**
+   * Seconds from a hard node loss on an otherwise quiet system to the session's new pod Ready, one per
+   * affected session (see ./recovery.ts).
+   */
   recoverySeconds: number[];
+  /** The same for losses within reach of another fault (a killed informer leader waits for its lease). */
+  recoverySecondsAmidFaults: number[];
   /** Seconds of SIGTERM grace lost, one per session pod on a node that got an interruption notice. */
   lostGraceSeconds: number[];
   /** The grace session pods are promised (`…_POD_STOP_TIMEOUT`). */
@@ -58,7 +64,6 @@ export interface ChaosResult {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? ((line: string) => console.log(`[chaos] ${line}`));
@@ -158,7 +163,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   for (let i = 0; i < options.nodes; i++) await addNode();
 
   // --- watch pods: Ready transitions per session, for recovery times --------------------------
-  const readySince = new Map<string, Map<string, number>>(); // session → pod uid → first Ready
+  const clock = new RecoveryClock();
   const informer = k8s.makeInformer<k8s.V1Pod>(
     kc,
     `/api/v1/namespaces/${stack.AGENTAPI_K8S_SESSION_NAMESPACE}/pods`,
@@ -169,12 +174,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const grace = new GraceTracker(loadConfig({ ...env, KUBECONFIG: stack.KUBECONFIG }).podStopGraceSeconds);
   const onPod = (pod: k8s.V1Pod) => {
     grace.observe(pod);
-    const session = pod.metadata?.labels?.[SESSION_ID_LABEL];
-    const uid = pod.metadata?.uid;
-    if (!session || !uid || !isPodReady(pod)) return;
-    const pods = readySince.get(session) ?? new Map<string, number>();
-    if (!pods.has(uid)) pods.set(uid, Date.now());
-    readySince.set(session, pods);
+    clock.observe(pod);
   };
   informer.on(k8s.ADD, onPod);
   informer.on(k8s.UPDATE, onPod);
@@ -219,91 +219,26 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
 
   // --- faults --------------------------------------------------------------------------------
-  const faults: Record<string, number> = {
-    'worker kill -9': 0,
-    'node deleted': 0,
-    'node interrupted': 0,
-    'temporal restart': 0,
-    'apiserver 429/5xx/reset burst': 0,
-  };
-  const hardLosses: Array<{ node: string; at: number; sessions: string[] }> = [];
-  const sessionsOn = async (node: string) =>
-    (
-      await core.listNamespacedPod({
-        namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
-        labelSelector: SESSION_POD_SELECTOR,
-        fieldSelector: `spec.nodeName=${node}`,
-      })
-    ).items.map((p) => p.metadata!.labels![SESSION_ID_LABEL]!);
-  const temporalUp = async () => {
-    try {
-      const c = await Connection.connect({ address: stack.TEMPORAL_ADDRESS, connectTimeout: 1_000 });
-      await c.workflowService.getSystemInfo({});
-      await c.close();
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  /**
-   * Index in `nodes` of the node with the most session pods, so a node fault always hits sessions: early
-   * in a run pods may not be placed yet, so it waits (up to a minute) for a node that has some.
-   */
-  const busiestNode = async () => {
-    for (let waited = 0; ; waited += 1_000) {
-      const counts = await Promise.all(nodes.map(async (n) => (await sessionsOn(n)).length));
-      const most = Math.max(...counts);
-      if (most > 0 || waited >= 60_000) return counts.indexOf(most);
-      await sleep(1_000);
-    }
-  };
-  const kinds = Object.keys(faults);
-  let faultIndex = 0;
-  const inject = async () => {
-    // Every kind once first, then at random.
-    const kind = faultIndex < kinds.length ? kinds[faultIndex]! : pick(kinds);
-    faultIndex++;
-    faults[kind]!++;
-    log(`fault: ${kind}`);
-    if (kind === 'worker kill -9') {
-      const alive = workers.filter((w): w is ChildProcess => w !== undefined);
-      if (alive.length > 0) pick(alive).kill('SIGKILL');
-    } else if (kind === 'node deleted') {
-      const node = nodes.splice(await busiestNode(), 1)[0]!;
-      await addNode();
-      const on = await sessionsOn(node);
-      hardLosses.push({ node, at: Date.now(), sessions: on });
-      await core.deleteNode({ name: node });
-    } else if (kind === 'node interrupted') {
-      const node = nodes.splice(await busiestNode(), 1)[0]!;
-      await addNode();
-      const onNode = await core.listNamespacedPod({
-        namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
-        labelSelector: SESSION_POD_SELECTOR,
-        fieldSelector: `spec.nodeName=${node}`,
-      });
-      const notice = grace.interrupted(onNode.items.map((p) => p.metadata!.uid!));
-      await interruptNode(core, node);
-      // The handler's 2-minute notice, shortened: the node goes 20 s later.
-      setTimeout(() => {
-        notice.nodeGone();
-        void core.deleteNode({ name: node }).catch(() => undefined);
-      }, 20_000);
-    } else if (kind === 'temporal restart') {
-      await restartTemporal(stackDir, temporalUp);
-    } else {
-      proxy.setFaultRate(0.5);
-      await sleep(10_000);
-      proxy.setFaultRate(0);
-    }
-  };
+  const { faults, kinds, inject, injected, busiestNode, sessionsOn } = createFaults({
+    core,
+    namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
+    temporalAddress: stack.TEMPORAL_ADDRESS,
+    stackDir,
+    nodes,
+    addNode,
+    workers,
+    grace,
+    clock,
+    proxy,
+    log,
+  });
   let faulting = true;
   const ids: string[] = [];
   const faultLoop = (async () => {
     // Faults hit sessions in every phase: they begin once a third of the sessions have been asked for.
     while (ids.length < Math.ceil(options.sessions / 3)) await sleep(250);
     // Until the tail has passed and every kind has happened at least once.
-    while (faulting || faultIndex < kinds.length) {
+    while (faulting || injected() < kinds.length) {
       await inject().catch((err: unknown) => log(`fault failed: ${String(err)}`));
       await sleep(options.faultEverySeconds * 1_000);
     }
@@ -341,14 +276,29 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         .map((p) => p.metadata?.labels?.[SESSION_ID_LABEL]),
     );
   };
-  const settleDeadline = Date.now() + 300_000;
-  let notRunning = ids;
-  while (notRunning.length > 0 && Date.now() < settleDeadline) {
-    const ok = await serving();
-    const states = await Promise.all(notRunning.map(async (id) => [id, await status(id)] as const));
-    notRunning = states.filter(([id, s]) => s !== 'running' || !ok.has(id)).map(([id]) => id);
-    if (notRunning.length > 0) await sleep(2_000);
+  const settle = async (): Promise<string[]> => {
+    const settleDeadline = Date.now() + 300_000;
+    let waiting = ids;
+    while (waiting.length > 0 && Date.now() < settleDeadline) {
+      const ok = await serving();
+      const states = await Promise.all(waiting.map(async (id) => [id, await status(id)] as const));
+      waiting = states.filter(([id, s]) => s !== 'running' || !ok.has(id)).map(([id]) => id);
+      if (waiting.length > 0) await sleep(2_000);
+    }
+    return waiting;
+  };
+  await settle();
+  // A hard loss of the busiest node on a quiet system, every session running: the recovery target's case.
+  const quietNode = nodes.splice(await busiestNode(), 1)[0]!;
+  await addNode();
+  const quietLoss = clock.hardLoss(quietNode, await sessionsOn(quietNode));
+  log(`quiet hard loss: node ${quietNode} with ${quietLoss.sessions.length} sessions`);
+  await core.deleteNode({ name: quietNode });
+  const recoveredBy = Date.now() + 120_000;
+  while (Date.now() < recoveredBy && quietLoss.sessions.some((id) => clock.recoveryOf(id, quietLoss) === undefined)) {
+    await sleep(500);
   }
+  const notRunning = await settle();
   // A create that never got an id counts as lost too.
   const correct = ids.length - notRunning.length;
   const pods = await core.listNamespacedPod({
@@ -362,13 +312,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     podsPer.set(id, (podsPer.get(id) ?? 0) + 1);
   }
   const duplicatePods = [...podsPer].filter(([id, n]) => ids.includes(id) && n > 1).map(([id]) => id);
-  const recoverySeconds: number[] = [];
-  for (const loss of hardLosses) {
-    for (const session of loss.sessions) {
-      const after = [...(readySince.get(session)?.values() ?? [])].filter((t) => t > loss.at);
-      if (after.length > 0) recoverySeconds.push((Math.min(...after) - loss.at) / 1_000);
-    }
-  }
+  const recoveries = clock.recoveries();
 
   // --- delete everything; whatever stays is orphaned -----------------------------------------
   await Promise.all(ids.map((id) => api('DELETE', `/api/v1/sessions/${id}`)));
@@ -423,7 +367,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     duplicatePods,
     orphaned,
     shutdownUnfinished: open,
-    recoverySeconds,
+    recoverySeconds: recoveries.quiet,
+    recoverySecondsAmidFaults: recoveries.amidFaults,
     lostGraceSeconds: grace.lostSeconds(),
     graceSeconds: grace.expectedGraceSeconds,
     durationSeconds: Math.round((Date.now() - started) / 1_000),
