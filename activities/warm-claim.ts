@@ -116,25 +116,42 @@ export async function claimWarmPod(
   const already = mine.items.find((p) => !p.metadata?.deletionTimestamp);
   if (already) return toResult(already);
 
-  const candidates = shuffled(list.items.filter((p) => !p.metadata?.deletionTimestamp && isPodReady(p)));
   let pool = list.items[0]?.metadata?.labels?.[WARM_POOL_LABEL] ?? 'none';
-  for (const pod of candidates) {
-    const name = pod.metadata?.name ?? '';
-    pool = pod.metadata?.labels?.[WARM_POOL_LABEL] ?? pool;
-    try {
-      const claimed = await core.replaceNamespacedPod({ name, namespace, body: claimedBody(pod, req, new Date()) });
-      observe('hit', pool);
-      // Not waited for: the claim stands even if the pool cannot be told (its periodic reconcile refills it
-      // anyway), and the session should not wait for its pool's refill signal.
-      void Promise.resolve()
-        .then(() => options.onClaimed?.(pool))
-        .catch(() => undefined);
-      return toResult(claimed);
-    } catch (err) {
-      // 409: another claimer flipped it first (or it changed); 404: it was deleted. Either way, next one.
-      if (isConflict(err) || isNotFound(err)) continue;
-      throw toKubeFailure(err, { verb: 'update', kind: 'Pod', namespace, name });
+  /** Tries each Ready candidate once; the claimed pod, or undefined when every one was taken or gone. */
+  const claimAmong = async (items: k8s.V1Pod[]): Promise<k8s.V1Pod | undefined> => {
+    for (const pod of shuffled(items.filter((p) => !p.metadata?.deletionTimestamp && isPodReady(p)))) {
+      const name = pod.metadata?.name ?? '';
+      pool = pod.metadata?.labels?.[WARM_POOL_LABEL] ?? pool;
+      try {
+        return await core.replaceNamespacedPod({ name, namespace, body: claimedBody(pod, req, new Date()) });
+      } catch (err) {
+        // 409: another claimer flipped it first, or it merely changed (a status update); 404: deleted.
+        if (!isConflict(err) && !isNotFound(err))
+          throw toKubeFailure(err, { verb: 'update', kind: 'Pod', namespace, name });
+      }
     }
+    return undefined;
+  };
+  let claimed = await claimAmong(list.items);
+  if (!claimed) {
+    // The cached list may be behind: a 409 does not say the pod was taken (its status may merely have moved
+    // on), and a pod turned Ready or added a moment ago is not in it yet. Once more from a fresh (quorum)
+    // list before a cold start: that costs a miss a few milliseconds, a cold start seconds.
+    const fresh = await core
+      .listNamespacedPod({ namespace, labelSelector: availableSelector(hash) })
+      .catch((err: unknown) => {
+        throw toKubeFailure(err, { verb: 'list', kind: 'Pod', namespace });
+      });
+    claimed = await claimAmong(fresh.items);
+  }
+  if (claimed) {
+    observe('hit', pool);
+    // Not waited for: the claim stands even if the pool cannot be told (its periodic reconcile refills it
+    // anyway), and the session should not wait for its pool's refill signal.
+    void Promise.resolve()
+      .then(() => options.onClaimed?.(pool))
+      .catch(() => undefined);
+    return toResult(claimed);
   }
   observe('miss', pool);
   return undefined;

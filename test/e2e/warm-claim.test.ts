@@ -113,3 +113,33 @@ test('a retried claim of the same session returns the pod it already claimed ins
   expect(again?.podName).toBe(first?.podName);
   expect((await poolPods(profile.name)).filter(isAvailable)).toHaveLength(1);
 });
+
+test('a pod that changed after the claimer listed it (a status update, not a claim) is still claimed, not skipped for a cold start', async () => {
+  const profile = warmProfile({ min: 1, max: 1 });
+  pools.push(profile.name);
+  await acts.reconcileWarmPool(profile, 1);
+  await untilReadyAvailable(profile.name, 1);
+  // Between the claimer's list and its replace, something else writes the pod (as a kubelet's status
+  // update would): the replace then meets a real 409 from the apiserver for a pod nobody claimed.
+  let interfered = false;
+  const core = new Proxy(kube.core, {
+    get(target, key, receiver) {
+      if (key !== 'replaceNamespacedPod') return Reflect.get(target, key, receiver) as unknown;
+      return async (request: Parameters<typeof kube.core.replaceNamespacedPod>[0]) => {
+        if (!interfered) {
+          interfered = true;
+          const pod = await target.readNamespacedPod({ name: request.name, namespace: request.namespace });
+          pod.metadata!.annotations = { ...pod.metadata!.annotations, 'test/touched': 'yes' };
+          await target.replaceNamespacedPod({ name: request.name, namespace: request.namespace, body: pod });
+        }
+        return target.replaceNamespacedPod(request);
+      };
+    },
+  });
+  const req = { sessionId: `t-${uniqueSuffix()}`, user: 'u', template: profile.template };
+  const claimed = await claimWarmPod(core, req);
+  expect(interfered).toBe(true);
+  expect(claimed).toBeDefined();
+  const pods = await poolPods(profile.name);
+  expect(pods.filter(isClaimed).map((p) => p.metadata!.labels![SESSION_ID_LABEL])).toEqual([req.sessionId]);
+});
