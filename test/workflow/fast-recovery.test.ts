@@ -322,4 +322,31 @@ describe('fast recovery', () => {
       await terminateQuietly(handle);
     }
   });
+
+  test('on a node loss the old pod is deleted in the same workflow task that records `restarting`: the audit never delays a recovery', async () => {
+    const s = spec();
+    const handle = await start(s);
+    try {
+      const before = await until(handle, 'running', (c) => c.status === 'running');
+      await handle.signal(podLostSignal, {
+        podName: before.podName,
+        podUid: currentUid(s),
+        reason: 'node-lost',
+        message: 'node kwok-spot-a was deleted',
+      });
+      await until(handle, 'replaced', (c) => c.status === 'running' && c.restartCount === 1);
+      const history = await handle.fetchHistory();
+      const scheduled = (history.events ?? [])
+        .map((e) => e.activityTaskScheduledEventAttributes)
+        .filter((a) => a != null)
+        .map((a) => ({ name: a.activityType?.name, by: Number(a.workflowTaskCompletedEventId) }));
+      const deletion = scheduled.find((a) => a.name === 'requestPodDeletion')!;
+      expect(scheduled.filter((a) => a.by === deletion.by).map((a) => a.name)).toEqual([
+        'recordAudit',
+        'requestPodDeletion',
+      ]);
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * the restart budget, handed over on an interruption notice since `interruption-handover`) and on a
  * resume (./suspension.ts). A termination request aborts either.
  */
-import { ApplicationFailure, CancellationScope, isCancellation, log } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, log, patched } from '@temporalio/workflow';
 import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
 import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
 import { SessionFailureType, type FailureRecord } from './contract.js';
@@ -42,6 +42,9 @@ export interface ReplacementHost {
   /** Records why the session fails, before the run throws. */
   fail(failure: FailureRecord): void;
 }
+
+/** The `restarting` audit record is scheduled beside the replacement instead of before it (issue 9). */
+export const AUDIT_BESIDE_RECOVERY_PATCH = 'audit-beside-recovery';
 
 export class PodReplacement {
   constructor(private readonly host: ReplacementHost) {}
@@ -108,7 +111,11 @@ export class PodReplacement {
       const at = Date.now();
       const windowStart = at - host.spec.restartPolicy.windowMinutes * MINUTE_MS;
       host.restartTimes = [...host.restartTimes.filter((t) => Date.parse(t) > windowStart), now()];
-      await host.transition('restarting', reason);
+      const restarting = host.transition('restarting', reason);
+      // The status changes at once; its audit record need not hold up the replacement (it cost a lost
+      // session an activity and a workflow task before its old pod was even deleted).
+      if (patched(AUDIT_BESIDE_RECOVERY_PATCH)) restarting.catch(() => undefined);
+      else await restarting;
       if (host.restartTimes.length > host.spec.restartPolicy.maxRestarts) {
         const failure: FailureRecord = {
           type: SessionFailureType.PodFailed,
@@ -162,6 +169,7 @@ export class PodReplacement {
       }
       if (previous) await this.stopHandedOver(previous);
       host.record('pod_restarted', `on node ${host.state.nodeName ?? 'unknown'}`);
+      await restarting;
       await host.transition('running');
       return;
     }
