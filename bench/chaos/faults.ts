@@ -69,6 +69,35 @@ export function createFaults(deps: FaultDeps) {
       await sleep(1_000);
     }
   };
+  /**
+   * Interrupts the busiest node: the handler's 2-minute notice, shortened to 20 s, then the node goes.
+   * `gone` resolves once it is (the fault loop does not wait for that).
+   */
+  const interrupt = async (quiet: boolean): Promise<{ gone: Promise<void> }> => {
+    const node = nodes.splice(await busiestNode(), 1)[0]!;
+    await addNode();
+    const onNode = await core.listNamespacedPod({
+      namespace,
+      labelSelector: SESSION_POD_SELECTOR,
+      fieldSelector: `spec.nodeName=${node}`,
+    });
+    const notice = grace.interrupted(
+      onNode.items.map((p) => p.metadata!.uid!),
+      quiet,
+    );
+    await interruptNode(core, node);
+    const gone = sleep(20_000).then(async () => {
+      notice.nodeGone();
+      await core.deleteNode({ name: node }).catch(() => undefined);
+    });
+    return { gone };
+  };
+  /** An interruption notice with no other fault before or during it. */
+  const interruptQuietly = async (): Promise<void> => {
+    await sleep(clock.untilQuiet());
+    log('quiet interruption notice');
+    await await interrupt(true);
+  };
   const kinds = Object.keys(faults);
   let faultIndex = 0;
   const inject = async () => {
@@ -87,20 +116,7 @@ export function createFaults(deps: FaultDeps) {
       clock.hardLoss(node, await sessionsOn(node));
       await core.deleteNode({ name: node });
     } else if (kind === 'node interrupted') {
-      const node = nodes.splice(await busiestNode(), 1)[0]!;
-      await addNode();
-      const onNode = await core.listNamespacedPod({
-        namespace,
-        labelSelector: SESSION_POD_SELECTOR,
-        fieldSelector: `spec.nodeName=${node}`,
-      });
-      const notice = grace.interrupted(onNode.items.map((p) => p.metadata!.uid!));
-      await interruptNode(core, node);
-      // The handler's 2-minute notice, shortened: the node goes 20 s later.
-      setTimeout(() => {
-        notice.nodeGone();
-        void core.deleteNode({ name: node }).catch(() => undefined);
-      }, 20_000);
+      await interrupt(false);
     } else if (kind === 'temporal restart') {
       clock.disturbed();
       await restartTemporal(stackDir, temporalUp);
@@ -113,5 +129,5 @@ export function createFaults(deps: FaultDeps) {
       clock.disturbed();
     }
   };
-  return { faults, kinds, inject, injected: () => faultIndex, busiestNode, sessionsOn };
+  return { faults, kinds, inject, injected: () => faultIndex, busiestNode, sessionsOn, interruptQuietly };
 }

@@ -8,6 +8,8 @@ import type * as k8s from '@kubernetes/client-node';
 
 interface Interruption {
   uids: string[];
+  /** Staged on a quiet system (no other fault during its notice): the case the 0 s target is for. */
+  quiet: boolean;
   /** When the interrupted node was deleted (the end of the notice); undefined while it exists. */
   nodeGoneAt?: number;
 }
@@ -26,20 +28,22 @@ export class GraceTracker {
   }
 
   /** A node with these session pods got the notice; call `nodeGone` when it is deleted. */
-  interrupted(uids: string[]): { nodeGone: () => void } {
-    const interruption: Interruption = { uids };
+  interrupted(uids: string[], quiet = false): { nodeGone: () => void } {
+    const interruption: Interruption = { uids, quiet };
     this.interruptions.push(interruption);
     return { nodeGone: () => (interruption.nodeGoneAt ??= Date.now()) };
   }
 
-  /** Seconds of grace lost, one per pod that was on an interrupted node. */
-  lostSeconds(): number[] {
-    return this.interruptions.flatMap(({ uids, nodeGoneAt }) =>
-      uids.map((uid) => {
-        const first = this.firstDelete.get(uid);
-        if (!first || (nodeGoneAt !== undefined && first.at > nodeGoneAt)) return this.expectedGraceSeconds;
-        return Math.max(0, this.expectedGraceSeconds - first.grace);
-      }),
-    );
+  /** Seconds of grace lost, one per pod that was on an interrupted node (of the quiet or the other ones). */
+  lostSeconds(quiet: boolean): number[] {
+    return this.interruptions
+      .filter((interruption) => interruption.quiet === quiet)
+      .flatMap(({ uids, nodeGoneAt }) =>
+        uids.map((uid) => {
+          const first = this.firstDelete.get(uid);
+          if (!first || (nodeGoneAt !== undefined && first.at > nodeGoneAt)) return this.expectedGraceSeconds;
+          return Math.max(0, this.expectedGraceSeconds - first.grace);
+        }),
+      );
   }
 }

@@ -39,6 +39,12 @@ export class RecoveryClock {
     this.disturbances.push(Date.now());
   }
 
+  /** Milliseconds until a loss now would count as quiet (none after the last disturbance's reach). */
+  untilQuiet(): number {
+    const last = Math.max(0, ...this.disturbances);
+    return Math.max(0, last + DISTURBED_BEFORE_MS - Date.now());
+  }
+
   hardLoss(node: string, sessions: string[]): HardLoss {
     const loss = { node, at: Date.now(), sessions };
     this.losses.push(loss);

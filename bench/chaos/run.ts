@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,8 +56,10 @@ export interface ChaosResult {
   recoverySeconds: number[];
   /** The same for losses within reach of another fault (a killed informer leader waits for its lease). */
   recoverySecondsAmidFaults: number[];
-  /** Seconds of SIGTERM grace lost, one per session pod on a node that got an interruption notice. */
+  /** Seconds of SIGTERM grace lost, one per session pod on a node that got a notice on a quiet system. */
   lostGraceSeconds: number[];
+  /** The same for notices with other faults (a worker kill, a Temporal restart) inside the notice period. */
+  lostGraceSecondsAmidFaults: number[];
   /** The grace session pods are promised (`…_POD_STOP_TIMEOUT`). */
   graceSeconds: number;
   durationSeconds: number;
@@ -79,6 +81,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const apiserverPort = Number(new URL(kc.getCurrentCluster()!.server).port);
   const proxy = await startFaultProxy({ pki: join(stackDir, 'pki'), upstreamPort: apiserverPort });
   const workerKubeconfig = join(dir, 'kubeconfig');
+  log(`worker logs: ${dir}/worker-<slot>.log`);
   writeFileSync(
     workerKubeconfig,
     JSON.stringify({
@@ -129,7 +132,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     API_MAX_SESSIONS_PER_USER: '1000',
     // One user creates every session of the run: the per-user create rate limit would refuse most.
     API_CREATES_PER_USER_PER_MINUTE: '0',
-    LOG_LEVEL: 'warn',
+    // Nor the per-key request rate: the driver's status polls (every session every 2 s) and its 200 deletes
+    // at once would be refused with 429, and a refused delete was counted as an unfinished shutdown.
+    API_RATE_LIMIT_RPS: '0',
+    LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'warn',
   };
 
   // --- worker processes, restarted like a Deployment would after a kill -----------------------
@@ -138,10 +144,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const spawnWorker = (slot: number) => {
     // node itself with tsx's loader, not the tsx CLI: the CLI runs the worker in a child process, so a
     // SIGKILL of the CLI would leave the real worker running.
+    // Each worker's log (every incarnation appended) stays in the run's directory for the post-mortem.
+    const logFd = openSync(join(dir, `worker-${slot}.log`), 'a');
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'worker.ts')], {
       cwd: repoRoot,
       env: { ...process.env, ...env, KUBECONFIG: workerKubeconfig },
-      stdio: ['ignore', 'ignore', 'ignore'],
+      stdio: ['ignore', logFd, logFd],
     });
     workers[slot] = child;
     child.on('exit', () => {
@@ -219,7 +227,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
 
   // --- faults --------------------------------------------------------------------------------
-  const { faults, kinds, inject, injected, busiestNode, sessionsOn } = createFaults({
+  const { faults, kinds, inject, injected, busiestNode, sessionsOn, interruptQuietly } = createFaults({
     core,
     namespace: stack.AGENTAPI_K8S_SESSION_NAMESPACE,
     temporalAddress: stack.TEMPORAL_ADDRESS,
@@ -289,15 +297,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
   await settle();
   // A hard loss of the busiest node on a quiet system, every session running: the recovery target's case.
+  await sleep(clock.untilQuiet());
   const quietNode = nodes.splice(await busiestNode(), 1)[0]!;
   await addNode();
   const quietLoss = clock.hardLoss(quietNode, await sessionsOn(quietNode));
-  log(`quiet hard loss: node ${quietNode} with ${quietLoss.sessions.length} sessions`);
+  log(
+    `quiet hard loss at ${new Date(quietLoss.at).toISOString()}: node ${quietNode} with ${quietLoss.sessions.length} sessions`,
+  );
   await core.deleteNode({ name: quietNode });
   const recoveredBy = Date.now() + 120_000;
   while (Date.now() < recoveredBy && quietLoss.sessions.some((id) => clock.recoveryOf(id, quietLoss) === undefined)) {
     await sleep(500);
   }
+  // And an interruption notice on a quiet system: the lost-grace target's case.
+  await settle();
+  await interruptQuietly();
   const notRunning = await settle();
   // A create that never got an id counts as lost too.
   const correct = ids.length - notRunning.length;
@@ -369,7 +383,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     shutdownUnfinished: open,
     recoverySeconds: recoveries.quiet,
     recoverySecondsAmidFaults: recoveries.amidFaults,
-    lostGraceSeconds: grace.lostSeconds(),
+    lostGraceSeconds: grace.lostSeconds(true),
+    lostGraceSecondsAmidFaults: grace.lostSeconds(false),
     graceSeconds: grace.expectedGraceSeconds,
     durationSeconds: Math.round((Date.now() - started) / 1_000),
   };

@@ -3,7 +3,8 @@
  * worker kill -9, node deleted, node interrupted, Temporal dev server restart, 429/5xx/reset injection
  * between the workers and the apiserver — and then every session is deleted. Asserts the outcome, not
  * its timing: all sessions running on a live node, none lost, no duplicate pods, no orphaned objects,
- * no lost grace on interruption notices.
+ * no lost grace on an interruption notice on a quiet system (the run also interrupts a node amid other
+ * faults; that figure is reported, not asserted: its notice is shortened to 20 s).
  *
  * It runs on a stack of its OWN (a temporary SO_STACK_DIR, started and stopped here), in a child process
  * (`node --import tsx bench/chaos.ts`): restarting the Temporal dev server of the shared test stack would
@@ -71,4 +72,6 @@ test('30 sessions under every fault kind all end running on a live node: none lo
     shutdownUnfinished: result.shutdownUnfinished,
     lostGrace: result.lostGraceSeconds.filter((s) => s > 0),
   }).toEqual({ correct: 30, lost: [], duplicatePods: [], orphaned: [], shutdownUnfinished: [], lostGrace: [] });
+  // The quiet interruption hit pods, so its zero lost grace is a measurement, not an empty list.
+  expect(result.lostGraceSeconds.length).toBeGreaterThan(0);
 }, 1_200_000);
