@@ -12,6 +12,21 @@ import type { SessionSpec } from '../../src/session/spec.js';
 export const HANDOVER_PATCH = 'interruption-handover';
 
 export function handsOver(check: PodCheckResult, spec: SessionSpec): boolean {
-  const claimless = !spec.pvc.enabled && !spec.pvc.existingClaimName;
-  return claimless && check.exists && check.lostReason === 'interruption';
+  return claimless(spec) && check.exists && check.lostReason === 'interruption';
+}
+
+/**
+ * Patch `node-loss-replace-beside`: a pod whose node is gone is not waited for either. Its successor
+ * (`<base>-g<N>`) is created while the old pod object is force-deleted, instead of after the informer
+ * confirmed it gone (a deletion round trip and a signal on every hard node loss). Claimless sessions only,
+ * for the same reason as above.
+ */
+export const NODE_LOSS_BESIDE_PATCH = 'node-loss-replace-beside';
+
+export function replacesBeside(check: PodCheckResult, spec: SessionSpec): boolean {
+  return claimless(spec) && check.exists && check.lostReason === 'node_lost';
+}
+
+function claimless(spec: SessionSpec): boolean {
+  return !spec.pvc.enabled && !spec.pvc.existingClaimName;
 }

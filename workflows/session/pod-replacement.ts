@@ -9,7 +9,7 @@ import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../../
 import { SessionFailureType, type FailureRecord } from './contract.js';
 import type { FastRecovery } from './fast-recovery.js';
 import { MINUTE_MS, errorCode, failureTypeOf, isLost, now, podStartTimeoutOf, rootMessage } from './failures.js';
-import { handsOver } from './handover.js';
+import { NODE_LOSS_BESIDE_PATCH, handsOver, replacesBeside } from './handover.js';
 import type { PodTracker } from './pod-tracker.js';
 import { nodeLossCheck, replacementGraceSeconds } from './recovery.js';
 
@@ -128,7 +128,16 @@ export class PodReplacement {
       }
       // On an interruption notice the old pod keeps serving until its successor is Ready (./handover.ts).
       const previous = host.handover && handsOver(check, host.spec) ? host.podSpec() : undefined;
-      if (previous) {
+      const beside = !previous && host.handover && replacesBeside(check, host.spec);
+      if (beside && patched(NODE_LOSS_BESIDE_PATCH)) {
+        host.pods.abandon(host.pods.current);
+        const [pod] = await Promise.all([
+          host.acts.ensureSessionPod(host.podSpec(), { generation: host.state.restartCount }),
+          host.acts.requestPodDeletion(host.podSpec(), { graceSeconds: 0 }),
+        ]);
+        host.pods.current = pod.podUid;
+        host.state.podName = host.namedPod = pod.podName;
+      } else if (previous) {
         const pod = await host.acts.ensureSessionPod(host.podSpec(), { generation: host.state.restartCount });
         host.pods.current = pod.podUid;
         host.state.podName = host.namedPod = pod.podName;

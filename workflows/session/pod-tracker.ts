@@ -127,6 +127,11 @@ export class PodTracker {
     return nodeName;
   }
 
+  /** A pod given up without waiting for it to go (its node is gone): its going is no loss. */
+  abandon(uid: string | undefined): void {
+    if (uid !== undefined) this.stopping.add(uid);
+  }
+
   /** Asks for the pod's deletion and waits until the informer (or, failing it, a check) says it is gone. */
   async stop(acts: SessionActivities, spec: SessionSpec, graceSeconds: number): Promise<void> {
     const { podUid } = await acts.requestPodDeletion(spec, { graceSeconds });
