@@ -25,6 +25,7 @@ export interface FaultDeps {
   clock: RecoveryClock;
   proxy: FaultProxy;
   log: (line: string) => void;
+  noticeSeconds: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -70,7 +71,7 @@ export function createFaults(deps: FaultDeps) {
     }
   };
   /**
-   * Interrupts the busiest node: the handler's 2-minute notice, shortened to 20 s, then the node goes.
+   * Interrupts the busiest node: the handler's 2-minute notice (shortened by default), then the node goes.
    * `gone` resolves once it is (the fault loop does not wait for that).
    */
   const interrupt = async (quiet: boolean): Promise<{ gone: Promise<void> }> => {
@@ -86,7 +87,7 @@ export function createFaults(deps: FaultDeps) {
       quiet,
     );
     await interruptNode(core, node);
-    const gone = sleep(20_000).then(async () => {
+    const gone = sleep(deps.noticeSeconds * 1_000).then(async () => {
       notice.nodeGone();
       await core.deleteNode({ name: node }).catch(() => undefined);
     });

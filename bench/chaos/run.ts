@@ -36,6 +36,8 @@ export interface ChaosOptions {
   faultEverySeconds: number;
   /** Faults keep coming this long after the last create. */
   faultTailSeconds: number;
+  /** Seconds between an interruption notice and the node's deletion (the real handlers give 120). */
+  noticeSeconds: number;
   log?: (line: string) => void;
 }
 
@@ -239,6 +241,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     clock,
     proxy,
     log,
+    noticeSeconds: options.noticeSeconds,
   });
   let faulting = true;
   const ids: string[] = [];
