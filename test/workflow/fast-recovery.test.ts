@@ -22,6 +22,7 @@ import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
+import { scheduledWith } from './history-tasks.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `fast-recovery-test-${uniqueSuffix()}`;
@@ -106,17 +107,11 @@ describe('fast recovery', () => {
       expect(after.events.find((e) => e.type === 'pod_lost')?.message).toBe('node_lost: node kwok-spot-a was deleted');
       // Nothing waits for a pod on a gone node: both are scheduled by one workflow task (patch
       // node-loss-replace-beside), the successor under the next generation's name.
-      const scheduled = (await handle.fetchHistory()).events
-        ?.map((e) => e.activityTaskScheduledEventAttributes)
-        .filter((a) => a != null)
-        .map((a) => ({ name: a.activityType?.name, by: Number(a.workflowTaskCompletedEventId) }));
-      const deletion = scheduled!.find((a) => a.name === 'requestPodDeletion')!;
-      expect(
-        scheduled!
-          .filter((a) => a.by === deletion.by)
-          .map((a) => a.name)
-          .sort(),
-      ).toEqual(['ensureSessionPod', 'recordAudit', 'requestPodDeletion']);
+      expect((await scheduledWith(handle, 'requestPodDeletion')).sort()).toEqual([
+        'ensureSessionPod',
+        'recordAudit',
+        'requestPodDeletion',
+      ]);
       const calls = world.session(s.sessionId).calls;
       expect(calls.find((c) => c.activity === 'requestPodDeletion')?.options).toEqual({ graceSeconds: 0 });
       expect(calls.filter((c) => c.activity === 'ensureSessionPod').at(-1)?.options).toEqual({ generation: 1 });
@@ -349,16 +344,7 @@ describe('fast recovery', () => {
         message: 'node kwok-spot-a was deleted',
       });
       await until(handle, 'replaced', (c) => c.status === 'running' && c.restartCount === 1);
-      const history = await handle.fetchHistory();
-      const scheduled = (history.events ?? [])
-        .map((e) => e.activityTaskScheduledEventAttributes)
-        .filter((a) => a != null)
-        .map((a) => ({ name: a.activityType?.name, by: Number(a.workflowTaskCompletedEventId) }));
-      const deletion = scheduled.find((a) => a.name === 'requestPodDeletion')!;
-      expect(scheduled.filter((a) => a.by === deletion.by).map((a) => a.name)).toEqual([
-        'recordAudit',
-        'requestPodDeletion',
-      ]);
+      expect(await scheduledWith(handle, 'requestPodDeletion')).toEqual(['recordAudit', 'requestPodDeletion']);
     } finally {
       await terminateQuietly(handle);
     }

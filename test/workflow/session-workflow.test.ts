@@ -28,6 +28,7 @@ import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
+import { scheduledWith } from './history-tasks.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `session-workflow-test-${uniqueSuffix()}`;
@@ -115,18 +116,8 @@ describe('session workflow with in-memory activities', () => {
     const handle = await start(s);
     try {
       await untilStatus(handle, 'running');
-      const history = await handle.fetchHistory();
-      // Each activity with the workflow task that scheduled it: the same task, the same round trip.
-      const scheduled = (history.events ?? [])
-        .map((e) => e.activityTaskScheduledEventAttributes)
-        .filter((a) => a != null)
-        .map((a) => ({ name: a.activityType?.name, by: Number(a.workflowTaskCompletedEventId) }));
-      const creatingAudit = scheduled.find((a) => a.name === 'recordAudit')!;
       // Provisioning starts with the warm claim (this spec may start warm; the fake pool is empty).
-      expect(scheduled.filter((a) => a.by === creatingAudit.by).map((a) => a.name)).toEqual([
-        'recordAudit',
-        'claimWarmPodForSession',
-      ]);
+      expect(await scheduledWith(handle, 'recordAudit')).toEqual(['recordAudit', 'claimWarmPodForSession']);
     } finally {
       await terminateQuietly(handle);
     }
