@@ -73,6 +73,9 @@ export async function prepareRun(options: BenchOptions): Promise<BenchRun> {
     API_CREATES_PER_USER_PER_MINUTE: '0',
     API_HOST: '127.0.0.1',
     API_PORT: String(await freePort()),
+    // The hold scenario reads the worker's heap and external memory from it (bench/memory-split.ts).
+    WORKER_METRICS_PORT: String(await freePort()),
+    WORKER_METRICS_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
   };
   return {

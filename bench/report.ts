@@ -94,6 +94,22 @@ function targetRows(r: BenchResults): Row[] {
       verdict(h.workerRssMiB, 1024),
     ]);
     rows.push(['', 'API RSS', mib(h.apiRssMiB), '—', '< 300 MiB', verdict(h.apiRssMiB, 300)]);
+    for (const [name, m] of [
+      ['worker', h.memory?.worker],
+      ['API', h.memory?.api],
+    ] as const) {
+      if (!m) continue;
+      rows.push([
+        '',
+        `${name} memory split (its /metrics)`,
+        `RSS ${mib(m.rssMiB)} = main-thread heap ${mib(m.heapTotalMiB)} (${mib(m.heapUsedMiB)} used) + external ${mib(m.externalMiB)} + rest ${mib(m.restMiB)}`,
+        '—',
+        name === 'worker'
+          ? 'rest: workflow threads (cached workflows) and the Rust core'
+          : 'rest: code, native buffers',
+        '',
+      ]);
+    }
     const w0 = r.watchesAt0;
     rows.push([
       '',

@@ -4,6 +4,7 @@
  * create → running measured now against the same probe taken at 0 sessions.
  */
 import { apiserverWatches, type WatchCount } from '../apiserver-metrics.js';
+import { memorySplit, type MemorySplit } from '../memory-split.js';
 import { sleep } from '../processes.js';
 import { summarize, type Summary } from '../stats.js';
 import { type BenchContext } from '../context.js';
@@ -16,6 +17,8 @@ export interface HoldResult {
   apiRssMiB: number;
   workerRssMiB: number;
   watches: WatchCount;
+  /** Where the API's and the worker's memory is, from their /metrics at the same moment. */
+  memory?: { api?: MemorySplit; worker?: MemorySplit };
   probe: Summary;
   failures: string[];
 }
@@ -44,6 +47,11 @@ export async function runHold(ctx: BenchContext, alreadyRunning: number): Promis
   await sleep(Math.min(30, ctx.options.idleSeconds) * 1000, ctx.signal);
   const recent = Array.from({ length: 5 }, () => ctx.sampler.sample()).filter((p) => p !== undefined);
   const watches = await apiserverWatches(ctx.kc);
+  const { env } = ctx.run;
+  const [apiMemory, workerMemory] = await Promise.all([
+    memorySplit(`http://${env.API_HOST}:${env.API_PORT}/metrics`),
+    memorySplit(`http://${env.WORKER_METRICS_HOST}:${env.WORKER_METRICS_PORT}/metrics`),
+  ]);
   ctx.log(`hold: probing one create at load (${ctx.options.probes}×)`);
   const probe = await probeCreates(ctx, ctx.options.probes);
   return {
@@ -52,6 +60,7 @@ export async function runHold(ctx: BenchContext, alreadyRunning: number): Promis
     apiRssMiB: Math.max(...recent.map((p) => p.apiRssMiB)),
     workerRssMiB: Math.max(...recent.map((p) => p.workerRssMiB)),
     watches,
+    memory: { api: apiMemory, worker: workerMemory },
     probe: probe.summary,
     failures: [...(topUp?.failures ?? []), ...probe.failures],
   };
