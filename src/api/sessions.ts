@@ -40,7 +40,7 @@ import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 import { listSessions, type SessionListFilter } from './session-list.js';
 import { ACTIVE, bodyFromDescription, notYetAnswering, startFailure, toSessionBody } from './session-views.js';
-import { isDeadlineExceeded, isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
+import { isDeadlineExceeded, isUnansweredNow, isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
 
 export { startFailure, toSessionBody } from './session-views.js';
 export { isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
@@ -321,7 +321,7 @@ export class SessionService {
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) throw err;
         if (attempt >= retries) {
-          if (isDeadlineExceeded(err)) {
+          if (isUnansweredNow(err)) {
             throw new ApiError(
               503,
               'WORKER_UNAVAILABLE',
