@@ -16,9 +16,11 @@ import { isNotFound, rethrowAs } from './errors.js';
 import { QuotaEntryRefSchema } from './inputs.js';
 import type { StartSecretsReader } from './start-secrets.js';
 import { diagnosePod } from './pod-diagnosis.js';
-import type { SessionActivities } from './types.js';
+import type { ProvisionResult, SessionActivities } from './types.js';
+import type { ClaimedPod } from './warm-claim.js';
 
-type EventDrivenKeys = 'provisionSession' | 'requestPodDeletion' | 'diagnosePodStart' | 'releaseQuota';
+type EventDrivenKeys =
+  'provisionSession' | 'provisionWarmSession' | 'requestPodDeletion' | 'diagnosePodStart' | 'releaseQuota';
 export type BaseActivities = Omit<SessionActivities, EventDrivenKeys>;
 
 export interface EventDrivenDeps {
@@ -30,7 +32,12 @@ export interface EventDrivenDeps {
    * config are in the history once: the start input). Without it, the spec's own secrets are used.
    */
   startSecrets?: StartSecretsReader;
+  /** Claims a warm pod of the session's profile (null: none, or no pool of it); without it every start is cold. */
+  claimWarmPod?: (spec: SessionSpec) => Promise<ClaimedPod | null>;
 }
+
+/** A claim's outcome as provisioning uses it: the claimed pod, or why the session starts cold. */
+type ClaimOutcome = { pod: ClaimedPod; reason?: undefined } | { pod?: undefined; reason: string };
 
 export function eventDrivenActivities(
   base: BaseActivities,
@@ -56,34 +63,76 @@ export function eventDrivenActivities(
     return base.ensureSessionPod({ ...spec, podName: undefined });
   }
 
+  /**
+   * Creates the session's objects, independent ones concurrently. The pod comes last (it mounts the claim,
+   * which ensureSessionPvc has just checked belongs to the user): the warm pod the session claimed (before,
+   * as `spec.podName`, or `claiming` beside the creates) is adopted instead of creating one.
+   */
+  async function provision(
+    input: SessionSpec,
+    claiming?: Promise<ClaimOutcome>,
+  ): Promise<ProvisionResult & { claimed?: ClaimedPod }> {
+    const spec =
+      hasSecrets(input) || !deps.startSecrets ? input : { ...input, secrets: await deps.startSecrets(input) };
+    const names = sessionObjectNames(spec.user, spec.sessionId);
+    // allSettled, not all: every create must have finished before the activity fails, or a create still
+    // in flight could land after the workflow's compensation deleted its object.
+    const settled = await Promise.allSettled([
+      base.ensureCredentialsSecret(spec),
+      base.ensureMcpSecret(spec),
+      base.ensureSessionConfigMap(spec),
+      base.ensureSessionService(spec),
+      base.ensureSessionPvc(spec),
+    ]);
+    // Settled too before a failure is thrown: a pod it took is the session's, deleted with its objects.
+    const claim = await claiming;
+    const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
+    if (failures.length > 0) {
+      // A non-retryable refusal (invalid, forbidden, foreign object) decides; otherwise retry them all.
+      throw failures.find((f) => f instanceof ApplicationFailure && f.nonRetryable) ?? failures[0];
+    }
+    const pvc = (settled[4] as PromiseFulfilledResult<{ claimName: string } | null>).value;
+    const pod = claim?.pod
+      ? { podName: claim.pod.podName, podUid: claim.pod.podUid }
+      : spec.podName
+        ? await claimedOrOwnPod(spec, spec.podName)
+        : await base.ensureSessionPod(spec);
+    return {
+      podName: pod.podName,
+      podUid: pod.podUid,
+      serviceName: names.service,
+      claimName: pvc?.claimName ?? null,
+      ...(claim?.pod ? { claimed: claim.pod } : {}),
+    };
+  }
+
+  /** The claim, never failing the provisioning: a failed claim is a cold start, as a miss is. */
+  async function claimFor(spec: SessionSpec): Promise<ClaimOutcome> {
+    if (!deps.claimWarmPod) return { reason: 'no warm pool is configured' };
+    try {
+      // The secrets are not the claim's business.
+      const pod = await deps.claimWarmPod({ ...spec, secrets: {} });
+      return pod ? { pod } : { reason: 'no warm pod of the session profile was available' };
+    } catch (err) {
+      log.warn({ sessionId: spec.sessionId, err }, 'warm pod claim failed; starting cold');
+      return { reason: `the claim failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+
   return {
     async provisionSession(input) {
-      const spec =
-        hasSecrets(input) || !deps.startSecrets ? input : { ...input, secrets: await deps.startSecrets(input) };
-      const names = sessionObjectNames(spec.user, spec.sessionId);
-      // allSettled, not all: every create must have finished before the activity fails, or a create still
-      // in flight could land after the workflow's compensation deleted its object.
-      const settled = await Promise.allSettled([
-        base.ensureCredentialsSecret(spec),
-        base.ensureMcpSecret(spec),
-        base.ensureSessionConfigMap(spec),
-        base.ensureSessionService(spec),
-        base.ensureSessionPvc(spec),
-      ]);
-      const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason);
-      if (failures.length > 0) {
-        // A non-retryable refusal (invalid, forbidden, foreign object) decides; otherwise retry them all.
-        throw failures.find((f) => f instanceof ApplicationFailure && f.nonRetryable) ?? failures[0];
-      }
-      const claim = (settled[4] as PromiseFulfilledResult<{ claimName: string } | null>).value;
-      // The pod last: it mounts the claim, which ensureSessionPvc has just checked belongs to the user.
-      // A session that claimed a warm pod (spec.podName) adopts it instead of creating one.
-      const pod = spec.podName ? await claimedOrOwnPod(spec, spec.podName) : await base.ensureSessionPod(spec);
+      const { claimed: _none, ...made } = await provision(input);
+      return made;
+    },
+
+    async provisionWarmSession(input) {
+      const claiming = claimFor(input);
+      const { claimed, ...made } = await provision(input, claiming);
+      const outcome = await claiming;
       return {
-        podName: pod.podName,
-        podUid: pod.podUid,
-        serviceName: names.service,
-        claimName: claim?.claimName ?? null,
+        ...made,
+        warm: claimed ? { pool: claimed.pool, nodeName: claimed.nodeName } : null,
+        coldReason: claimed ? null : (outcome.reason ?? 'no warm pod of the session profile was available'),
       };
     },
 

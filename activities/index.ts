@@ -17,6 +17,8 @@ import { ownedObjects } from './owned-objects.js';
 import { podLifecycleActivities } from './pod-lifecycle.js';
 import type { StartSecretsReader } from './start-secrets.js';
 import type { SessionActivities } from './types.js';
+import type { ClaimedPod } from './warm-claim.js';
+import type { SessionSpec } from '../src/session/spec.js';
 
 export interface SessionActivitiesDeps {
   clients: KubeClients;
@@ -28,6 +30,8 @@ export interface SessionActivitiesDeps {
   podWatchTimeoutSeconds?: number;
   /** Reads a session's secrets from its workflow's start input (see ./start-secrets.ts). */
   startSecrets?: StartSecretsReader;
+  /** Claims a warm pod for a session (the warm pool activities' claim); without it every start is cold. */
+  claimWarmPod?: (spec: SessionSpec) => Promise<ClaimedPod | null>;
 }
 
 /** Builds the session activities over the given clients. */
@@ -57,6 +61,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       log,
       requestPodDeletion: async (spec, graceSeconds) => objects.requestPodDeletion(spec, graceSeconds),
       ...(deps.startSecrets ? { startSecrets: deps.startSecrets } : {}),
+      ...(deps.claimWarmPod ? { claimWarmPod: deps.claimWarmPod } : {}),
     }),
   };
   return withParsedInputs(all);

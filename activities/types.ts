@@ -53,6 +53,13 @@ export interface ProvisionResult {
   claimName: string | null;
 }
 
+/** What {@link SessionActivities.provisionWarmSession} did: a warm start (the pool and node) or why not. */
+export interface WarmProvisionResult extends ProvisionResult {
+  warm: { pool: string; nodeName: string } | null;
+  /** Why the session started cold; null when it started warm. */
+  coldReason: string | null;
+}
+
 /** Which session's quota ledger entry to remove. */
 export type QuotaEntryRef = z.infer<typeof QuotaEntryRefSchema>;
 
@@ -63,6 +70,11 @@ export interface SessionActivities {
    * The only activity whose input carries the session's secrets.
    */
   provisionSession(spec: SessionSpec): Promise<ProvisionResult>;
+  /**
+   * The same for a session that may start warm (patch `claim-in-provisioning`): the claim of a warm pod runs
+   * beside the creates, and the session adopts the claimed pod or, on a miss, creates its own (a cold start).
+   */
+  provisionWarmSession(spec: SessionSpec): Promise<WarmProvisionResult>;
   /** Asks for the pod's deletion with the grace period and returns at once; `podUid` is null when there was none. */
   requestPodDeletion(spec: SessionSpec, options: { graceSeconds: number }): Promise<{ podUid: string | null }>;
   /** Why the pod is not Ready, as the message of a PodStartTimeout (events, conditions, container states). */

@@ -89,6 +89,14 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       : undefined;
   try {
     if (config.reconcilerEnabled) await ensureReconcilerSchedule(client, config);
+    const warmPoolActivities = createWarmPoolActivities({
+      clients: kubeClients,
+      provisionUrl: config.warmPoolProvisionUrl,
+      logger: log.child({ component: 'warm-pool' }),
+      notifyClaimed: (pool) => notifyPoolClaimed(client, pool),
+      metrics: warmMetrics,
+      profiles: warmPools,
+    });
     const worker = await Worker.create({
       connection,
       namespace: config.temporalNamespace,
@@ -100,6 +108,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
             clients: kubeClients,
             logger: log.child({ component: 'activities' }),
             startSecrets: startSecretsReader(client, dataConverter),
+            // A warm create claims inside its provisioning (patch `claim-in-provisioning`).
+            claimWarmPod: (spec) => warmPoolActivities.claimWarmPodForSession(spec),
           }),
           metrics,
         ),
@@ -111,14 +121,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
           metrics,
           logger: log.child({ component: 'reconciler' }),
         }),
-        ...createWarmPoolActivities({
-          clients: kubeClients,
-          provisionUrl: config.warmPoolProvisionUrl,
-          logger: log.child({ component: 'warm-pool' }),
-          notifyClaimed: (pool) => notifyPoolClaimed(client, pool),
-          metrics: warmMetrics,
-          profiles: warmPools,
-        }),
+        ...warmPoolActivities,
       },
       dataConverter,
       interceptors: sessionWorkerInterceptors(),

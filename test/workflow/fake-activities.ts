@@ -8,7 +8,8 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { podGoneSignal, podReadySignal } from '../../workflows/definitions.js';
-import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
+import type { PodCheckResult, ProvisionResult, SessionActivities } from '../../activities/types.js';
+import type { ClaimedPod } from '../../activities/warm-claim.js';
 import type { SessionSpec } from '../../src/session/spec.js';
 
 export type FakeObject = 'secret/credentials' | 'secret/mcp' | 'configmap' | 'pvc' | 'pod' | 'service';
@@ -37,6 +38,8 @@ export interface FakeSession {
 
 export class FakeWorld {
   private readonly sessions = new Map<string, FakeSession>();
+  /** The warm pool as provisionWarmSession sees it: the pod a session's claim wins, or null (start cold). */
+  warmClaim: (spec: SessionSpec) => ClaimedPod | null = () => null;
 
   session(sessionId: string): FakeSession {
     let session = this.sessions.get(sessionId);
@@ -107,20 +110,33 @@ export class FakeWorld {
     const podName = (spec: SessionSpec): string => `${spec.sessionId}-pod`;
     /** The pod a spec addresses: a handed-over `-g<N>` one, a retiring one, or the session's own. */
     const addressed = (spec: SessionSpec): string => spec.podName ?? podName(spec);
+    const warmClaim = (spec: SessionSpec) => this.warmClaim(spec);
+    const provisionObjects = async (session: FakeSession, spec: SessionSpec): Promise<ProvisionResult> => {
+      for (const object of ['secret/credentials', 'secret/mcp', 'configmap', 'service'] as const) {
+        session.objects.add(object);
+      }
+      let claimName: string | null = null;
+      if (spec.pvc.enabled && spec.pvc.existingClaimName) claimName = spec.pvc.existingClaimName;
+      else if (spec.pvc.enabled) {
+        session.objects.add('pvc');
+        claimName = `${spec.sessionId}-pvc`;
+      }
+      const pod = createPod(spec, session);
+      return { ...pod, serviceName: `${spec.sessionId}-svc`, claimName };
+    };
     return {
       async provisionSession(spec) {
-        const session = touch(spec, 'provisionSession');
-        for (const object of ['secret/credentials', 'secret/mcp', 'configmap', 'service'] as const) {
-          session.objects.add(object);
-        }
-        let claimName: string | null = null;
-        if (spec.pvc.enabled && spec.pvc.existingClaimName) claimName = spec.pvc.existingClaimName;
-        else if (spec.pvc.enabled) {
-          session.objects.add('pvc');
-          claimName = `${spec.sessionId}-pvc`;
-        }
-        const pod = createPod(spec, session);
-        return { ...pod, serviceName: `${spec.sessionId}-svc`, claimName };
+        return provisionObjects(touch(spec, 'provisionSession'), spec);
+      },
+      async provisionWarmSession(spec) {
+        const session = touch(spec, 'provisionWarmSession');
+        const claimed = warmClaim(spec);
+        const made = await provisionObjects(session, spec);
+        return {
+          ...made,
+          warm: claimed ? { pool: claimed.pool, nodeName: claimed.nodeName } : null,
+          coldReason: claimed ? null : 'no warm pod of the session profile was available',
+        };
       },
       async requestPodDeletion(spec, options) {
         const session = touch(spec, 'requestPodDeletion', options);

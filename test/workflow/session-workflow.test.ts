@@ -50,8 +50,8 @@ beforeAll(async () => {
     namespace: TEMPORAL_NAMESPACE,
     taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    // No warm pool here: every eligible session's claim misses and it starts cold.
-    activities: { ...world.activities(client), claimWarmPodForSession: async () => null },
+    // No warm pool here (the fake world's claim finds none): every eligible session starts cold.
+    activities: world.activities(client),
   });
   workerRun = worker.run();
 });
@@ -108,6 +108,10 @@ async function terminateQuietly(handle: SessionHandle): Promise<void> {
   await handle.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
 }
 
+/** The provisioning activity: provisionWarmSession for a session that may start warm, else provisionSession. */
+const isProvisioning = (activity: string): boolean =>
+  activity === 'provisionSession' || activity === 'provisionWarmSession';
+
 const minutesBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / 60_000;
 
 describe('session workflow with in-memory activities', () => {
@@ -116,8 +120,8 @@ describe('session workflow with in-memory activities', () => {
     const handle = await start(s);
     try {
       await untilStatus(handle, 'running');
-      // Provisioning starts with the warm claim (this spec may start warm; the fake pool is empty).
-      expect(await scheduledWith(handle, 'recordAudit')).toEqual(['recordAudit', 'claimWarmPodForSession']);
+      // This spec may start warm: its provisioning claims (the fake pool is empty, so it starts cold).
+      expect(await scheduledWith(handle, 'recordAudit')).toEqual(['recordAudit', 'provisionWarmSession']);
     } finally {
       await terminateQuietly(handle);
     }
@@ -279,7 +283,8 @@ describe('session workflow with in-memory activities', () => {
 
   test('a Kubernetes refusal while provisioning fails the session with ProvisionFailed and cleans up', async () => {
     const s = spec();
-    world.session(s.sessionId).failures.provisionSession = ApplicationFailure.create({
+    // This spec may start warm: its provisioning is provisionWarmSession.
+    world.session(s.sessionId).failures.provisionWarmSession = ApplicationFailure.create({
       type: 'KubernetesForbidden',
       nonRetryable: true,
       message: 'pods "x" is forbidden: violates PodSecurity "restricted:latest"',
@@ -291,7 +296,7 @@ describe('session workflow with in-memory activities', () => {
     expect(final.status).toBe('failed');
     expect(final.endReason).toBe('provision_failed');
     expect(final.lastError?.code).toBe('KUBERNETES_FORBIDDEN');
-    expect(world.calls(s.sessionId).filter((c) => c === 'provisionSession')).toHaveLength(1);
+    expect(world.calls(s.sessionId).filter((c) => c === 'provisionWarmSession')).toHaveLength(1);
     expect(world.calls(s.sessionId)).toEqual(expect.arrayContaining(['requestPodDeletion', 'deleteSessionObjects']));
     expect(world.objects(s.sessionId)).toEqual([]);
   });
@@ -404,7 +409,7 @@ describe('session workflow with in-memory activities', () => {
     world.session(s.sessionId).readiness = 'hang';
     const handle = await start(s);
     await eventually('the wait for Ready', async () =>
-      world.calls(s.sessionId).includes('provisionSession') ? true : undefined,
+      world.calls(s.sessionId).some(isProvisioning) ? true : undefined,
     );
     await handle.cancel();
     expect(await failureOf(handle)).toBeInstanceOf(CancelledFailure);
@@ -420,7 +425,7 @@ describe('session workflow with in-memory activities', () => {
     world.session(s.sessionId).readiness = 'hang';
     const handle = await start(s);
     await eventually('the wait for Ready', async () =>
-      world.calls(s.sessionId).includes('provisionSession') ? true : undefined,
+      world.calls(s.sessionId).some(isProvisioning) ? true : undefined,
     );
     const accepted = await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'changed-my-mind' }] });
     expect(['terminating', 'terminated']).toContain(accepted.status);
@@ -437,7 +442,7 @@ describe('session workflow with in-memory activities', () => {
     const handle = await start(s);
     try {
       await eventually('the wait for Ready', async () =>
-        world.calls(s.sessionId).includes('provisionSession') ? true : undefined,
+        world.calls(s.sessionId).some(isProvisioning) ? true : undefined,
       );
       const rejected = await handle
         .executeUpdate(extendSessionUpdate, { args: [{ minutes: 5 }] })

@@ -63,6 +63,7 @@ export function sessionActivities(spec: SessionSpec): SessionActivities {
   });
   return {
     provisionSession: kube.provisionSession,
+    provisionWarmSession: kube.provisionWarmSession,
     requestPodDeletion: cleanup.requestPodDeletion,
     diagnosePodStart: kube.diagnosePodStart,
     releaseQuota: cleanup.releaseQuota,

@@ -3,13 +3,21 @@
  * `event-driven-core` do it in one activity; older runs keep the step-by-step path they were recorded with.
  */
 import { patched } from '@temporalio/workflow';
-import type { SessionActivities } from '../../activities/types.js';
+import type { ProvisionResult, SessionActivities } from '../../activities/types.js';
 import type { EndReason, SessionSpec, SessionState } from '../../src/session/spec.js';
 import { SessionFailureType, type FailureRecord } from './contract.js';
 import type { FastRecovery } from './fast-recovery.js';
 import { podStartTimeoutOf } from './failures.js';
 import type { PodTracker } from './pod-tracker.js';
-import { WARM_CLAIM_PATCH, claimWarmPod, recordStartMemo } from './warm-start.js';
+import { warmIneligibility } from '../../src/session/warm-match.js';
+import {
+  CLAIM_IN_PROVISIONING_PATCH,
+  WARM_CLAIM_PATCH,
+  claimOf,
+  claimWarmPod,
+  recordStartMemo,
+  type WarmClaim,
+} from './warm-start.js';
 
 /** What provisioning needs of the run; accessors over its fields, so run.ts stays the owner. */
 export interface ProvisionHost {
@@ -68,14 +76,27 @@ export class Provisioning {
     host.registerObjectsCleanup();
     host.registerPodCleanup();
     const warmClaim = patched(WARM_CLAIM_PATCH);
-    const warm = warmClaim ? await claimWarmPod(host.podSpec()) : undefined;
-    // Known before provisioning, so the pod cleanup deletes the claimed pod if provisioning fails.
-    if (warm?.claimed) [host.state.start, host.state.podName] = ['warm', warm.claimed.podName];
     // Since `fast-recovery` the activity reads the secrets from the start input: they enter history once.
     const provisioned = host.fast ? host.podSpec() : host.spec;
-    const made = await host.acts.provisionSession(
-      warm?.claimed ? { ...provisioned, podName: warm.claimed.podName } : provisioned,
-    );
+    let warm: WarmClaim | undefined;
+    let made: ProvisionResult;
+    if (warmClaim && patched(CLAIM_IN_PROVISIONING_PATCH)) {
+      const ineligible = warmIneligibility(host.spec);
+      if (ineligible) {
+        warm = { reason: ineligible };
+        made = await host.acts.provisionSession(provisioned);
+      } else {
+        const result = await host.acts.provisionWarmSession(provisioned);
+        [made, warm] = [result, claimOf(result)];
+      }
+    } else {
+      warm = warmClaim ? await claimWarmPod(host.podSpec()) : undefined;
+      // Known before provisioning, so the pod cleanup deletes the claimed pod if provisioning fails.
+      if (warm?.claimed) [host.state.start, host.state.podName] = ['warm', warm.claimed.podName];
+      made = await host.acts.provisionSession(
+        warm?.claimed ? { ...provisioned, podName: warm.claimed.podName } : provisioned,
+      );
+    }
     host.pods.current = made.podUid;
     if (warm) {
       host.state.start = made.podName === warm.claimed?.podName ? 'warm' : 'cold';

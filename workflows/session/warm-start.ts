@@ -5,6 +5,7 @@
  * start: the session creates its own pod, as before.
  */
 import { isCancellation, log, proxyActivities, upsertMemo } from '@temporalio/workflow';
+import type { WarmProvisionResult } from '../../activities/types.js';
 import type { ClaimedPod } from '../../activities/warm-claim.js';
 import type { WarmPoolActivities } from '../../activities/warm-pool.js';
 import type { SessionSpec } from '../../src/session/spec.js';
@@ -12,6 +13,12 @@ import { START_MEMO_KEY, warmIneligibility } from '../../src/session/warm-match.
 import { rootMessage } from './failures.js';
 
 export const WARM_CLAIM_PATCH = 'warm-claim';
+/**
+ * Since `claim-in-provisioning` the claim is no step of its own: the provisioning activity claims beside its
+ * creates (provisionWarmSession), which saves a warm create an activity round trip and a workflow task and
+ * runs the claim's API calls in the creates' shadow.
+ */
+export const CLAIM_IN_PROVISIONING_PATCH = 'claim-in-provisioning';
 
 // One short call: a slow or failing claim must cost the session little, since a cold start always works.
 const claims = proxyActivities<Pick<WarmPoolActivities, 'claimWarmPodForSession'>>({
@@ -36,6 +43,13 @@ export async function claimWarmPod(spec: SessionSpec): Promise<WarmClaim> {
     log.warn('warm pod claim failed; starting cold', { error: rootMessage(err) });
     return { reason: `the claim failed: ${rootMessage(err)}` };
   }
+}
+
+/** The claim as provisionWarmSession reported it. */
+export function claimOf(made: WarmProvisionResult): WarmClaim {
+  if (!made.warm) return { reason: made.coldReason ?? 'no warm pod of the session profile was available' };
+  const { podName, podUid } = made;
+  return { claimed: { podName, podUid, pool: made.warm.pool, nodeName: made.warm.nodeName } };
 }
 
 /** Records how the session started where the session list can see it without querying the workflow. */

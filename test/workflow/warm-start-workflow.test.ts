@@ -1,0 +1,125 @@
+/**
+ * A warm start in the session workflow (patch `claim-in-provisioning`), on the stack's real Temporal dev
+ * server with in-memory activities: the claim runs inside the provisioning activity, beside the creates, so
+ * a warm create costs one activity and no workflow task of its own for the claim.
+ */
+import { fileURLToPath } from 'node:url';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { SessionSpec, SessionState } from '../../src/session/spec.js';
+import { startSession } from '../../src/temporal/client.js';
+import { getSessionStateQuery, terminateSessionSignal } from '../../workflows/definitions.js';
+import type { sessionWorkflow } from '../../workflows/session.js';
+import { testSessionSpec } from '../support/session-spec.js';
+import { stackEnv, uniqueSuffix } from '../support/stack.js';
+import { eventually } from '../support/wait.js';
+import { FakeWorld } from './fake-activities.js';
+import { scheduledWith } from './history-tasks.js';
+
+const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
+const taskQueue = `warm-start-workflow-test-${uniqueSuffix()}`;
+const world = new FakeWorld();
+/** Sessions whose claim wins a warm pod; every other claim finds the pool empty. */
+const warm = new Set<string>();
+// The fake world names a session's pod `<id>-pod`: that is the pod the claim "wins".
+world.warmClaim = (spec) =>
+  warm.has(spec.sessionId)
+    ? { podName: `${spec.sessionId}-pod`, podUid: 'uid-1', pool: 'default', nodeName: 'kwok-spot-a' }
+    : null;
+
+let client: Client;
+let nativeConnection: NativeConnection;
+let worker: Worker;
+let workerRun: Promise<void>;
+
+beforeAll(async () => {
+  client = new Client({
+    connection: await Connection.connect({ address: TEMPORAL_ADDRESS }),
+    namespace: TEMPORAL_NAMESPACE,
+  });
+  nativeConnection = await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
+  worker = await Worker.create({
+    connection: nativeConnection,
+    namespace: TEMPORAL_NAMESPACE,
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    activities: world.activities(client),
+  });
+  workerRun = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await workerRun;
+  await nativeConnection?.close();
+  await client?.connection.close();
+});
+
+type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
+const spec = (overrides: Partial<SessionSpec> = {}): SessionSpec =>
+  testSessionSpec({ user: `warm-wf-${uniqueSuffix()}@example.com`, ...overrides });
+
+async function untilRunning(handle: SessionHandle): Promise<SessionState> {
+  return eventually(`session ${handle.workflowId} to be running`, async () => {
+    const state = await handle.query(getSessionStateQuery);
+    return state.status === 'running' ? state : undefined;
+  });
+}
+
+async function runToRunning(s: SessionSpec): Promise<{ handle: SessionHandle; state: SessionState }> {
+  const handle = await startSession(client, s, { temporalTaskQueue: taskQueue });
+  return { handle, state: await untilRunning(handle) };
+}
+
+const end = (handle: SessionHandle) =>
+  handle.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
+
+describe('a session that may start warm', () => {
+  test('claims inside its provisioning: one activity, scheduled by the first workflow task beside the audit record', async () => {
+    const s = spec();
+    warm.add(s.sessionId);
+    const { handle, state } = await runToRunning(s);
+    try {
+      expect(state.start).toBe('warm');
+      expect(state.podName).toBe(`${s.sessionId}-pod`);
+      expect(state.nodeName).toBe('kwok-spot-a');
+      expect(world.calls(s.sessionId)).toEqual(['provisionWarmSession']);
+      expect(await scheduledWith(handle, 'recordAudit')).toEqual(['recordAudit', 'provisionWarmSession']);
+      const types = state.events.map((e) => e.type);
+      expect(types).toContain('warm_claimed');
+      expect(types).not.toContain('cold_start');
+      expect(state.events.find((e) => e.type === 'warm_claimed')?.message).toBe(
+        `pod ${s.sessionId}-pod of warm pool default`,
+      );
+    } finally {
+      await end(handle);
+    }
+  });
+
+  test('finds the pool empty and starts cold in the same activity, saying why', async () => {
+    const s = spec();
+    const { handle, state } = await runToRunning(s);
+    try {
+      expect(state.start).toBe('cold');
+      expect(world.calls(s.sessionId)).toEqual(['provisionWarmSession']);
+      expect(state.events.find((e) => e.type === 'cold_start')?.message).toBe(
+        'no warm pod of the session profile was available',
+      );
+    } finally {
+      await end(handle);
+    }
+  });
+
+  test('a session that cannot start warm (a workspace volume) is provisioned without a claim', async () => {
+    const s = spec({ pvc: { ...spec().pvc, enabled: true } });
+    warm.add(s.sessionId);
+    const { handle, state } = await runToRunning(s);
+    try {
+      expect(state.start).toBe('cold');
+      expect(world.calls(s.sessionId)).toEqual(['provisionSession']);
+      expect(state.events.find((e) => e.type === 'cold_start')?.message).toMatch(/workspace volume/);
+    } finally {
+      await end(handle);
+    }
+  });
+});
