@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import type { SessionEvent, SessionState } from '../session/spec.js';
 import { sessionWorkflowId } from '../session/spec.js';
-import { isDeadlineExceeded } from './session-start.js';
+import { isDeadlineExceeded } from './workflow-errors.js';
 import { eventsUpdateId, getSessionStateQuery, waitForEventsUpdate } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 

@@ -10,6 +10,7 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '
 import type { Config } from '../config.js';
 import type { SessionSpec, SessionState } from '../session/spec.js';
 import { sessionStartOptions } from '../temporal/client.js';
+import { isUpdateTimeout } from './workflow-errors.js';
 import { sessionWorkflowType, waitUntilStartedUpdate } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 
@@ -45,7 +46,9 @@ export async function startWithEarlyReturn(
       }),
     );
   } catch (err) {
-    if (!isDeadlineExceeded(err)) throw err;
+    // The deadline reaches us as DEADLINE_EXCEEDED or, from the update call, as the SDK's
+    // WorkflowUpdateRPCTimeoutOrCancelledError ("Call cancelled"): either way, no answer in time.
+    if (!isUpdateTimeout(err)) throw err;
     // No worker accepted the update in time. The start itself may well be durable: if the workflow
     // exists it runs once a worker polls, and the create answers 202 like any unfinished start.
     try {
@@ -59,17 +62,10 @@ export async function startWithEarlyReturn(
   const outcome = client.connection
     .withDeadline(outcomeDeadline, () => accepted.result())
     .catch((err: unknown) => {
-      if (isDeadlineExceeded(err)) return undefined;
+      if (isUpdateTimeout(err)) return undefined;
       throw err;
     });
   // The caller awaits it later; an early rejection must not count as unhandled.
   outcome.catch(() => undefined);
   return { outcome };
-}
-
-export function isDeadlineExceeded(err: unknown): boolean {
-  const code =
-    (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
-    (err as { cause?: { code?: unknown } })?.cause?.code;
-  return code === 4; // gRPC DEADLINE_EXCEEDED
 }
