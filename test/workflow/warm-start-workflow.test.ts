@@ -3,20 +3,18 @@
  * server with in-memory activities: the claim runs inside the provisioning activity, beside the creates, so
  * a warm create costs one activity and no workflow task of its own for the claim.
  */
-import { fileURLToPath } from 'node:url';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { SessionSpec, SessionState } from '../../src/session/spec.js';
 import { startSession } from '../../src/temporal/client.js';
 import { getSessionStateQuery, terminateSessionSignal } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
-import { stackEnv, uniqueSuffix } from '../support/stack.js';
+import { uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
 import { scheduledWith } from './history-tasks.js';
+import { startTestWorker, type TestWorker } from './test-worker.js';
 
-const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `warm-start-workflow-test-${uniqueSuffix()}`;
 const world = new FakeWorld();
 /** Sessions whose claim wins a warm pod; every other claim finds the pool empty. */
@@ -28,31 +26,15 @@ world.warmClaim = (spec) =>
     : null;
 
 let client: Client;
-let nativeConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
+let testWorker: TestWorker | undefined;
 
 beforeAll(async () => {
-  client = new Client({
-    connection: await Connection.connect({ address: TEMPORAL_ADDRESS }),
-    namespace: TEMPORAL_NAMESPACE,
-  });
-  nativeConnection = await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
-  worker = await Worker.create({
-    connection: nativeConnection,
-    namespace: TEMPORAL_NAMESPACE,
-    taskQueue,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-    activities: world.activities(client),
-  });
-  workerRun = worker.run();
+  testWorker = await startTestWorker(taskQueue, (c) => world.activities(c));
+  client = testWorker.client;
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await workerRun;
-  await nativeConnection?.close();
-  await client?.connection.close();
+  await testWorker?.stop();
 });
 
 type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
