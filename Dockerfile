@@ -8,10 +8,15 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
-RUN npx tsc -p tsconfig.json --outDir dist --rootDir . && npm prune --omit=dev
+# The workflow bundle is built here, not by the worker at start (that costs it ≈ 90 MiB of RSS for good).
+RUN npx tsc -p tsconfig.json --outDir dist --rootDir . \
+  && node dist/src/build-workflow-bundle.js dist/workflow-bundle.js \
+  && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
+# Read by the worker only (see README, WORKER_WORKFLOW_BUNDLE).
+ENV WORKER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -28,7 +28,14 @@ import { summarizeProfile } from './profile-summary.js';
 import { loadByPhase } from './report-sections.js';
 import { commandLine, parseOptions } from './options.js';
 import { deployedNodeOptions } from './deployed-node-options.js';
-import { compileServices, ResourceSampler, sleep, startService, type Service } from './processes.js';
+import {
+  compileServices,
+  compiledWorkflowBundle,
+  ResourceSampler,
+  sleep,
+  startService,
+  type Service,
+} from './processes.js';
 import { latencySeries, writeReport, type BenchResults } from './report.js';
 import { apiBurst, floorBurst } from './scenarios/burst.js';
 import { probeCreates, runHold } from './scenarios/hold.js';
@@ -181,7 +188,11 @@ async function main(): Promise<void> {
     const worker = startService(
       'worker',
       'src/worker.ts',
-      withNodeOptions('worker.yaml'),
+      {
+        ...withNodeOptions('worker.yaml'),
+        // As the image runs it: the workflow bundle built with the image, not by the worker at start.
+        ...(options.compiled ? { WORKER_WORKFLOW_BUNDLE: compiledWorkflowBundle } : {}),
+      },
       run.dir,
       profiles,
       options.compiled,

@@ -169,6 +169,9 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** The workflow bundle {@link compileServices} writes; the worker loads it as the image's does. */
+export const compiledWorkflowBundle = join(repoRoot, 'dist', 'workflow-bundle.js');
+
 /** Compiles the repository into dist/ exactly as the Dockerfile does, so the services run as deployed. */
 export function compileServices(): void {
   execFileSync(
@@ -176,4 +179,8 @@ export function compileServices(): void {
     [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', 'dist', '--rootDir', '.'],
     { cwd: repoRoot, stdio: 'inherit' },
   );
+  execFileSync(process.execPath, [join(repoRoot, 'dist/src/build-workflow-bundle.js'), compiledWorkflowBundle], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
 }

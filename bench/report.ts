@@ -199,7 +199,7 @@ export function writeReport(dir: string, r: BenchResults): string {
     `- machine: ${r.machine}`,
     `- stack: ${['STACK_NODES', 'STACK_NODE_PODS', 'STACK_POD_START', 'STACK_POD_START_SECONDS'].map((k) => `${k}=${r.stack[k] ?? '(unset)'}`).join(', ')}`,
     r.options.compiled
-      ? '- the API and the worker run as their own processes, compiled as the image runs them (`node dist/src/server.js`, `… dist/src/worker.js`);'
+      ? '- the API and the worker run as their own processes, compiled as the image runs them (`node dist/src/server.js`, `… dist/src/worker.js`, the worker with the workflow bundle built beforehand);'
       : '- the API and the worker run as their own processes (`node --import tsx src/server.ts`, `… src/worker.ts`);',
     '  RSS and CPU are read from their /proc; the floor (`bench/floor.ts`) creates the same objects with a bare',
     '  client-node client and one shared watch, in the same run.',

@@ -6,7 +6,7 @@
  * this one restarted) resumes them. So shutdown only has to stop polling and let in-flight activities
  * finish or be retried elsewhere.
  */
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
@@ -36,6 +36,7 @@ import {
   type WorkerMetrics,
 } from './temporal/worker-metrics.js';
 import { workerTuning } from './temporal/worker-tuning.js';
+import { workflowCodeSource } from './temporal/workflow-bundle.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -52,11 +53,6 @@ export interface RunWorkerOptions {
   /** Leader-election identity; defaults to `<hostname>-<random>`. */
   identity?: string;
 }
-
-// Under tsx this module is worker.ts and the workflows are .ts; compiled, both are .js in dist/.
-const workflowsPath = fileURLToPath(
-  new URL(`../workflows/index${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
-);
 
 /**
  * Runs a session worker until `signal` aborts (or the worker fails), then stops the informer and closes
@@ -97,11 +93,20 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       metrics: warmMetrics,
       profiles: warmPools,
     });
+    const plugins = temporalWorkerPlugins();
+    const workflowCode = await workflowCodeSource({
+      bundlePath: config.workerWorkflowBundle,
+      tracing: plugins.length > 0,
+    });
+    log.info(
+      workflowCode.from === 'bundle' ? { bundle: config.workerWorkflowBundle } : { reason: workflowCode.reason },
+      `workflow code from ${workflowCode.from === 'bundle' ? 'the prebuilt bundle' : 'the sources, bundled at start'}`,
+    );
     const worker = await Worker.create({
       connection,
       namespace: config.temporalNamespace,
       taskQueue: config.temporalTaskQueue,
-      workflowsPath,
+      ...workflowCode.options,
       activities: {
         ...countingTransitions(
           createSessionActivities({
@@ -129,7 +134,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       // retried on another worker.
       shutdownGraceTime: '10 seconds',
       ...workerTuning(config),
-      plugins: temporalWorkerPlugins(),
+      plugins,
     });
     // Only the elected replica watches pods and nodes, so each loss is signalled once.
     const informers = startLeaderInformers({

@@ -29,6 +29,9 @@ export function runInformer<T extends k8s.KubernetesObject>(options: {
 }): InformerLifecycle {
   const { informer, resync, log, what } = options;
   let stopped = false;
+  // Registered before anything reads the cache: the informer stores the object it hands to its handlers.
+  informer.on(k8s.ADD, withoutManagedFields);
+  informer.on(k8s.UPDATE, withoutManagedFields);
   let restartTimer: NodeJS.Timeout | undefined;
   let restartDelayMs = 0;
 
@@ -64,4 +67,14 @@ export function runInformer<T extends k8s.KubernetesObject>(options: {
       await informer.stop();
     },
   };
+}
+
+/**
+ * Drops `metadata.managedFields` in place (client-go's `TransformStripManagedFields`): the server-side
+ * apply bookkeeping is about half of a session pod's cached bytes and nothing here reads it. A heap
+ * snapshot of the worker at 1,500 sessions held ≈ 570,000 of its empty `{}` leaves.
+ */
+export function withoutManagedFields<T extends k8s.KubernetesObject>(object: T): T {
+  if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
+  return object;
 }

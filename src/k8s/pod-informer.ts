@@ -144,7 +144,10 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
 
   /** uid → reasons already reported, so a Failed pod's every status update does not re-signal. */
   const reported = new Map<string, Set<PodLostReason>>();
-  /** uids seen by the previous re-list: one missing from the next re-list was deleted in between. */
+  /**
+   * Pods seen by the previous re-list, by uid: one missing from the next re-list was deleted in between.
+   * Only what reporting a deletion reads is kept, not a second copy of every pod beside the cache.
+   */
   let previousUids = new Map<string, k8s.V1Pod>();
 
   function report(pod: k8s.V1Pod, reason: PodLostReason, message: string): void {
@@ -196,8 +199,8 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
     const current = new Map<string, k8s.V1Pod>();
     for (const pod of list.items) {
       const uid = pod.metadata?.uid;
-      if (uid) current.set(uid, pod);
       evaluate(pod);
+      if (uid) current.set(uid, identityOf(pod));
     }
     for (const [uid, pod] of previousUids) {
       if (!current.has(uid)) {
@@ -219,6 +222,18 @@ export function startSessionPodInformer(options: SessionPodInformerOptions): Ses
     synced: lifecycle.synced,
     cachedPods: () => (synced ? informer.list() : undefined),
     stop: () => lifecycle.stop(),
+  };
+}
+
+/** The fields {@link report} and the gone-bookkeeping read: name, uid and the session label. */
+function identityOf(pod: k8s.V1Pod): k8s.V1Pod {
+  const sessionId = pod.metadata?.labels?.[SESSION_ID_LABEL];
+  return {
+    metadata: {
+      name: pod.metadata?.name,
+      uid: pod.metadata?.uid,
+      ...(sessionId === undefined ? {} : { labels: { [SESSION_ID_LABEL]: sessionId } }),
+    },
   };
 }
 

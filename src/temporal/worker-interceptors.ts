@@ -19,6 +19,9 @@ const workflowInterceptorsPath = fileURLToPath(
   new URL(`../../workflows/interceptors${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
 );
 
+/** Bundled into the workflow code, whether by the worker at start or beforehand (./workflow-bundle.ts). */
+export const workflowInterceptorModules = [workflowInterceptorsPath];
+
 class RefuseUnencryptedActivityInput implements ActivityInboundCallsInterceptor {
   async execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     if (input.args.some(isUnencryptedPayloadMarker)) {
@@ -34,7 +37,7 @@ class RefuseUnencryptedActivityInput implements ActivityInboundCallsInterceptor 
 
 export function sessionWorkerInterceptors(): WorkerInterceptors {
   return {
-    workflowModules: [workflowInterceptorsPath],
+    workflowModules: workflowInterceptorModules,
     activity: [() => ({ inbound: new RefuseUnencryptedActivityInput() })],
   };
 }

@@ -122,6 +122,39 @@ describe('the session pod informer', () => {
     }
   });
 
+  test('it caches session pods without the managedFields the apiserver keeps on them', async () => {
+    const spec = testSessionSpec();
+    let seenReady: (uid: string) => void = () => undefined;
+    const readyUids = new Set<string>();
+    const own = startSessionPodInformer({
+      clients,
+      namespace,
+      onPodLost: () => undefined,
+      onPodReady: (e) => {
+        readyUids.add(e.podUid);
+        seenReady(e.podUid);
+      },
+      logger: silent,
+    });
+    try {
+      await own.synced;
+      const { podName, podUid } = await runningSession(spec);
+      await new Promise<void>((resolve) => {
+        seenReady = (uid) => uid === podUid && resolve();
+        if (readyUids.has(podUid)) resolve();
+      });
+      const stored = await core.readNamespacedPod({ name: podName, namespace });
+      expect(stored.metadata?.managedFields?.length).toBeGreaterThan(0);
+      const cached = own.cachedPods()?.find((p) => p.metadata?.uid === podUid);
+      expect(cached?.metadata?.labels?.[SESSION_ID_LABEL]).toBe(spec.sessionId);
+      expect(cached?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      expect(cached?.metadata).not.toHaveProperty('managedFields');
+    } finally {
+      await own.stop();
+      await cleanup(spec);
+    }
+  });
+
   test('it reports a pod evicted through the Eviction API as disrupted, then as deleted', async () => {
     const spec = testSessionSpec();
     try {
