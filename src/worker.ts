@@ -94,6 +94,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       profiles: warmPools,
     });
     const plugins = temporalWorkerPlugins();
+    const { workflowModules, ...activityInterceptors } = sessionWorkerInterceptors();
     const workflowCode = await workflowCodeSource({
       bundlePath: config.workerWorkflowBundle,
       tracing: plugins.length > 0,
@@ -129,7 +130,9 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         ...warmPoolActivities,
       },
       dataConverter,
-      interceptors: sessionWorkerInterceptors(),
+      // A prebuilt bundle already holds the workflow interceptor modules (the SDK warns if given them again).
+      interceptors:
+        workflowCode.from === 'bundle' ? activityInterceptors : { workflowModules, ...activityInterceptors },
       // Pod readiness and deletion arrive as signals, so no activity waits long; in-flight ones are
       // retried on another worker.
       shutdownGraceTime: '10 seconds',

@@ -7,16 +7,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { Client } from '@temporalio/client';
+import { ApplicationFailure, Client, WorkflowFailedError } from '@temporalio/client';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { createTemporalClient, startSession } from '../../src/temporal/client.js';
 import { buildWorkflowBundle } from '../../src/temporal/workflow-bundle.js';
 import { runWorker } from '../../src/worker.js';
-import { getSessionStateQuery, terminateSessionUpdate } from '../../workflows/definitions.js';
+import { getSessionStateQuery, sessionWorkflowType, terminateSessionUpdate } from '../../workflows/definitions.js';
 import { removeSessionObjects } from '../support/cluster.js';
 import { testSessionSpec } from '../support/session-spec.js';
-import { stackServiceEnv, uniqueSuffix } from '../support/stack.js';
+import { stackServiceEnv, stackTemporalConnection, uniqueSuffix } from '../support/stack.js';
+import { sessionWorkflowId } from '../../src/session/spec.js';
+import { UNENCRYPTED_PAYLOAD_FAILURE } from '../../workflows/unencrypted.js';
 import { eventually } from '../support/wait.js';
 
 const codecKey = `k1:${randomBytes(32).toString('base64')}`;
@@ -78,6 +80,27 @@ test('a worker started with WORKER_WORKFLOW_BUNDLE runs a session from the prebu
     expect(running.podName).toBeTruthy();
     await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'user' }] });
     expect((await handle.result()).status).toBe('terminated');
+
+    // The workflow interceptor that refuses plaintext inputs is inside the bundle too.
+    const attacker = new Client({ connection: await stackTemporalConnection(), namespace: config.temporalNamespace });
+    try {
+      const plain = testSessionSpec({ user: `bundle-${uniqueSuffix()}@example.com` });
+      const failure = await attacker.workflow
+        .start(sessionWorkflowType, {
+          workflowId: sessionWorkflowId(plain.sessionId),
+          taskQueue: config.temporalTaskQueue,
+          args: [plain],
+        })
+        .then((h) => h.result())
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      expect(((failure as WorkflowFailedError).cause as ApplicationFailure).type).toBe(UNENCRYPTED_PAYLOAD_FAILURE);
+    } finally {
+      await attacker.connection.close();
+    }
   } finally {
     await client.workflow
       .getHandle(`session-${spec.sessionId}`)
