@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import type { SessionEvent, SessionState } from '../session/spec.js';
 import { sessionWorkflowId } from '../session/spec.js';
-import { isDeadlineExceeded } from './workflow-errors.js';
+import { isDeadlineExceeded, isUpdateTimeout } from './workflow-errors.js';
 import { eventsUpdateId, getSessionStateQuery, waitForEventsUpdate } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 
@@ -20,6 +20,12 @@ const ENDED = new Set(['terminated', 'failed']);
 /** The first call of a feed may wait this long for a worker; a stream then fails like any unanswered read. */
 const FIRST_CALL_TIMEOUT_MS = 10_000;
 const EVENTS_KEPT = 200;
+/**
+ * A waiting call whose update the workflow did not accept in time (its worker busy or restarting) is
+ * asked again, with the same update id so it joins what may already be in flight; after this many in a
+ * row the stream fails with `error` and its client reconnects (Last-Event-ID).
+ */
+const UPDATE_TIMEOUTS_IN_A_ROW = 3;
 
 export interface FeedItem {
   state: SessionState;
@@ -90,12 +96,22 @@ class Feed {
         handle.executeUpdate(waitForEventsUpdate, { args: [{ afterSeq: -1 }], updateId: `events-${randomUUID()}` }),
       );
       this.merge(first);
+      let timeoutsInARow = 0;
       while (!this.abort.signal.aborted && this.state && !ENDED.has(this.state.status)) {
         const afterSeq = this.events.at(-1)?.seq ?? 0;
         this.countCall();
-        const next = await connection.withAbortSignal(this.abort.signal, () =>
-          handle.executeUpdate(waitForEventsUpdate, { args: [{ afterSeq }], updateId: eventsUpdateId(afterSeq) }),
-        );
+        let next: SessionState;
+        try {
+          next = await connection.withAbortSignal(this.abort.signal, () =>
+            handle.executeUpdate(waitForEventsUpdate, { args: [{ afterSeq }], updateId: eventsUpdateId(afterSeq) }),
+          );
+        } catch (err) {
+          if (this.abort.signal.aborted || !isUpdateTimeout(err) || ++timeoutsInARow >= UPDATE_TIMEOUTS_IN_A_ROW) {
+            throw err;
+          }
+          continue;
+        }
+        timeoutsInARow = 0;
         this.merge(next);
       }
       if (this.state && ENDED.has(this.state.status) && !this.abort.signal.aborted) {
@@ -148,7 +164,9 @@ export class SessionEventHub {
    */
   async *follow(sessionId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<FeedItem> {
     let feed = this.feeds.get(sessionId);
-    if (!feed) {
+    // A feed that failed is not joined: a new follower gets a fresh upstream (the failed one's followers
+    // are being told to reconnect).
+    if (!feed || (feed.ended && feed.error !== undefined)) {
       const created: Feed = new Feed(
         this.client,
         sessionId,
@@ -179,7 +197,13 @@ export class SessionEventHub {
           lastStatus = feed.state.status;
           yield { state: feed.state };
         }
-        if (feed.ended || signal.aborted) return;
+        if (signal.aborted) return;
+        if (feed.ended) {
+          // `end` tells a client the session is over; a feed that failed while it still runs must not say
+          // that, so the stream fails instead (`error`: reconnect with Last-Event-ID).
+          if (feed.error !== undefined && !(feed.state && ENDED.has(feed.state.status))) throw feed.error;
+          return;
+        }
         await Promise.race([changed, aborted(signal)]);
         if (signal.aborted) return;
       }
