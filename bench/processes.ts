@@ -184,3 +184,26 @@ export function compileServices(): void {
     stdio: 'inherit',
   });
 }
+
+/**
+ * Whether `p` settles within `ms`: false once the bound passes. The bound's timer is cleared when `p`
+ * settles first, so nothing fires later (a late timer once reported waits that had completed).
+ */
+export async function settlesWithin(p: Promise<unknown>, ms: number, signal?: AbortSignal): Promise<boolean> {
+  const settled = new AbortController();
+  const bound = sleep(ms, signal ? AbortSignal.any([signal, settled.signal]) : settled.signal).then(
+    () => false,
+    () => false,
+  );
+  try {
+    return await Promise.race([
+      p.then(
+        () => true,
+        () => true,
+      ),
+      bound,
+    ]);
+  } finally {
+    settled.abort();
+  }
+}

@@ -4,7 +4,7 @@
  * per session (an extend, which the workflow records as an `extended` event) and, for every stream, the
  * time from the step (the event's own `at`, the workflow's clock) to the event being read here.
  */
-import { sleep } from '../processes.js';
+import { settlesWithin, sleep } from '../processes.js';
 import { pool } from '../stats.js';
 import { type BenchContext, type BenchSession } from '../context.js';
 
@@ -100,13 +100,11 @@ export async function runSse(ctx: BenchContext, sessions: BenchSession[]): Promi
     },
     ctx.signal,
   );
-  const bounded = <T>(what: string, p: Promise<T>, seconds: number) =>
-    Promise.race([
-      p,
-      sleep(seconds * 1000, ctx.signal).then(() => {
-        result.failures.push(`${what}: not complete after ${seconds} s`);
-      }),
-    ]);
+  const bounded = async <T>(what: string, p: Promise<T>, seconds: number) => {
+    if (!(await settlesWithin(p, seconds * 1000, ctx.signal))) {
+      result.failures.push(`${what}: not complete after ${seconds} s`);
+    }
+  };
   await bounded('streams catching up', Promise.all(caughtUp), 120);
   if (caughtUpCount < result.streamsOpen) {
     result.failures.push(
