@@ -12,19 +12,20 @@ const schema = {
   [doc('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '40', 'Workflow tasks one worker runs at once; at least 2')]: int(40, 2),
   // The SDK's default sizes the cache to the heap limit (~2,400 workflows at Node's 4 GiB): with thousands
   // of sessions the worker held nearly all of them and passed 1 GiB of RSS (issue 7 benchmark). A running
-  // session has no timer but its deadline and sees a task only when something happens to it, so an evicted
-  // one replays its short history rarely; 250 still holds every session that is starting or changing (50
-  // in flight in the benchmark's burst). Measured at 1,500 running: worker RSS 703 MiB at 250 against
-  // 834 MiB at 500, create latency at load unchanged (213 vs 200 ms).
+  // session has no timer but its deadline, so an evicted one replays its short history only when something
+  // happens to it; 500 keeps every session that is starting or changing warm. Measured at full scale
+  // (3,000 running, 300 of them followed): 250 saves 124 MiB of RSS (878 vs 1,002 MiB) but quadruples the
+  // step-to-stream p95 (1,882 vs 477 ms: the followed sessions no longer fit and replay on each step).
+  // Below 1 GiB either way; the latency decides.
   [doc(
     'WORKER_MAX_CACHED_WORKFLOWS',
-    '250',
+    '500',
     'Session workflows kept in the sticky cache (bounds worker memory): 0 (caching off, every task replays) or at least 2',
   )]: z.coerce
     .number({ error: 'must be a number' })
     .int()
     .refine((n) => n === 0 || n >= 2, 'must be 0 or at least 2')
-    .default(250),
+    .default(500),
   [doc(
     'WORKER_STICKY_QUEUE_TIMEOUT',
     '10s',

@@ -4,12 +4,12 @@ import { workerTuning } from '../../src/temporal/worker-tuning.js';
 const KEY = `k1:${Buffer.alloc(32, 1).toString('base64')}`;
 
 describe('worker tuning settings', () => {
-  test('safe defaults: 100 activities, 40 workflow tasks, 250 cached workflows, a 10 s sticky timeout', () => {
+  test('safe defaults: 100 activities, 40 workflow tasks, 500 cached workflows, a 10 s sticky timeout', () => {
     const config = loadConfig({ TEMPORAL_CODEC_KEYS: KEY });
     expect(workerTuning(config)).toEqual({
       maxConcurrentActivityTaskExecutions: 100,
       maxConcurrentWorkflowTaskExecutions: 40,
-      maxCachedWorkflows: 250,
+      maxCachedWorkflows: 500,
       stickyQueueScheduleToStartTimeout: '10 seconds',
     });
   });
