@@ -26,7 +26,7 @@ import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
 import { temporalConnectionOptions } from './temporal/connection-options.js';
 import { ensureSessionNetworkPolicy } from './k8s/network-policy.js';
-import { sessionWorkerInterceptors } from './temporal/worker-interceptors.js';
+import { sessionActivityInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
 import {
@@ -94,7 +94,6 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       profiles: warmPools,
     });
     const plugins = temporalWorkerPlugins();
-    const { workflowModules, ...activityInterceptors } = sessionWorkerInterceptors();
     const workflowCode = await workflowCodeSource({
       bundlePath: config.workerWorkflowBundle,
       tracing: plugins.length > 0,
@@ -130,9 +129,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         ...warmPoolActivities,
       },
       dataConverter,
-      // A prebuilt bundle already holds the workflow interceptor modules (the SDK warns if given them again).
-      interceptors:
-        workflowCode.from === 'bundle' ? activityInterceptors : { workflowModules, ...activityInterceptors },
+      interceptors: { ...sessionActivityInterceptors(), workflowModules: workflowCode.workflowModules },
       // Pod readiness and deletion arrive as signals, so no activity waits long; in-flight ones are
       // retried on another worker.
       shutdownGraceTime: '10 seconds',

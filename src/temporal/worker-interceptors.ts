@@ -19,7 +19,10 @@ const workflowInterceptorsPath = fileURLToPath(
   new URL(`../../workflows/interceptors${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
 );
 
-/** Bundled into the workflow code, whether by the worker at start or beforehand (./workflow-bundle.ts). */
+/**
+ * Bundled into the workflow code, whether by the worker at start or beforehand: ./workflow-bundle.ts
+ * decides which, and so gives the worker these modules or none.
+ */
 export const workflowInterceptorModules = [workflowInterceptorsPath];
 
 class RefuseUnencryptedActivityInput implements ActivityInboundCallsInterceptor {
@@ -35,9 +38,7 @@ class RefuseUnencryptedActivityInput implements ActivityInboundCallsInterceptor 
   }
 }
 
-export function sessionWorkerInterceptors(): WorkerInterceptors {
-  return {
-    workflowModules: workflowInterceptorModules,
-    activity: [() => ({ inbound: new RefuseUnencryptedActivityInput() })],
-  };
+/** The activity interceptors; the workflow modules come with the workflow code (./workflow-bundle.ts). */
+export function sessionActivityInterceptors(): Pick<WorkerInterceptors, 'activity'> {
+  return { activity: [() => ({ inbound: new RefuseUnencryptedActivityInput() })] };
 }

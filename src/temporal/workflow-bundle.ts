@@ -23,9 +23,13 @@ export async function buildWorkflowBundle(): Promise<string> {
   return code;
 }
 
+/**
+ * `workflowModules` are the workflow interceptor modules the worker must bundle itself: none with a
+ * prebuilt bundle, which holds them already (the SDK warns when given them again).
+ */
 export type WorkflowCodeSource =
-  | { from: 'bundle'; options: Pick<WorkerOptions, 'workflowBundle'> }
-  | { from: 'sources'; reason: string; options: Pick<WorkerOptions, 'workflowsPath'> };
+  | { from: 'bundle'; options: Pick<WorkerOptions, 'workflowBundle'>; workflowModules: string[] }
+  | { from: 'sources'; reason: string; options: Pick<WorkerOptions, 'workflowsPath'>; workflowModules: string[] };
 
 /**
  * The prebuilt bundle when one is configured and nothing needs the bundler at start; else the sources.
@@ -37,10 +41,14 @@ export async function workflowCodeSource(options: {
   tracing: boolean;
 }): Promise<WorkflowCodeSource> {
   const { bundlePath, tracing } = options;
-  if (!bundlePath) return { from: 'sources', reason: 'WORKER_WORKFLOW_BUNDLE is not set', options: { workflowsPath } };
-  if (tracing) {
-    return { from: 'sources', reason: 'tracing adds its interceptors at bundle time', options: { workflowsPath } };
-  }
+  const sources = (reason: string): WorkflowCodeSource => ({
+    from: 'sources',
+    reason,
+    options: { workflowsPath },
+    workflowModules: workflowInterceptorModules,
+  });
+  if (!bundlePath) return sources('WORKER_WORKFLOW_BUNDLE is not set');
+  if (tracing) return sources('tracing adds its interceptors at bundle time');
   try {
     await access(bundlePath);
   } catch {
@@ -48,5 +56,5 @@ export async function workflowCodeSource(options: {
       `WORKER_WORKFLOW_BUNDLE=${bundlePath}: no such file; build it with \`npm run build:bundle\` or unset the variable`,
     );
   }
-  return { from: 'bundle', options: { workflowBundle: { codePath: bundlePath } } };
+  return { from: 'bundle', options: { workflowBundle: { codePath: bundlePath } }, workflowModules: [] };
 }

@@ -15,13 +15,15 @@ describe('where the worker takes its workflow code from', () => {
 
   test('a configured bundle that exists is loaded as it is', async () => {
     const source = await workflowCodeSource({ bundlePath: bundle, tracing: false });
-    expect(source).toEqual({ from: 'bundle', options: { workflowBundle: { codePath: bundle } } });
+    // The bundle holds the workflow interceptors: the worker is not given them again.
+    expect(source).toEqual({ from: 'bundle', options: { workflowBundle: { codePath: bundle } }, workflowModules: [] });
   });
 
   test('without the setting the worker bundles the sources at start', async () => {
     const source = await workflowCodeSource({ bundlePath: undefined, tracing: false });
     expect(source.from).toBe('sources');
     expect(source.options).toHaveProperty('workflowsPath', expect.stringMatching(/workflows[/\\]index\.(ts|js)$/));
+    expect(source.workflowModules).toEqual([expect.stringMatching(/workflows[/\\]interceptors\.(ts|js)$/)]);
   });
 
   test('with tracing on the sources are bundled at start, so the workflow spans are not lost', async () => {
