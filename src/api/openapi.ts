@@ -73,7 +73,9 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
         'QUOTA_EXCEEDED: the user has as many unfinished sessions as allowed; RATE_LIMITED: too many requests or creates (Retry-After)',
       ),
       502: error('The session failed to start for another reason (code from its lifecycle)'),
-      503: error('QUOTA_BUSY: too many concurrent creates for this user; retry'),
+      503: error(
+        'QUOTA_BUSY: too many concurrent creates for this user; TEMPORAL_UNAVAILABLE: Temporal did not answer, nothing was created (Retry-After); retry',
+      ),
       504: error('POD_START_TIMEOUT: the pod did not become Ready in time; message is the diagnosis'),
     },
   });

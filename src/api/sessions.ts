@@ -133,7 +133,11 @@ export class SessionService {
         else await startSession(this.client, admitted, this.config);
       });
     } catch (err) {
-      if (err instanceof ApiError) this.metrics.sessionsRejected.inc({ code: err.code });
+      const answered = err instanceof ApiError ? err : startNotAnswered(err);
+      if (answered) {
+        this.metrics.sessionsRejected.inc({ code: answered.code });
+        throw answered;
+      }
       throw err;
     }
     this.metrics.sessionsStarted.inc();
@@ -363,4 +367,20 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       { once: true },
     );
   });
+}
+
+/**
+ * A start that Temporal did not answer (unreachable, shedding load, or no answer before the deadline, with
+ * no workflow created): nothing was started and the quota entry is already released, so the caller may
+ * simply retry — a 503, not a 500.
+ */
+function startNotAnswered(err: unknown): ApiError | undefined {
+  if (!isUnansweredNow(err) && !isUpdateTimeout(err)) return undefined;
+  return new ApiError(
+    503,
+    'TEMPORAL_UNAVAILABLE',
+    'the session was not started: Temporal did not answer in time; nothing was created, retry',
+    {},
+    { 'Retry-After': '5' },
+  );
 }
