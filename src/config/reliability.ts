@@ -31,6 +31,11 @@ const schema = {
     '5',
     'A pod NotReady this long after having been Ready counts as lost and is replaced (restart budget); 0 = off',
   )]: int(5, 0),
+  [doc(
+    `${S}POD_RESYNC`,
+    '10m',
+    "Interval of the pod informer's full re-list, a safety net (its watch resumes and re-lists by itself)",
+  )]: duration('10m'),
   [doc(`${S}RECONCILER_ENABLED`, 'true', 'Create/update the reconciler Schedule when the worker starts')]: bool(true),
   [doc(
     `${S}RECONCILE_SCHEDULE_ID`,
@@ -63,6 +68,7 @@ function read(e: ParsedEnv) {
     interruptionTaints: e[`${S}INTERRUPTION_TAINTS`] as string[],
     interruptionLabels: e[`${S}INTERRUPTION_LABELS`] as string[],
     unhealthyMinutes: e[`${S}UNHEALTHY_MINUTES`] as number,
+    podResyncMs: e[`${S}POD_RESYNC`] as number,
     reconcilerEnabled: e[`${S}RECONCILER_ENABLED`] as boolean,
     reconcileScheduleId: e[`${S}RECONCILE_SCHEDULE_ID`] as string,
     reconcileIntervalMs: e[`${S}RECONCILE_INTERVAL`] as number,

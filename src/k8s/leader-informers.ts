@@ -72,6 +72,7 @@ export function startLeaderInformers(options: {
         namespace: config.sessionNamespace,
         // Unclaimed warm pods are no session's: their pool workflow replaces them when lost.
         labelSelector: `${SESSION_POD_SELECTOR},${SESSION_ID_LABEL}`,
+        resyncIntervalMs: config.podResyncMs,
         logger: log.child({ component: 'pod-informer' }),
         onPodLost: async (event) => {
           // A deletion reaches the workflow as podGone, which also tells it which pod went.

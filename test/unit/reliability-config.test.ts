@@ -7,6 +7,7 @@ describe('reliability settings', () => {
     const config = loadConfig({ TEMPORAL_CODEC_KEYS: KEY });
     expect(config).toMatchObject({
       reconcilerEnabled: true,
+      podResyncMs: 600_000,
       reconcileScheduleId: 'session-reconciler',
       reconcileIntervalMs: 60_000,
       reconcileGraceMs: 120_000,
@@ -29,7 +30,9 @@ describe('reliability settings', () => {
       AGENTAPI_K8S_SESSION_RECONCILE_GRACE: '90',
       AGENTAPI_K8S_SESSION_INTERRUPTION_TAINTS: ' a/b , c ,',
       AGENTAPI_K8S_SESSION_RECONCILE_DRY_RUN: 'true',
+      AGENTAPI_K8S_SESSION_POD_RESYNC: '2m',
     });
+    expect(config.podResyncMs).toBe(120_000);
     expect(config.reconcileIntervalMs).toBe(30_000);
     expect(config.retainedPvcTtlMs).toBe(36 * 3_600_000);
     expect(config.reconcileGraceMs).toBe(90_000);
