@@ -9,13 +9,18 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config.js';
 import type { SessionSpec, SessionState } from '../session/spec.js';
-import { sessionStartOptions } from '../temporal/client.js';
+import { sessionStartOptions, startSession } from '../temporal/client.js';
 import { isUpdateTimeout } from './workflow-errors.js';
 import { sessionWorkflowType, waitUntilStartedUpdate } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 
 /** How long the start may wait for a worker to accept the update before the create answers 202. */
 const ACCEPT_TIMEOUT_MS = 10_000;
+/**
+ * How long a start that ran out of time may take to find out whether its workflow exists anyway. Without a
+ * bound, an unreachable Temporal would hold the create for the client's whole retry schedule.
+ */
+const EXISTS_CHECK_TIMEOUT_MS = 5_000;
 
 export interface StartedSession {
   /**
@@ -51,12 +56,7 @@ export async function startWithEarlyReturn(
     if (!isUpdateTimeout(err)) throw err;
     // No worker accepted the update in time. The start itself may well be durable: if the workflow
     // exists it runs once a worker polls, and the create answers 202 like any unfinished start.
-    try {
-      await client.workflow.getHandle(options.workflowId).describe();
-    } catch (describeErr) {
-      if (describeErr instanceof WorkflowNotFoundError) throw err;
-      throw describeErr;
-    }
+    await throwUnlessStarted(client, options.workflowId, err);
     return { outcome: Promise.resolve(undefined) };
   }
   const outcome = client.connection
@@ -68,4 +68,34 @@ export async function startWithEarlyReturn(
   // The caller awaits it later; an early rejection must not count as unhandled.
   outcome.catch(() => undefined);
   return { outcome };
+}
+
+/**
+ * A create with `?wait=false`: resolves once the workflow's start is durable. The start is bounded like the
+ * waiting create's; one that ran out of time counts if the workflow exists after all (the start is
+ * idempotent: an existing workflow of this id is used, never a second one started).
+ */
+export async function startWithinBound(
+  client: Client,
+  spec: SessionSpec,
+  config: Pick<Config, 'temporalTaskQueue'>,
+): Promise<void> {
+  try {
+    await client.connection.withDeadline(Date.now() + ACCEPT_TIMEOUT_MS, () => startSession(client, spec, config));
+  } catch (err) {
+    if (!isUpdateTimeout(err)) throw err;
+    await throwUnlessStarted(client, sessionStartOptions(spec, config).workflowId, err);
+  }
+}
+
+/** Rethrows `startError` unless the workflow exists; the check itself is bounded (its failure is thrown). */
+async function throwUnlessStarted(client: Client, workflowId: string, startError: unknown): Promise<void> {
+  try {
+    await client.connection.withDeadline(Date.now() + EXISTS_CHECK_TIMEOUT_MS, () =>
+      client.workflow.getHandle(workflowId).describe(),
+    );
+  } catch (describeErr) {
+    if (describeErr instanceof WorkflowNotFoundError) throw startError;
+    throw describeErr;
+  }
 }

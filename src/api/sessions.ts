@@ -19,9 +19,8 @@ import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
 import { buildSessionSpec, SessionRequestRejected } from '../session/request-rules.js';
 import { sessionWorkflowId, type SessionSpec, type SessionState } from '../session/spec.js';
-import { startSession } from '../temporal/client.js';
 import { SessionEventHub } from './event-hub.js';
-import { startWithEarlyReturn, type StartedSession } from './session-start.js';
+import { startWithEarlyReturn, startWithinBound, type StartedSession } from './session-start.js';
 import {
   ExtendRejection,
   extendSessionUpdate,
@@ -130,7 +129,7 @@ export class SessionService {
       await admitRetainedClaims(this.kube.core, spec, this.config.maxRetainedPvcsPerUser, (id) => this.isRunning(id));
       await this.quota.admit(principal.user, spec.sessionId, async () => {
         if (wait) started = await startWithEarlyReturn(this.client, admitted, this.config);
-        else await startSession(this.client, admitted, this.config);
+        else await startWithinBound(this.client, admitted, this.config);
       });
     } catch (err) {
       const answered = err instanceof ApiError ? err : startNotAnswered(err);
