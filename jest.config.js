@@ -11,6 +11,20 @@ const stackDir =
 const envFile = join(stackDir, 'env');
 const realNode = existsSync(envFile) && /^STACK_REAL_NODE=1$/m.test(readFileSync(envFile, 'utf8'));
 
+// `npm test` runs the suites in two lanes side by side and then the few that must run alone
+// (test/stack/jest-lanes.mjs, test/stack/lanes.json); SO_TEST_LANE says which this jest process runs.
+// Without it, jest runs every file.
+const { sideBySide, alone } = JSON.parse(readFileSync(join(import.meta.dirname, 'test/stack/lanes.json'), 'utf8'));
+const lane = process.env.SO_TEST_LANE;
+if (lane && lane !== 'alone' && !sideBySide[lane]) {
+  throw new Error(`SO_TEST_LANE=${lane}: not one of ${[...Object.keys(sideBySide), 'alone'].join(', ')}`);
+}
+const testMatch =
+  lane === 'alone'
+    ? alone.map((file) => `<rootDir>/test/${file}`)
+    : (lane ? sideBySide[lane] : ['**']).map((directory) => `<rootDir>/test/${directory}/**/*.test.ts`);
+const laneIgnores = lane && lane !== 'alone' ? alone.map((file) => `<rootDir>/test/${file}`) : [];
+
 /** Jest runs the TypeScript sources as native ES modules (the Kubernetes client is ESM-only). */
 export default {
   testEnvironment: 'node',
@@ -21,9 +35,9 @@ export default {
   // reports unknown ones as obsolete (a failed run): a stack's etcd writes files with that extension, so
   // no state directory, build output or dependency tree may be in its view.
   roots: ['<rootDir>/test', '<rootDir>/src', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/bench'],
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+  testMatch,
   modulePathIgnorePatterns: ['<rootDir>/.stack/', '<rootDir>/dist/', '<rootDir>/test-results/'],
-  testPathIgnorePatterns: ['/node_modules/', ...(realNode ? [] : ['<rootDir>/test/realnode/'])],
+  testPathIgnorePatterns: ['/node_modules/', ...(realNode ? [] : ['<rootDir>/test/realnode/']), ...laneIgnores],
   watchman: false,
   // Tests run against real servers: a session start alone may legitimately take up to its 120 s timeout.
   testTimeout: 180_000,
