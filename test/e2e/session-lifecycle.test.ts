@@ -152,19 +152,6 @@ describe('session lifecycle on the real stack', () => {
     }
   });
 
-  test('a session ends by itself when its one-minute deadline passes, leaving nothing behind', async () => {
-    const s = spec({ timeoutMinutes: 1, ...withPvc(true) });
-    try {
-      const handle = await startSession(client, s, config);
-      const final = await handle.result();
-      expect(final.status).toBe('terminated');
-      expect(final.endReason).toBe('timeout');
-      expect(await settledObjects(s.sessionId, [])).toEqual([]);
-    } finally {
-      await cleanup(s);
-    }
-  }, 180_000);
-
   test('a pod that cannot be scheduled fails the start with POD_START_TIMEOUT and a diagnosis, and nothing is left', async () => {
     const s = spec({
       podStartTimeoutSeconds: 5,
@@ -239,58 +226,81 @@ describe('session lifecycle on the real stack', () => {
     }
   });
 
-  test('a worker killed mid-provision is replaced and the session completes with one set of objects', async () => {
-    const taskQueue = `session-crash-${uniqueSuffix()}`;
-    const crashConfig = loadConfig(workerEnv(taskQueue));
-    // The pod can only be scheduled once the test labels a node, so the first worker is certainly killed
-    // while the session is still being provisioned.
-    const gate = `session-orchestrator.test/crash-${uniqueSuffix()}`;
-    const node = 'kwok-ondemand-a';
-    const s = spec({ podStartTimeoutSeconds: 120, placement: { nodeSelector: { [gate]: 'true' }, tolerations: [] } });
-    const names = sessionObjectNames(s.user, s.sessionId);
-    let child: ChildProcess | undefined;
-    const stopSecond = new AbortController();
-    let secondDone: Promise<void> | undefined;
-    try {
-      child = spawnWorker(taskQueue);
-      const handle = await startSession(client, s, crashConfig);
-      await eventually(
-        'the session pod to be created and waiting for a node',
-        async () => {
-          const pod = await core.readNamespacedPod({ name: names.pod, namespace }).catch(() => undefined);
-          return pod && !pod.spec?.nodeName ? pod : undefined;
-        },
-        { timeoutMs: 90_000, intervalMs: 250 },
-      );
-      await killGroup(child);
-      child = undefined;
+  // The next two wait out real time (a worker's replacement, a one-minute deadline) on sessions of their
+  // own: they run side by side.
+  test.concurrent(
+    'a worker killed mid-provision is replaced and the session completes with one set of objects',
+    async () => {
+      const taskQueue = `session-crash-${uniqueSuffix()}`;
+      const crashConfig = loadConfig(workerEnv(taskQueue));
+      // The pod can only be scheduled once the test labels a node, so the first worker is certainly killed
+      // while the session is still being provisioned.
+      const gate = `session-orchestrator.test/crash-${uniqueSuffix()}`;
+      const node = 'kwok-ondemand-a';
+      const s = spec({ podStartTimeoutSeconds: 120, placement: { nodeSelector: { [gate]: 'true' }, tolerations: [] } });
+      const names = sessionObjectNames(s.user, s.sessionId);
+      let child: ChildProcess | undefined;
+      const stopSecond = new AbortController();
+      let secondDone: Promise<void> | undefined;
+      try {
+        child = spawnWorker(taskQueue);
+        const handle = await startSession(client, s, crashConfig);
+        await eventually(
+          'the session pod to be created and waiting for a node',
+          async () => {
+            const pod = await core.readNamespacedPod({ name: names.pod, namespace }).catch(() => undefined);
+            return pod && !pod.spec?.nodeName ? pod : undefined;
+          },
+          { timeoutMs: 90_000, intervalMs: 250 },
+        );
+        await killGroup(child);
+        child = undefined;
 
-      await patchNode(node, { metadata: { labels: { [gate]: 'true' } } });
-      secondDone = runWorker({ config: crashConfig, signal: stopSecond.signal });
-      const running = await untilRunning(handle);
-      expect(running.restartCount).toBe(0);
-      expect(running.events.filter((e) => e.type === 'pod_created')).toHaveLength(1);
-      expect(await sessionObjects(s.sessionId)).toEqual(
-        [
-          `ConfigMap/${names.configMap}`,
-          `Pod/${names.pod}`,
-          `Secret/${names.credsSecret}`,
-          `Secret/${names.mcpSecret}`,
-          `Service/${names.service}`,
-        ].sort(),
-      );
+        await patchNode(node, { metadata: { labels: { [gate]: 'true' } } });
+        secondDone = runWorker({ config: crashConfig, signal: stopSecond.signal });
+        const running = await untilRunning(handle);
+        expect(running.restartCount).toBe(0);
+        expect(running.events.filter((e) => e.type === 'pod_created')).toHaveLength(1);
+        expect(await sessionObjects(s.sessionId)).toEqual(
+          [
+            `ConfigMap/${names.configMap}`,
+            `Pod/${names.pod}`,
+            `Secret/${names.credsSecret}`,
+            `Secret/${names.mcpSecret}`,
+            `Service/${names.service}`,
+          ].sort(),
+        );
 
-      await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'user' }] });
-      expect((await handle.result()).status).toBe('terminated');
-      expect(await settledObjects(s.sessionId, [])).toEqual([]);
-    } finally {
-      if (child) await killGroup(child);
-      stopSecond.abort();
-      await secondDone?.catch(() => undefined);
-      await patchNode(node, { metadata: { labels: { [gate]: null } } });
-      await cleanup(s);
-    }
-  }, 240_000);
+        await handle.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'user' }] });
+        expect((await handle.result()).status).toBe('terminated');
+        expect(await settledObjects(s.sessionId, [])).toEqual([]);
+      } finally {
+        if (child) await killGroup(child);
+        stopSecond.abort();
+        await secondDone?.catch(() => undefined);
+        await patchNode(node, { metadata: { labels: { [gate]: null } } });
+        await cleanup(s);
+      }
+    },
+    240_000,
+  );
+
+  test.concurrent(
+    'a session ends by itself when its one-minute deadline passes, leaving nothing behind',
+    async () => {
+      const s = spec({ timeoutMinutes: 1, ...withPvc(true) });
+      try {
+        const handle = await startSession(client, s, config);
+        const final = await handle.result();
+        expect(final.status).toBe('terminated');
+        expect(final.endReason).toBe('timeout');
+        expect(await settledObjects(s.sessionId, [])).toEqual([]);
+      } finally {
+        await cleanup(s);
+      }
+    },
+    180_000,
+  );
 
   test('starting the same session twice yields one workflow and one set of objects, and its history holds no plain-text token', async () => {
     const token = `ghp_e2e${randomBytes(12).toString('hex')}`;

@@ -255,55 +255,65 @@ describe('fast recovery', () => {
     expect(world.objects(s.sessionId)).toEqual([]);
   });
 
-  test('the deadline ends a session whose replacement pod is still starting', async () => {
-    const s = spec({ timeoutMinutes: 1, podStartTimeoutSeconds: 600 });
-    const handle = await start(s);
-    try {
-      const before = await until(handle, 'running', (c) => c.status === 'running');
-      // The replacement never turns Ready within the session's remaining minute.
-      world.session(s.sessionId).readiness = 'timeout';
-      await handle.signal(podLostSignal, { podName: before.podName, podUid: currentUid(s), reason: 'node-lost' });
-      await until(handle, 'restarting', (c) => c.status === 'restarting');
-      const final = await handle.result();
-      expect(final.status).toBe('terminated');
-      expect(final.endReason).toBe('timeout');
-      expect(final.restartCount).toBe(1);
-      expect(world.objects(s.sessionId)).toEqual([]);
-    } finally {
-      await terminateQuietly(handle);
-    }
-  }, 150_000);
+  // The next two wait out a real minute on the dev server (the deadline, unhealthyMinutes), each on
+  // sessions of its own: they run side by side.
+  test.concurrent(
+    'the deadline ends a session whose replacement pod is still starting',
+    async () => {
+      const s = spec({ timeoutMinutes: 1, podStartTimeoutSeconds: 600 });
+      const handle = await start(s);
+      try {
+        const before = await until(handle, 'running', (c) => c.status === 'running');
+        // The replacement never turns Ready within the session's remaining minute.
+        world.session(s.sessionId).readiness = 'timeout';
+        await handle.signal(podLostSignal, { podName: before.podName, podUid: currentUid(s), reason: 'node-lost' });
+        await until(handle, 'restarting', (c) => c.status === 'restarting');
+        const final = await handle.result();
+        expect(final.status).toBe('terminated');
+        expect(final.endReason).toBe('timeout');
+        expect(final.restartCount).toBe(1);
+        expect(world.objects(s.sessionId)).toEqual([]);
+      } finally {
+        await terminateQuietly(handle);
+      }
+    },
+    150_000,
+  );
 
-  test('a pod NotReady longer than unhealthyMinutes after having been Ready is replaced with its grace; one Ready again in time is kept', async () => {
-    const policy = { maxRestarts: 2, windowMinutes: 60, unhealthyMinutes: 1 };
-    const crashing = spec({ restartPolicy: policy });
-    const flapping = spec({ restartPolicy: policy });
-    const [a, b] = await Promise.all([start(crashing), start(flapping)]);
-    try {
-      const [runningA, runningB] = await Promise.all([
-        until(a, 'running', (c) => c.status === 'running'),
-        until(b, 'running', (c) => c.status === 'running'),
-      ]);
-      const uidB = currentUid(flapping);
-      await a.signal(podNotReadySignal, { podName: runningA.podName, podUid: currentUid(crashing) });
-      await b.signal(podNotReadySignal, { podName: runningB.podName, podUid: uidB });
-      await b.signal(podReadySignal, { podName: runningB.podName, podUid: uidB, nodeName: 'kwok-spot-a' });
-      const replaced = await until(a, 'replaced', (c) => c.status === 'running' && c.restartCount === 1, 120_000);
-      expect(replaced.events.find((e) => e.type === 'pod_lost')?.message).toMatch(
-        /^unhealthy: .*NotReady for 1 minutes/,
-      );
-      expect(callsFrom(crashing, 'requestPodDeletion').slice(0, 2)).toEqual([
-        ['requestPodDeletion', { graceSeconds: 7 }],
-        ['ensureSessionPod', undefined],
-      ]);
-      // The same minute has passed for the flapping pod, which turned Ready again: nothing happened to it.
-      const kept = await state(b);
-      expect(kept.restartCount).toBe(0);
-      expect(world.calls(flapping.sessionId)).not.toContain('requestPodDeletion');
-    } finally {
-      await Promise.all([terminateQuietly(a), terminateQuietly(b)]);
-    }
-  }, 150_000);
+  test.concurrent(
+    'a pod NotReady longer than unhealthyMinutes after having been Ready is replaced with its grace; one Ready again in time is kept',
+    async () => {
+      const policy = { maxRestarts: 2, windowMinutes: 60, unhealthyMinutes: 1 };
+      const crashing = spec({ restartPolicy: policy });
+      const flapping = spec({ restartPolicy: policy });
+      const [a, b] = await Promise.all([start(crashing), start(flapping)]);
+      try {
+        const [runningA, runningB] = await Promise.all([
+          until(a, 'running', (c) => c.status === 'running'),
+          until(b, 'running', (c) => c.status === 'running'),
+        ]);
+        const uidB = currentUid(flapping);
+        await a.signal(podNotReadySignal, { podName: runningA.podName, podUid: currentUid(crashing) });
+        await b.signal(podNotReadySignal, { podName: runningB.podName, podUid: uidB });
+        await b.signal(podReadySignal, { podName: runningB.podName, podUid: uidB, nodeName: 'kwok-spot-a' });
+        const replaced = await until(a, 'replaced', (c) => c.status === 'running' && c.restartCount === 1, 120_000);
+        expect(replaced.events.find((e) => e.type === 'pod_lost')?.message).toMatch(
+          /^unhealthy: .*NotReady for 1 minutes/,
+        );
+        expect(callsFrom(crashing, 'requestPodDeletion').slice(0, 2)).toEqual([
+          ['requestPodDeletion', { graceSeconds: 7 }],
+          ['ensureSessionPod', undefined],
+        ]);
+        // The same minute has passed for the flapping pod, which turned Ready again: nothing happened to it.
+        const kept = await state(b);
+        expect(kept.restartCount).toBe(0);
+        expect(world.calls(flapping.sessionId)).not.toContain('requestPodDeletion');
+      } finally {
+        await Promise.all([terminateQuietly(a), terminateQuietly(b)]);
+      }
+    },
+    150_000,
+  );
 
   test('an idle running session sleeps until its deadline: it has no timer of its own to look at its pod', async () => {
     const s = spec({ timeoutMinutes: 60 });
