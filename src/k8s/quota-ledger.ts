@@ -60,14 +60,17 @@ function parseLedger(cm: k8s.V1ConfigMap): Ledger {
   return parsed.success ? parsed.data : [];
 }
 
-/** Writes the ledger if it is still at `resourceVersion` (absent: if it does not exist); false on a lost race. */
+/**
+ * Writes the ledger if it is still at `resourceVersion` (absent: if it does not exist). Returns the version
+ * written — what a later compare-and-swap may start from without reading — or undefined on a lost race.
+ */
 export async function writeLedger(
   core: k8s.CoreV1Api,
   namespace: string,
   user: string,
   resourceVersion: string | undefined,
   ledger: Ledger,
-): Promise<boolean> {
+): Promise<LedgerVersion | undefined> {
   const body: k8s.V1ConfigMap = {
     metadata: {
       name: quotaLedgerName(user),
@@ -78,16 +81,14 @@ export async function writeLedger(
     data: { sessions: JSON.stringify(ledger) },
   };
   try {
-    if (resourceVersion) {
-      await core.replaceNamespacedConfigMap({ name: quotaLedgerName(user), namespace, body });
-    } else {
-      await core.createNamespacedConfigMap({ namespace, body });
-    }
-    return true;
+    const written = resourceVersion
+      ? await core.replaceNamespacedConfigMap({ name: quotaLedgerName(user), namespace, body })
+      : await core.createNamespacedConfigMap({ namespace, body });
+    return { ledger, resourceVersion: written.metadata?.resourceVersion };
   } catch (err) {
     // 404: the reconciler deleted the (empty) ledger in between; the caller re-reads and creates it again.
     const code = (err as { code?: number }).code;
-    if (code === 409 || code === 404) return false;
+    if (code === 409 || code === 404) return undefined;
     throw err;
   }
 }

@@ -23,7 +23,7 @@ test('200 concurrent releases of one user all leave the ledger, and a concurrent
       { sessionId: 'stays', admittedAt },
       ...ended.map((sessionId) => ({ sessionId, admittedAt })),
     ]),
-  ).toBe(true);
+  ).toMatchObject({ resourceVersion: expect.any(String) });
 
   // A second process releasing too, and an admission writing in between, as on a real deployment.
   const [one, two] = [new LedgerRemovals(core), new LedgerRemovals(core)];

@@ -1,0 +1,110 @@
+/**
+ * Quota admission reuses the ledger it last wrote: a create right after this process's own write swaps
+ * against that version without reading first, and a change made by anyone else since still wins (the swap
+ * fails, admission re-reads). The apiserver is stubbed at its boundary: a ConfigMap store with etcd's
+ * compare-and-swap on resourceVersion.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import { SessionQuota } from '../../src/api/quota.js';
+import { quotaLedgerName, type Ledger } from '../../src/k8s/quota-ledger.js';
+
+class ConfigMapStore {
+  readonly calls: string[] = [];
+  private readonly maps = new Map<string, k8s.V1ConfigMap>();
+  private version = 0;
+
+  readonly api = {
+    readNamespacedConfigMap: async ({ name }: { name: string }) => {
+      this.calls.push('read');
+      const cm = this.maps.get(name);
+      if (!cm) throw Object.assign(new Error('not found'), { code: 404 });
+      return structuredClone(cm);
+    },
+    createNamespacedConfigMap: async ({ body }: { body: k8s.V1ConfigMap }) => {
+      this.calls.push('create');
+      if (this.maps.has(body.metadata!.name!)) throw Object.assign(new Error('exists'), { code: 409 });
+      return this.put(body);
+    },
+    replaceNamespacedConfigMap: async ({ name, body }: { name: string; body: k8s.V1ConfigMap }) => {
+      this.calls.push('replace');
+      if (this.maps.get(name)?.metadata?.resourceVersion !== body.metadata?.resourceVersion) {
+        throw Object.assign(new Error('conflict'), { code: 409 });
+      }
+      return this.put(body);
+    },
+  } as unknown as k8s.CoreV1Api;
+
+  private put(body: k8s.V1ConfigMap): k8s.V1ConfigMap {
+    const stored = structuredClone(body);
+    stored.metadata = { ...stored.metadata, resourceVersion: String(++this.version) };
+    this.maps.set(stored.metadata.name!, stored);
+    return structuredClone(stored);
+  }
+
+  /** Another writer (a worker releasing an ended session, another API replica) changes the ledger. */
+  replaceBehindTheBack(user: string, ledger: Ledger): void {
+    const current = this.maps.get(quotaLedgerName(user))!;
+    this.put({ ...current, data: { sessions: JSON.stringify(ledger) } });
+  }
+
+  ledger(user: string): string[] {
+    const parsed = JSON.parse(this.maps.get(quotaLedgerName(user))?.data?.sessions ?? '[]') as Ledger;
+    return parsed.map((e) => e.sessionId);
+  }
+}
+
+const user = 'ann@example.com';
+const everyoneRuns = async () => true;
+const admit = (quota: SessionQuota, id: string) => quota.admit(user, id, async () => undefined);
+
+test('a create right after this process wrote the ledger makes one apiserver call, not two', async () => {
+  const store = new ConfigMapStore();
+  const quota = new SessionQuota(store.api, 'ns', 5, everyoneRuns);
+  await admit(quota, 's1');
+  expect(store.calls).toEqual(['read', 'create']);
+  store.calls.length = 0;
+  await admit(quota, 's2');
+  await admit(quota, 's3');
+  expect(store.calls).toEqual(['replace', 'replace']);
+  expect(store.ledger(user)).toEqual(['s1', 's2', 's3']);
+});
+
+test('a ledger someone else changed since is read again, and their change is kept', async () => {
+  const store = new ConfigMapStore();
+  const quota = new SessionQuota(store.api, 'ns', 2, everyoneRuns);
+  await admit(quota, 's1');
+  await admit(quota, 's2');
+  // s1 ended: its worker removed it. The reused version is stale now.
+  store.replaceBehindTheBack(user, [{ sessionId: 's2', admittedAt: new Date().toISOString() }]);
+  store.calls.length = 0;
+  await admit(quota, 's3');
+  expect(store.calls).toEqual(['read', 'replace']);
+  expect(store.ledger(user)).toEqual(['s2', 's3']);
+});
+
+test('a refusal is never decided on the reused version: the ledger is read, and an entry freed since admits', async () => {
+  const store = new ConfigMapStore();
+  const quota = new SessionQuota(store.api, 'ns', 1, everyoneRuns);
+  await admit(quota, 's1');
+  await expect(admit(quota, 's2')).rejects.toMatchObject({ status: 429, code: 'QUOTA_EXCEEDED' });
+  store.replaceBehindTheBack(user, []);
+  store.calls.length = 0;
+  await admit(quota, 's3');
+  expect(store.calls[0]).toBe('read');
+  expect(store.ledger(user)).toEqual(['s3']);
+});
+
+test('a start that failed gives its place back, and the next create reads the ledger it changed', async () => {
+  const store = new ConfigMapStore();
+  const quota = new SessionQuota(store.api, 'ns', 1, everyoneRuns);
+  await expect(
+    quota.admit(user, 's1', async () => {
+      throw new Error('Temporal unreachable');
+    }),
+  ).rejects.toThrow('Temporal unreachable');
+  expect(store.ledger(user)).toEqual([]);
+  store.calls.length = 0;
+  await admit(quota, 's2');
+  expect(store.calls).toEqual(['read', 'replace']);
+  expect(store.ledger(user)).toEqual(['s2']);
+});
