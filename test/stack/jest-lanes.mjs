@@ -5,8 +5,9 @@
 // own informer Lease, sessions and codec keys), and namespaces or nodes of its own where it deletes or
 // cordons. Files of one lane never overlap; the real node's suites are all in one lane. Alone: the chaos
 // run (a second stack of its own, CPU-bound), the rolling restart under load, whose bounded waits measure
-// the machine as much as the product when another suite competes for its two cores, and the Temporal UI
-// in Chromium (beside a busy lane, the UI's own page answered 500 Internal Error in one CI run).
+// the machine as much as the product when another suite competes for its two cores, the Temporal UI in
+// Chromium (beside a busy lane, the UI's own page answered 500 Internal Error in one CI run), and the
+// count of the apiserver's open watches, which sums every client's (another suite's informers included).
 //
 // Arguments go to both lanes' jest (a path pattern selects within each lane); `--outputFile` gets the
 // lanes' JSON results merged into one, as a single jest run writes it. Exit code: the worse of the two.

@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import type express from 'express';
+import request from 'supertest';
 import { ApiKeyStore, generateApiKey, loadApiKeys, type Permission } from '../../src/api/auth.js';
 import { LOG_REDACT_PATHS, createApp } from '../../src/api/app.js';
 import { quotaLedgerName } from '../../src/api/quota.js';
@@ -128,4 +129,20 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}): Pr
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Deletes sessions through the API, waiting for each to end; a few at a time (two cores are shared). */
+export async function deleteSessionsWaiting(h: ApiHarness, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 10) {
+    await Promise.all(
+      ids.slice(i, i + 10).map(async (id) => {
+        const res = await request(h.app)
+          .delete(`/api/v1/sessions/${id}?wait=true`)
+          .set({ Authorization: `Bearer ${h.keys.admin}` });
+        if (res.status !== 200 || res.body.status !== 'terminated') {
+          throw new Error(`deleting ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      }),
+    );
+  }
 }
