@@ -258,6 +258,7 @@ up() {
     --search-attribute SessionId=Keyword --search-attribute SessionUser=Keyword \
     --search-attribute SessionStatus=Keyword \
     --dynamic-config-value system.enableActivityEagerExecution=true \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     ${STACK_UI_CODEC_ENDPOINT:+--ui-codec-endpoint "$STACK_UI_CODEC_ENDPOINT"}
 
   # --unsafe-no-fsync: this etcd holds throwaway test state; fsync on every write only slows tests.
