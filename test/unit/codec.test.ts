@@ -1,3 +1,4 @@
+import { createCipheriv } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, parseCodecKeys } from '../../src/temporal/codec.js';
 import { isUnencryptedPayloadMarker } from '../../workflows/unencrypted.js';
@@ -13,6 +14,24 @@ describe('payload codec', () => {
     expect(Buffer.from(encoded!.data!).toString('latin1')).not.toContain('ghp_super-secret-token');
     expect(Buffer.from(encoded!.metadata!['encryption-key-id']!).toString()).toBe('k1');
     const [decoded] = await codec.decode([encoded!]);
+    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(secretInput);
+  });
+
+  test('a payload sealed by hand in the stored format (iv, ciphertext, tag; raw key bytes) decodes', async () => {
+    // Histories already written must stay readable whatever the codec does internally with its keys.
+    const raw = Buffer.alloc(32, 1);
+    const iv = Buffer.alloc(12, 7);
+    const original = defaultPayloadConverter.toPayload(secretInput);
+    const plain = JSON.stringify({
+      m: Object.fromEntries(Object.entries(original.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      d: Buffer.from(original.data!).toString('base64'),
+    });
+    const cipher = createCipheriv('aes-256-gcm', raw, iv);
+    const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    const codec = new AesGcmPayloadCodec(parseCodecKeys(key('k1', 1)));
+    const [decoded] = await codec.decode([
+      { metadata: { encoding: Buffer.from('binary/encrypted'), 'encryption-key-id': Buffer.from('k1') }, data: sealed },
+    ]);
     expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(secretInput);
   });
 
