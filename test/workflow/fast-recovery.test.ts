@@ -23,6 +23,7 @@ import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
 import { scheduledWith } from './history-tasks.js';
+import { BASELINE_PATCH } from '../../workflows/session/patches.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `fast-recovery-test-${uniqueSuffix()}`;
@@ -334,7 +335,8 @@ describe('fast recovery', () => {
         .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
         .filter((d) => d != null)
         .map((d) => Buffer.from(d).toString('utf8'));
-      expect(patches.some((p) => p.includes('checks-by-reconciler'))).toBe(true);
+      // It follows `checks-by-reconciler` through the baseline that stands for it (workflows/session/patches.ts).
+      expect(patches.some((p) => p.includes(BASELINE_PATCH))).toBe(true);
       expect(world.calls(s.sessionId)).not.toContain('checkSessionPod');
     } finally {
       await terminateQuietly(handle);

@@ -24,6 +24,7 @@ import {
   terminateSessionUpdate,
 } from '../../workflows/definitions.js';
 import type { SessionCarryOver, sessionWorkflow } from '../../workflows/session.js';
+import { BASELINE_PATCH } from '../../workflows/session/patches.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
@@ -122,6 +123,27 @@ describe('session workflow with in-memory activities', () => {
       await untilStatus(handle, 'running');
       // This spec may start warm: its provisioning claims (the fake pool is empty, so it starts cold).
       expect(await scheduledWith(handle, 'recordAudit')).toEqual(['recordAudit', 'provisionWarmSession']);
+    } finally {
+      await terminateQuietly(handle);
+    }
+  });
+
+  test('a new session records one patch marker, the baseline, for all the patches it follows', async () => {
+    // Each patch marker costs every create a history event and, with the SDK's TemporalChangeVersion
+    // upsert beside it, a visibility write on the server (workflows/session/patches.ts).
+    const handle = await start(spec());
+    try {
+      await untilStatus(handle, 'running');
+      const events = (await handle.fetchHistory()).events ?? [];
+      const patchIds = events
+        .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
+        .filter((data) => data != null)
+        .map((data) => (JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id);
+      expect(patchIds).toEqual([BASELINE_PATCH]);
+      const versionUpserts = events.filter(
+        (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion,
+      );
+      expect(versionUpserts).toHaveLength(1);
     } finally {
       await terminateQuietly(handle);
     }

@@ -3,7 +3,7 @@
  * the restart budget, handed over on an interruption notice since `interruption-handover`) and on a
  * resume (./suspension.ts). A termination request aborts either.
  */
-import { ApplicationFailure, CancellationScope, isCancellation, log, patched } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, log } from '@temporalio/workflow';
 import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
 import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
 import { SessionFailureType, type FailureRecord } from './contract.js';
@@ -11,6 +11,7 @@ import type { FastRecovery } from './fast-recovery.js';
 import { MINUTE_MS, errorCode, failureTypeOf, isLost, now, podStartTimeoutOf, rootMessage } from './failures.js';
 import { NODE_LOSS_BESIDE_PATCH, handsOver, replacesBeside } from './handover.js';
 import type { PodTracker } from './pod-tracker.js';
+import type { SessionPatches } from './patches.js';
 import { nodeLossCheck, replacementGraceSeconds } from './recovery.js';
 
 /** What the replacement needs of the run; accessors over its fields, so run.ts stays the owner. */
@@ -21,6 +22,7 @@ export interface ReplacementHost {
   readonly pods: PodTracker;
   /** Set when this run follows `fast-recovery`. */
   readonly fast: FastRecovery | undefined;
+  readonly patches: SessionPatches;
   /** Whether this run follows `interruption-handover`. */
   readonly handover: boolean;
   /** The pod's name when it is a handover's `<base>-g<N>` rather than the session's own `<base>`. */
@@ -114,7 +116,7 @@ export class PodReplacement {
       const restarting = host.transition('restarting', reason);
       // The status changes at once; its audit record need not hold up the replacement (it cost a lost
       // session an activity and a workflow task before its old pod was even deleted).
-      if (patched(AUDIT_BESIDE_RECOVERY_PATCH)) restarting.catch(() => undefined);
+      if (host.patches.has(AUDIT_BESIDE_RECOVERY_PATCH)) restarting.catch(() => undefined);
       else await restarting;
       if (host.restartTimes.length > host.spec.restartPolicy.maxRestarts) {
         const failure: FailureRecord = {
@@ -129,7 +131,7 @@ export class PodReplacement {
       // On an interruption notice the old pod keeps serving until its successor is Ready (./handover.ts).
       const previous = host.handover && handsOver(check, host.spec) ? host.podSpec() : undefined;
       const beside = !previous && host.handover && replacesBeside(check, host.spec);
-      if (beside && patched(NODE_LOSS_BESIDE_PATCH)) {
+      if (beside && host.patches.has(NODE_LOSS_BESIDE_PATCH)) {
         host.pods.abandon(host.pods.current);
         const [pod] = await Promise.all([
           host.acts.ensureSessionPod(host.podSpec(), { generation: host.state.restartCount }),

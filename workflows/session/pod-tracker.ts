@@ -3,10 +3,11 @@
  * signals), and the waits built on it: for Ready and for gone. No activity runs while nothing happens;
  * a cheap check activity covers a signal that never came (e.g. sent while no worker ran).
  */
-import { ApplicationFailure, condition, patched } from '@temporalio/workflow';
+import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
 import type { SessionSpec } from '../../src/session/spec.js';
 import { isLost } from './failures.js';
+import type { SessionPatches } from './patches.js';
 import { NODE_INTERRUPTION, NODE_LOST, nodeLossCheck, type NodeReport } from './recovery.js';
 
 /**
@@ -37,7 +38,11 @@ export class PodTracker {
   /** Whether this run follows `fast-recovery`: node reports then act without a check of the pod. */
   fast = false;
 
-  constructor(lostPending: boolean, current: string | undefined) {
+  constructor(
+    private readonly patches: SessionPatches,
+    lostPending: boolean,
+    current: string | undefined,
+  ) {
     this.lostPending = lostPending;
     this.current = current;
   }
@@ -123,7 +128,7 @@ export class PodTracker {
   private readyOn(uid: string, nodeName: string): string {
     const noticed = this.fast && this.nodeReports.get(uid)?.reason === NODE_INTERRUPTION;
     // patched() only where the old code and the new differ, so histories without such a notice replay as they were.
-    if (noticed && patched(NOTICE_BEFORE_READY_PATCH)) this.lostPending = true;
+    if (noticed && this.patches.has(NOTICE_BEFORE_READY_PATCH)) this.lostPending = true;
     return nodeName;
   }
 

@@ -2,13 +2,13 @@
  * The provisioning of a new session: create every object and wait for the first Ready. Runs since
  * `event-driven-core` do it in one activity; older runs keep the step-by-step path they were recorded with.
  */
-import { patched } from '@temporalio/workflow';
 import type { ProvisionResult, SessionActivities } from '../../activities/types.js';
 import type { EndReason, SessionSpec, SessionState } from '../../src/session/spec.js';
 import { SessionFailureType, type FailureRecord } from './contract.js';
 import type { FastRecovery } from './fast-recovery.js';
 import { podStartTimeoutOf } from './failures.js';
 import type { PodTracker } from './pod-tracker.js';
+import type { SessionPatches } from './patches.js';
 import { warmIneligibility } from '../../src/session/warm-match.js';
 import {
   CLAIM_IN_PROVISIONING_PATCH,
@@ -27,6 +27,7 @@ export interface ProvisionHost {
   readonly pods: PodTracker;
   /** Whether this run follows `event-driven-core`. */
   readonly eventDriven: boolean;
+  readonly patches: SessionPatches;
   /** Set when this run follows `fast-recovery`. */
   readonly fast: FastRecovery | undefined;
   /** The spec without its secrets. */
@@ -75,12 +76,12 @@ export class Provisioning {
     // have created objects, and the deletes are idempotent.
     host.registerObjectsCleanup();
     host.registerPodCleanup();
-    const warmClaim = patched(WARM_CLAIM_PATCH);
+    const warmClaim = host.patches.has(WARM_CLAIM_PATCH);
     // Since `fast-recovery` the activity reads the secrets from the start input: they enter history once.
     const provisioned = host.fast ? host.podSpec() : host.spec;
     let warm: WarmClaim | undefined;
     let made: ProvisionResult;
-    if (warmClaim && patched(CLAIM_IN_PROVISIONING_PATCH)) {
+    if (warmClaim && host.patches.has(CLAIM_IN_PROVISIONING_PATCH)) {
       const ineligible = warmIneligibility(host.spec);
       if (ineligible) {
         warm = { reason: ineligible };

@@ -13,7 +13,6 @@ import {
   continueAsNew,
   isCancellation,
   log,
-  patched,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -33,6 +32,7 @@ import { FastRecovery, type RecoveryHost } from './fast-recovery.js';
 import { SUSPEND_RESUME_PATCH, SuspendCycle } from './suspension.js';
 import { HANDOVER_PATCH } from './handover.js';
 import { SafetyCheck } from './safety-check.js';
+import { SessionPatches } from './patches.js';
 
 export { SessionFailureType, type SessionCarryOver, type SessionTuning } from './contract.js';
 
@@ -73,6 +73,8 @@ export class SessionRun {
   private readonly replacement: PodReplacement;
   private readonly ending: SessionEnding;
   private readonly safetyCheck = new SafetyCheck();
+  /** Before any other command of the run: see ./patches.ts. */
+  private readonly patches = new SessionPatches();
 
   constructor(
     private readonly spec: SessionSpec,
@@ -87,7 +89,7 @@ export class SessionRun {
       this.nextSeq = carried.nextSeq;
       this.restartTimes = carried.restartTimes;
       this.terminate = carried.terminate;
-      this.pods = new PodTracker(carried.podLostPending, carried.podUid);
+      this.pods = new PodTracker(this.patches, carried.podLostPending, carried.podUid);
     } else {
       const createdAt = now();
       this.state = {
@@ -108,7 +110,7 @@ export class SessionRun {
       };
       this.nextSeq = 1;
       this.restartTimes = [];
-      this.pods = new PodTracker(false, undefined);
+      this.pods = new PodTracker(this.patches, false, undefined);
     }
     this.host = this.helperHost();
     this.provisioning = new Provisioning(this.host);
@@ -137,12 +139,13 @@ export class SessionRun {
   }
 
   async run(): Promise<SessionState> {
-    this.eventDriven = patched(EVENT_DRIVEN_PATCH);
-    if (this.eventDriven && patched(FAST_RECOVERY_PATCH)) this.fast = new FastRecovery(this.host);
+    const { patches } = this;
+    this.eventDriven = patches.has(EVENT_DRIVEN_PATCH);
+    if (this.eventDriven && patches.has(FAST_RECOVERY_PATCH)) this.fast = new FastRecovery(this.host);
     this.pods.fast = this.fast !== undefined;
-    this.suspendable = this.eventDriven && patched(SUSPEND_RESUME_PATCH);
-    this.handover = this.fast !== undefined && patched(HANDOVER_PATCH);
-    this.safetyCheck.decide(this.eventDriven);
+    this.suspendable = this.eventDriven && patches.has(SUSPEND_RESUME_PATCH);
+    this.handover = this.fast !== undefined && patches.has(HANDOVER_PATCH);
+    this.safetyCheck.decide(this.eventDriven, patches);
     upsertSearchAttributes([
       { key: SessionIdKey, value: this.spec.sessionId },
       { key: SessionUserKey, value: this.spec.user },
@@ -151,7 +154,7 @@ export class SessionRun {
     try {
       if (!this.carried) {
         let aborted: boolean;
-        if (patched(AUDIT_ALONGSIDE_PROVISIONING_PATCH)) {
+        if (patches.has(AUDIT_ALONGSIDE_PROVISIONING_PATCH)) {
           // A record, not a precondition: beside provisioning (waiting cost each create an activity and a
           // workflow task), done before `running`; handled at once so a failed provisioning leaves no rejection.
           const creatingRecorded = this.audit(undefined, 'creating');
@@ -291,6 +294,7 @@ export class SessionRun {
       get eventDriven() {
         return run.eventDriven;
       },
+      patches: this.patches,
       get fast() {
         return run.fast;
       },

@@ -5,8 +5,8 @@
  * evicted from the cache: issue 7). Since the patch the reconciler's sweep (activities/reconciler.ts)
  * signals only the running sessions it finds without a Ready pod, so an idle session schedules nothing.
  */
-import { patched } from '@temporalio/workflow';
 import { MINUTE_MS } from './failures.js';
+import type { SessionPatches } from './patches.js';
 
 export const CHECKS_BY_RECONCILER_PATCH = 'checks-by-reconciler';
 
@@ -16,8 +16,8 @@ export class SafetyCheck {
   private byReconciler = false;
 
   /** Decided at the run's first task (a patch marker), fixed for the run. */
-  decide(eventDriven: boolean): void {
-    this.byReconciler = eventDriven && patched(CHECKS_BY_RECONCILER_PATCH);
+  decide(eventDriven: boolean, patches: SessionPatches): void {
+    this.byReconciler = eventDriven && patches.has(CHECKS_BY_RECONCILER_PATCH);
   }
 
   /** When the running loop next looks at the pod unasked; Infinity when the reconciler does it. */
