@@ -142,7 +142,8 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
       expect(share).toBeGreaterThanOrEqual(0.5);
       expect(share).toBeLessThanOrEqual(0.9);
       // Node 24 lets each young generation grow to 128 MiB, resident once a burst has touched it: bounded, so
-      // the RSS follows the old-space size above (bench/results/BENCHMARKS.md, "Young generation").
+      // the RSS follows the old-space size above (measured in the bench report committed in ac0b43e:
+      // `git show ac0b43e:bench/results/BENCHMARKS.md`, "The young generation").
       const semiSpace = /--max-semi-space-size=(\d+)/.exec(nodeOptions);
       expect({ name: d.metadata.name, semiSpace: semiSpace?.[0] }).toEqual({
         name: d.metadata.name,
