@@ -12,7 +12,6 @@ import {
   condition,
   continueAsNew,
   isCancellation,
-  log,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -33,6 +32,7 @@ import { SUSPEND_RESUME_PATCH, SuspendCycle } from './suspension.js';
 import { HANDOVER_PATCH } from './handover.js';
 import { SafetyCheck } from './safety-check.js';
 import { SessionPatches } from './patches.js';
+import { recordStatusChange } from './audit-record.js';
 
 export { SessionFailureType, type SessionCarryOver, type SessionTuning } from './contract.js';
 
@@ -376,25 +376,8 @@ export class SessionRun {
     await this.audit(from, to, reason);
   }
 
-  private async audit(from: SessionStatus | undefined, to: SessionStatus, reason?: string): Promise<void> {
-    try {
-      await this.acts.recordAudit({
-        sessionId: this.spec.sessionId,
-        user: this.spec.user,
-        ...(from ? { from } : {}),
-        to,
-        ...(reason ? { reason } : {}),
-        at: now(),
-        detail: {
-          restartCount: this.state.restartCount,
-          ...(this.state.nodeName ? { node: this.state.nodeName } : {}),
-        },
-      });
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      // The audit trail is a record of the session, not a precondition for it.
-      log.warn('audit record failed', { to, error: String(err) });
-    }
+  private audit(from: SessionStatus | undefined, to: SessionStatus, reason?: string): Promise<void> {
+    return recordStatusChange(this.acts, this.spec, this.state, { from, to, ...(reason ? { reason } : {}) });
   }
 
   private record(type: string, message?: string): void {
