@@ -6,25 +6,34 @@ import type { AuditRecord } from './types.js';
 /** Secret-looking keys are dropped from audit details, whatever the caller put there. */
 const SECRET_KEY = /token|secret|password|passwd|credential|api[-_]?key|authorization|cookie/i;
 
+/** Writes the transition's audit line; the worker's audit sink and the older activity both come here. */
+export function writeAuditLine(log: Logger, record: AuditRecord): void {
+  const detail = record.detail
+    ? Object.fromEntries(Object.entries(record.detail).filter(([key]) => !SECRET_KEY.test(key)))
+    : undefined;
+  log.info(
+    {
+      audit: true,
+      sessionId: record.sessionId,
+      user: record.user,
+      from: record.from,
+      to: record.to,
+      reason: record.reason,
+      at: record.at,
+      ...(detail ? { detail } : {}),
+    },
+    'session transition',
+  );
+}
+
+/**
+ * The activity runs that recorded their transitions before patch `audit-in-worker-log` still schedule
+ * (./workflows/session/audit-record.ts); a worker keeps it registered for them.
+ */
 export function auditActivity(log: Logger): Pick<BaseActivities, 'recordAudit'> {
   return {
     async recordAudit(record: AuditRecord) {
-      const detail = record.detail
-        ? Object.fromEntries(Object.entries(record.detail).filter(([key]) => !SECRET_KEY.test(key)))
-        : undefined;
-      log.info(
-        {
-          audit: true,
-          sessionId: record.sessionId,
-          user: record.user,
-          from: record.from,
-          to: record.to,
-          reason: record.reason,
-          at: record.at,
-          ...(detail ? { detail } : {}),
-        },
-        'session transition',
-      );
+      writeAuditLine(log, record);
     },
   };
 }

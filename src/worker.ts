@@ -29,6 +29,7 @@ import { ensureSessionNetworkPolicy } from './k8s/network-policy.js';
 import { sessionActivityInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
+import { auditSinks } from './temporal/audit-sink.js';
 import {
   countingTransitions,
   createWorkerMetrics,
@@ -128,6 +129,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         }),
         ...warmPoolActivities,
       },
+      // Status changes are written and counted by the sink once the workflow task's activation is done.
+      sinks: auditSinks(log.child({ component: 'activities' }), metrics),
       dataConverter,
       interceptors: { ...sessionActivityInterceptors(), workflowModules: workflowCode.workflowModules },
       // Pod readiness and deletion arrive as signals, so no activity waits long; in-flight ones are

@@ -13,7 +13,7 @@
  * Patches in force: `event-driven-core` (one provisioning activity; readiness and deletion from the
  * informer's signals; quota entry released by the workflow; no secrets after provisioning) and the others
  * asked through `SessionPatches` (./session/patches.ts): a new run records one baseline marker for
- * all of them; a patch added from now on is a plain `patched()` call beside it.
+ * all of them; a patch added from now on joins a new baseline there (as `audit-in-worker-log` did).
  */
 import type { SessionSpec, SessionState } from '../src/session/spec.js';
 import { SessionRun, type SessionCarryOver, type SessionTuning } from './session/run.js';

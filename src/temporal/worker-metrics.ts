@@ -64,22 +64,30 @@ export function createWorkerMetrics(): WorkerMetrics {
   };
 }
 
+export type TransitionMetrics = Pick<WorkerMetrics, 'sessionRestarts' | 'sessionSuspensions' | 'sessionResumes'>;
+
 /**
- * Counts restarts, suspensions and resumes where the workflow reports them: every status change goes
- * through the audit activity, so the counts need no hook inside the deterministic workflow code.
+ * Counts restarts, suspensions and resumes where the workflow reports them: every status change reaches
+ * the worker as an audit record (the `audit` sink, or the activity of older runs), so the counts need no
+ * hook inside the deterministic workflow code.
  */
+export function countTransition(metrics: TransitionMetrics, record: AuditRecord): void {
+  if (record.to === 'restarting') metrics.sessionRestarts.inc({ reason: record.reason ?? 'unknown' });
+  else if (record.to === 'suspended') metrics.sessionSuspensions.inc({ reason: record.reason ?? 'user' });
+  else if (record.to === 'running' && record.from === 'resuming') metrics.sessionResumes.inc();
+}
+
+/** The `recordAudit` activity of runs from before patch `audit-in-worker-log`, counting what it records. */
 export function countingTransitions<A extends { recordAudit(record: AuditRecord): Promise<void> }>(
   activities: A,
-  metrics: Pick<WorkerMetrics, 'sessionRestarts' | 'sessionSuspensions' | 'sessionResumes'>,
+  metrics: TransitionMetrics,
 ): A {
   const recordAudit = activities.recordAudit.bind(activities);
   return {
     ...activities,
     async recordAudit(record: AuditRecord) {
       await recordAudit(record);
-      if (record.to === 'restarting') metrics.sessionRestarts.inc({ reason: record.reason ?? 'unknown' });
-      else if (record.to === 'suspended') metrics.sessionSuspensions.inc({ reason: record.reason ?? 'user' });
-      else if (record.to === 'running' && record.from === 'resuming') metrics.sessionResumes.inc();
+      countTransition(metrics, record);
     },
   };
 }

@@ -2,7 +2,11 @@
  * The worker's lifecycle counters, fed by the audit records every status change passes through: restarts
  * by loss reason, suspensions by reason (user or idle), resumes — and nothing else counted.
  */
+import { Writable } from 'node:stream';
+import type { WorkflowInfo } from '@temporalio/workflow';
+import { pino } from 'pino';
 import type { AuditRecord } from '../../activities/types.js';
+import { auditSinks } from '../../src/temporal/audit-sink.js';
 import { countingTransitions, createWorkerMetrics } from '../../src/temporal/worker-metrics.js';
 
 const at = '2026-12-02T00:00:00.000Z';
@@ -68,5 +72,38 @@ describe('worker lifecycle metrics', () => {
     );
     await expect(acts.recordAudit(record('running', 'suspended', 'idle'))).rejects.toThrow('audit sink down');
     expect(await text(metrics)).not.toMatch(/^session_suspensions_total\{/m);
+  });
+
+  test("the workflow's audit sink writes each status change as one line, without secret-looking details, and counts it", async () => {
+    const metrics = createWorkerMetrics();
+    const lines: Record<string, unknown>[] = [];
+    const log = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
+          done();
+        },
+      }),
+    );
+    const sink = auditSinks(log, metrics).audit.statusChanged;
+    const lost = { ...record('running', 'restarting', 'node_lost'), detail: { restartCount: 1, apiToken: 'sk-123' } };
+    await sink.fn({} as WorkflowInfo, lost);
+
+    expect(sink.callDuringReplay).toBe(false);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        audit: true,
+        msg: 'session transition',
+        sessionId: 's-1',
+        from: 'running',
+        to: 'restarting',
+        reason: 'node_lost',
+        at,
+        detail: { restartCount: 1 },
+      }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain('sk-123');
+    expect(await text(metrics)).toMatch(/^session_restarts_total\{reason="node_lost"\} 1$/m);
   });
 });

@@ -22,12 +22,14 @@ import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
-import { scheduledWith } from './history-tasks.js';
+import { scheduledWith, taskScheduling, taskSettingStatus } from './history-tasks.js';
+import { captureAudit } from '../support/audit-capture.js';
 import { BASELINE_PATCH } from '../../workflows/session/patches.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `fast-recovery-test-${uniqueSuffix()}`;
 const world = new FakeWorld();
+const audit = captureAudit();
 
 let client: Client;
 let nativeConnection: NativeConnection;
@@ -46,6 +48,7 @@ beforeAll(async () => {
     taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
     activities: world.activities(client),
+    sinks: audit.sinks,
   });
   workerRun = worker.run();
 });
@@ -110,7 +113,6 @@ describe('fast recovery', () => {
       // node-loss-replace-beside), the successor under the next generation's name.
       expect((await scheduledWith(handle, 'requestPodDeletion')).sort()).toEqual([
         'ensureSessionPod',
-        'recordAudit',
         'requestPodDeletion',
       ]);
       const calls = world.session(s.sessionId).calls;
@@ -356,7 +358,15 @@ describe('fast recovery', () => {
         message: 'node kwok-spot-a was deleted',
       });
       await until(handle, 'replaced', (c) => c.status === 'running' && c.restartCount === 1);
-      expect(await scheduledWith(handle, 'requestPodDeletion')).toEqual(['recordAudit', 'requestPodDeletion']);
+      const deletedBy = await taskScheduling(handle, 'requestPodDeletion');
+      expect(deletedBy).toBeDefined();
+      expect(await taskSettingStatus(handle, 'restarting')).toBe(deletedBy);
+      expect(await scheduledWith(handle, 'requestPodDeletion')).toEqual(['requestPodDeletion']);
+      expect(audit.of(s.sessionId).find((l) => l.to === 'restarting')).toMatchObject({
+        from: 'running',
+        reason: 'node_lost',
+        detail: { restartCount: 1 },
+      });
     } finally {
       await terminateQuietly(handle);
     }

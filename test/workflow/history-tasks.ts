@@ -13,3 +13,32 @@ export async function scheduledWith(handle: WorkflowHandle, activity: string): P
   const task = scheduled.find((a) => a.name === activity)?.by;
   return scheduled.filter((a) => a.by === task).map((a) => a.name);
 }
+
+/** The activities the run's first workflow task scheduled, in history order. */
+export async function scheduledByFirstTask(handle: WorkflowHandle): Promise<string[]> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const first = Number(events.find((e) => e.workflowTaskCompletedEventAttributes)?.eventId);
+  return events
+    .map((e) => e.activityTaskScheduledEventAttributes)
+    .filter((a) => a != null && Number(a.workflowTaskCompletedEventId) === first)
+    .map((a) => a?.activityType?.name ?? '');
+}
+
+/** The workflow task (its completed event's id) that set the `SessionStatus` search attribute to `status`. */
+export async function taskSettingStatus(handle: WorkflowHandle, status: string): Promise<number | undefined> {
+  const upsert = ((await handle.fetchHistory()).events ?? [])
+    .map((e) => e.upsertWorkflowSearchAttributesEventAttributes)
+    .find((a) => {
+      const data = a?.searchAttributes?.indexedFields?.SessionStatus?.data;
+      return data != null && Buffer.from(data).toString('utf8') === JSON.stringify(status);
+    });
+  return upsert ? Number(upsert.workflowTaskCompletedEventId) : undefined;
+}
+
+/** The workflow task (its completed event's id) that scheduled the first `activity`. */
+export async function taskScheduling(handle: WorkflowHandle, activity: string): Promise<number | undefined> {
+  const scheduled = ((await handle.fetchHistory()).events ?? [])
+    .map((e) => e.activityTaskScheduledEventAttributes)
+    .find((a) => a?.activityType?.name === activity);
+  return scheduled ? Number(scheduled.workflowTaskCompletedEventId) : undefined;
+}

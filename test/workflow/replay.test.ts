@@ -8,12 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createDataConverter } from '../../src/temporal/codec.js';
 import { REPLAY_CODEC_KEYS, historiesDir, historyFromFixture } from '../fixtures/replay-codec.js';
+import { captureAudit } from '../support/audit-capture.js';
 
 const files = readdirSync(historiesDir)
   .filter((f) => f.endsWith('.json'))
   .sort();
 
 let workflowBundle: WorkflowBundleWithSourceMap;
+const audit = captureAudit();
 
 beforeAll(async () => {
   // One bundle for every history: bundling is most of a replay's cost.
@@ -51,9 +53,12 @@ describe('recorded session histories', () => {
       {
         workflowBundle,
         dataConverter: createDataConverter({ codecKeys: REPLAY_CODEC_KEYS, codecKeysFile: undefined }),
+        sinks: audit.sinks,
       },
       history,
       file,
     );
+    // A replay rebuilds the session's state; its transitions were written when they happened.
+    expect(audit.all()).toEqual([]);
   });
 });

@@ -25,15 +25,17 @@ import {
 } from '../../workflows/definitions.js';
 import type { SessionCarryOver, sessionWorkflow } from '../../workflows/session.js';
 import { BASELINE_PATCH } from '../../workflows/session/patches.js';
+import { captureAudit } from '../support/audit-capture.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
-import { scheduledWith } from './history-tasks.js';
+import { scheduledByFirstTask } from './history-tasks.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `session-workflow-test-${uniqueSuffix()}`;
 const world = new FakeWorld();
+const audit = captureAudit();
 
 let client: Client;
 let nativeConnection: NativeConnection;
@@ -53,6 +55,7 @@ beforeAll(async () => {
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
     // No warm pool here (the fake world's claim finds none): every eligible session starts cold.
     activities: world.activities(client),
+    sinks: audit.sinks,
   });
   workerRun = worker.run();
 });
@@ -76,15 +79,19 @@ async function start(s: SessionSpec): Promise<SessionHandle> {
 
 const state = (handle: SessionHandle): Promise<SessionState> => handle.query(getSessionStateQuery);
 
+/** The session's audit lines as `from>to` (`-` for none), as the worker wrote them. */
+const trailOf = (sessionId: string): string[] => audit.of(sessionId).map((l) => `${l.from ?? '-'}>${l.to}`);
+
 /**
- * The session's audit trail once it reads `expected` (or as it is after a while). The status changes
- * before its audit activity runs, so a test that has just seen the status must wait for the record.
+ * The session's audit trail once it reads `expected` (or as it is after a while). A query can answer
+ * between the workflow task's activation and the worker writing its lines, so a test that has just seen
+ * the status waits for the record.
  */
 async function auditTrail(sessionId: string, expected: string[]): Promise<string[]> {
   return eventually(`the audit trail ${JSON.stringify(expected)}`, async () => {
-    const trail = world.session(sessionId).audit;
+    const trail = trailOf(sessionId);
     return JSON.stringify(trail) === JSON.stringify(expected) ? [...trail] : undefined;
-  }).catch(() => [...world.session(sessionId).audit]);
+  }).catch(() => [...trailOf(sessionId)]);
 }
 
 async function untilStatus(handle: SessionHandle, status: SessionState['status']): Promise<SessionState> {
@@ -116,13 +123,32 @@ const isProvisioning = (activity: string): boolean =>
 const minutesBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / 60_000;
 
 describe('session workflow with in-memory activities', () => {
-  test('schedules the `creating` audit record and provisioning in the same workflow task: the record never delays a create', async () => {
+  test('writes each transition as an audit line from the worker, with no activity and no workflow task of its own', async () => {
     const s = spec();
     const handle = await start(s);
     try {
       await untilStatus(handle, 'running');
+      await handle.signal(terminateSessionSignal, { reason: 'user' });
+      await handle.result();
+      const lines = audit.of(s.sessionId);
+      expect(lines.map(({ from, to }) => [from, to])).toEqual([
+        [undefined, 'creating'],
+        ['creating', 'running'],
+        ['running', 'terminating'],
+        ['terminating', 'terminated'],
+      ]);
+      expect(lines[1]).toMatchObject({
+        audit: true,
+        user: s.user,
+        msg: 'session transition',
+        detail: { restartCount: 0, node: 'kwok-spot-a' },
+      });
       // This spec may start warm: its provisioning claims (the fake pool is empty, so it starts cold).
-      expect(await scheduledWith(handle, 'recordAudit')).toEqual(['recordAudit', 'provisionWarmSession']);
+      expect(await scheduledByFirstTask(handle)).toEqual(['provisionWarmSession']);
+      const events = (await handle.fetchHistory()).events ?? [];
+      expect(events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).not.toContain(
+        'recordAudit',
+      );
     } finally {
       await terminateQuietly(handle);
     }
@@ -252,7 +278,7 @@ describe('session workflow with in-memory activities', () => {
       { activity: 'deleteSessionObjects', options: { deletePvc: false } },
     ]);
     expect(world.objects(s.sessionId)).toEqual(['pvc']);
-    expect(world.session(s.sessionId).audit.slice(-2)).toEqual(['running>terminating', 'terminating>terminated']);
+    expect(trailOf(s.sessionId).slice(-2)).toEqual(['running>terminating', 'terminating>terminated']);
     // Queries still answer once the workflow has closed.
     expect((await state(handle)).status).toBe('terminated');
   });
@@ -308,7 +334,7 @@ describe('session workflow with in-memory activities', () => {
         { activity: 'deleteSessionObjects', options: { deletePvc: true } },
       ]);
       expect(world.objects(s.sessionId)).toEqual([]);
-      expect(world.session(s.sessionId).audit).toEqual(['->creating', 'creating>failed']);
+      expect(trailOf(s.sessionId)).toEqual(['->creating', 'creating>failed']);
     },
   );
 

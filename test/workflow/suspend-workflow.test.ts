@@ -21,6 +21,7 @@ import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
+import { captureAudit } from '../support/audit-capture.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `suspend-workflow-test-${uniqueSuffix()}`;
@@ -80,6 +81,7 @@ beforeAll(async () => {
     taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
     activities: { ...world.activities(client), ...suspendActivities },
+    sinks: captureAudit().sinks,
   });
   workerRun = worker.run();
 });

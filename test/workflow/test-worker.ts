@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { captureAudit } from '../support/audit-capture.js';
 import { stackEnv } from '../support/stack.js';
 
 export interface TestWorker {
@@ -27,6 +28,7 @@ export async function startTestWorker(taskQueue: string, activities: (client: Cl
     taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
     activities: activities(client),
+    sinks: captureAudit().sinks,
   });
   const running = worker.run();
   return {

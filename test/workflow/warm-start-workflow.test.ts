@@ -12,7 +12,7 @@ import { testSessionSpec } from '../support/session-spec.js';
 import { uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
-import { scheduledWith } from './history-tasks.js';
+import { scheduledByFirstTask } from './history-tasks.js';
 import { startTestWorker, type TestWorker } from './test-worker.js';
 
 const taskQueue = `warm-start-workflow-test-${uniqueSuffix()}`;
@@ -57,7 +57,7 @@ const end = (handle: SessionHandle) =>
   handle.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
 
 describe('a session that may start warm', () => {
-  test('claims inside its provisioning: one activity, scheduled by the first workflow task beside the audit record', async () => {
+  test('claims inside its provisioning: one activity, scheduled by the first workflow task', async () => {
     const s = spec();
     warm.add(s.sessionId);
     const { handle, state } = await runToRunning(s);
@@ -66,7 +66,7 @@ describe('a session that may start warm', () => {
       expect(state.podName).toBe(`${s.sessionId}-pod`);
       expect(state.nodeName).toBe('kwok-spot-a');
       expect(world.calls(s.sessionId)).toEqual(['provisionWarmSession']);
-      expect(await scheduledWith(handle, 'recordAudit')).toEqual(['recordAudit', 'provisionWarmSession']);
+      expect(await scheduledByFirstTask(handle)).toEqual(['provisionWarmSession']);
       const types = state.events.map((e) => e.type);
       expect(types).toContain('warm_claimed');
       expect(types).not.toContain('cold_start');

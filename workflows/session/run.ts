@@ -377,7 +377,11 @@ export class SessionRun {
   }
 
   private audit(from: SessionStatus | undefined, to: SessionStatus, reason?: string): Promise<void> {
-    return recordStatusChange(this.acts, this.spec, this.state, { from, to, ...(reason ? { reason } : {}) });
+    return recordStatusChange(this.acts, this.patches, this.spec, this.state, {
+      from,
+      to,
+      ...(reason ? { reason } : {}),
+    });
   }
 
   private record(type: string, message?: string): void {
