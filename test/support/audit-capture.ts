@@ -18,6 +18,8 @@ export interface AuditLine {
   msg: string;
 }
 
+export type AuditCapture = ReturnType<typeof captureAudit>;
+
 export function captureAudit() {
   const lines: AuditLine[] = [];
   const destination = new Writable({

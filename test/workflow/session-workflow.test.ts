@@ -24,13 +24,11 @@ import {
   terminateSessionUpdate,
 } from '../../workflows/definitions.js';
 import type { SessionCarryOver, sessionWorkflow } from '../../workflows/session.js';
-import { BASELINE_PATCH } from '../../workflows/session/patches.js';
 import { captureAudit } from '../support/audit-capture.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
-import { scheduledByFirstTask } from './history-tasks.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `session-workflow-test-${uniqueSuffix()}`;
@@ -123,58 +121,6 @@ const isProvisioning = (activity: string): boolean =>
 const minutesBetween = (from: string, to: string): number => (Date.parse(to) - Date.parse(from)) / 60_000;
 
 describe('session workflow with in-memory activities', () => {
-  test('writes each transition as an audit line from the worker, with no activity and no workflow task of its own', async () => {
-    const s = spec();
-    const handle = await start(s);
-    try {
-      await untilStatus(handle, 'running');
-      await handle.signal(terminateSessionSignal, { reason: 'user' });
-      await handle.result();
-      const lines = audit.of(s.sessionId);
-      expect(lines.map(({ from, to }) => [from, to])).toEqual([
-        [undefined, 'creating'],
-        ['creating', 'running'],
-        ['running', 'terminating'],
-        ['terminating', 'terminated'],
-      ]);
-      expect(lines[1]).toMatchObject({
-        audit: true,
-        user: s.user,
-        msg: 'session transition',
-        detail: { restartCount: 0, node: 'kwok-spot-a' },
-      });
-      // This spec may start warm: its provisioning claims (the fake pool is empty, so it starts cold).
-      expect(await scheduledByFirstTask(handle)).toEqual(['provisionWarmSession']);
-      const events = (await handle.fetchHistory()).events ?? [];
-      expect(events.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).not.toContain(
-        'recordAudit',
-      );
-    } finally {
-      await terminateQuietly(handle);
-    }
-  });
-
-  test('a new session records one patch marker, the baseline, for all the patches it follows', async () => {
-    // Each patch marker costs every create a history event and, with the SDK's TemporalChangeVersion
-    // upsert beside it, a visibility write on the server (workflows/session/patches.ts).
-    const handle = await start(spec());
-    try {
-      await untilStatus(handle, 'running');
-      const events = (await handle.fetchHistory()).events ?? [];
-      const patchIds = events
-        .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
-        .filter((data) => data != null)
-        .map((data) => (JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id);
-      expect(patchIds).toEqual([BASELINE_PATCH]);
-      const versionUpserts = events.filter(
-        (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion,
-      );
-      expect(versionUpserts).toHaveLength(1);
-    } finally {
-      await terminateQuietly(handle);
-    }
-  });
-
   test('provisions every object in one step, waits for the Ready the informer reports, then reports running', async () => {
     const s = spec({ timeoutMinutes: 30, maxLifetimeMinutes: 120, pvc: { ...spec().pvc, enabled: true } });
     const handle = await start(s);

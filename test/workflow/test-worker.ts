@@ -5,11 +5,13 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { captureAudit } from '../support/audit-capture.js';
+import { captureAudit, type AuditCapture } from '../support/audit-capture.js';
 import { stackEnv } from '../support/stack.js';
 
 export interface TestWorker {
   client: Client;
+  /** The audit lines the worker wrote (its real audit sink, into memory). */
+  audit: AuditCapture;
   /** Shuts the worker down and closes both connections. */
   stop(): Promise<void>;
 }
@@ -22,17 +24,19 @@ export async function startTestWorker(taskQueue: string, activities: (client: Cl
     namespace: TEMPORAL_NAMESPACE,
   });
   const nativeConnection = await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
+  const audit = captureAudit();
   const worker = await Worker.create({
     connection: nativeConnection,
     namespace: TEMPORAL_NAMESPACE,
     taskQueue,
     workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
     activities: activities(client),
-    sinks: captureAudit().sinks,
+    sinks: audit.sinks,
   });
   const running = worker.run();
   return {
     client,
+    audit,
     async stop() {
       worker.shutdown();
       await running;

@@ -14,6 +14,7 @@
  */
 import { patched } from '@temporalio/workflow';
 import { AUDIT_IN_WORKER_LOG_PATCH } from './audit-record.js';
+import { SEARCH_ATTRIBUTES_FROM_START_PATCH } from './identity-attributes.js';
 
 interface Baseline {
   id: string;
@@ -24,12 +25,11 @@ interface Baseline {
 const BASELINES: readonly Baseline[] = [
   { id: 'session-baseline-2026-12', adds: [] },
   { id: 'session-baseline-2026-12-audit', adds: [AUDIT_IN_WORKER_LOG_PATCH] },
+  { id: 'session-baseline-2026-12-attributes', adds: [SEARCH_ATTRIBUTES_FROM_START_PATCH] },
 ];
 
 /** The baseline a run started by this code records. */
 export const BASELINE_PATCH = BASELINES[BASELINES.length - 1]!.id;
-/** The first baseline, recorded by the runs started before `audit-in-worker-log`. */
-export const FIRST_BASELINE_PATCH = BASELINES[0]!.id;
 
 export class SessionPatches {
   /** Index in BASELINES of the run's baseline, -1 for a history from before the first. */

@@ -17,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { SessionActivities } from '../../activities/types.js';
 import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
-import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../search-attributes.js';
+import { SessionStatusKey } from '../search-attributes.js';
 import { sessionActivities } from './activities.js';
 import type { SessionCarryOver, SessionTuning, ShutdownRequest } from './contract.js';
 import { SessionEnding, type EndingHost } from './ending.js';
@@ -33,6 +33,7 @@ import { HANDOVER_PATCH } from './handover.js';
 import { SafetyCheck } from './safety-check.js';
 import { SessionPatches } from './patches.js';
 import { recordStatusChange } from './audit-record.js';
+import { publishSessionAttributes } from './identity-attributes.js';
 
 export { SessionFailureType, type SessionCarryOver, type SessionTuning } from './contract.js';
 
@@ -146,11 +147,7 @@ export class SessionRun {
     this.suspendable = this.eventDriven && patches.has(SUSPEND_RESUME_PATCH);
     this.handover = this.fast !== undefined && patches.has(HANDOVER_PATCH);
     this.safetyCheck.decide(this.eventDriven, patches);
-    upsertSearchAttributes([
-      { key: SessionIdKey, value: this.spec.sessionId },
-      { key: SessionUserKey, value: this.spec.user },
-      { key: SessionStatusKey, value: this.state.status },
-    ]);
+    publishSessionAttributes(patches, this.spec, this.state.status);
     try {
       if (!this.carried) {
         let aborted: boolean;
