@@ -4,19 +4,11 @@
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import type { AuditRecord } from '../../activities/types.js';
 import { auditSinks } from '../../src/temporal/audit-sink.js';
 
-export interface AuditLine {
-  audit: true;
-  sessionId: string;
-  user: string;
-  from?: string;
-  to: string;
-  reason?: string;
-  at: string;
-  detail?: Record<string, unknown>;
-  msg: string;
-}
+/** One line as the worker writes it: the record's fields beside pino's own. */
+export type AuditLine = AuditRecord & { audit: true; msg: string };
 
 export type AuditCapture = ReturnType<typeof captureAudit>;
 
