@@ -101,6 +101,9 @@ export function ownedObjects(core: KubeClients['core'], log: Logger) {
       );
       return false;
     }
+    // Already being deleted (a PVC waits on its protection finalizer): a repeated cleanup has nothing
+    // left to do and must not report it deleted twice.
+    if (existing.metadata?.deletionTimestamp) return false;
     try {
       await remove({ preconditions: { uid: existing.metadata?.uid } });
       log.info({ sessionId: spec.sessionId, kind, name }, 'deleted');
