@@ -25,6 +25,7 @@ import { FakeWorld } from './fake-activities.js';
 import { scheduledWith, taskScheduling, taskSettingStatus } from './history-tasks.js';
 import { captureAudit } from '../support/audit-capture.js';
 import { BASELINE_PATCH } from '../../workflows/session/patches.js';
+import { terminateQuietly } from './session-handles.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `fast-recovery-test-${uniqueSuffix()}`;
@@ -87,10 +88,6 @@ function callsFrom(s: SessionSpec, from: string): [string, unknown][] {
   const calls = world.session(s.sessionId).calls;
   const at = calls.findIndex((c) => c.activity === from);
   return at < 0 ? [] : calls.slice(at).map((c) => [c.activity, c.options]);
-}
-
-async function terminateQuietly(handle: SessionHandle): Promise<void> {
-  await handle.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
 }
 
 describe('fast recovery', () => {

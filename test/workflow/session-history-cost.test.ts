@@ -4,19 +4,17 @@
  * stack's real Temporal dev server with in-memory activities (./fake-activities.ts); the tests read the
  * recorded history and the worker's audit lines.
  */
-import type { WorkflowHandle } from '@temporalio/client';
-import type { SessionSpec, SessionState } from '../../src/session/spec.js';
+import type { SessionSpec } from '../../src/session/spec.js';
 import { sessionWorkflowId } from '../../src/session/spec.js';
 import { startSession } from '../../src/temporal/client.js';
-import { getSessionStateQuery, sessionWorkflowType, terminateSessionSignal } from '../../workflows/definitions.js';
-import type { sessionWorkflow } from '../../workflows/session.js';
+import { sessionWorkflowType, terminateSessionSignal } from '../../workflows/definitions.js';
 import { BASELINE_PATCH } from '../../workflows/session/patches.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { uniqueSuffix } from '../support/stack.js';
-import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
 import { scheduledByFirstTask } from './history-tasks.js';
 import { startTestWorker, type TestWorker } from './test-worker.js';
+import { terminateQuietly, untilStatus, type SessionHandle } from './session-handles.js';
 
 const taskQueue = `session-history-cost-test-${uniqueSuffix()}`;
 const world = new FakeWorld();
@@ -30,24 +28,10 @@ afterAll(async () => {
   await testWorker?.stop();
 });
 
-type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
-
 const spec = (): SessionSpec => testSessionSpec({ user: `cost-${uniqueSuffix()}@example.com` });
 
 const start = (s: SessionSpec): Promise<SessionHandle> =>
   startSession(testWorker.client, s, { temporalTaskQueue: taskQueue });
-
-async function untilStatus(handle: SessionHandle, status: SessionState['status']): Promise<SessionState> {
-  return eventually(`session ${handle.workflowId} to be ${status}`, async () => {
-    const current = await handle.query(getSessionStateQuery);
-    return current.status === status ? current : undefined;
-  });
-}
-
-/** Ends a test's session if the test left it running, so no workflow outlives its test. */
-async function terminateQuietly(handle: SessionHandle): Promise<void> {
-  await handle.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
-}
 
 describe("a new session's history", () => {
   test('writes each transition as an audit line from the worker, with no activity and no workflow task of its own', async () => {

@@ -29,6 +29,7 @@ import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
+import { terminateQuietly, untilStatus } from './session-handles.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `session-workflow-test-${uniqueSuffix()}`;
@@ -92,13 +93,6 @@ async function auditTrail(sessionId: string, expected: string[]): Promise<string
   }).catch(() => [...trailOf(sessionId)]);
 }
 
-async function untilStatus(handle: SessionHandle, status: SessionState['status']): Promise<SessionState> {
-  return eventually(`session ${handle.workflowId} to be ${status}`, async () => {
-    const current = await state(handle);
-    return current.status === status ? current : undefined;
-  });
-}
-
 /** The failure a session workflow ended with (it must have failed). */
 async function failureOf(handle: SessionHandle): Promise<Error | undefined> {
   const err = await handle.result().then(
@@ -107,11 +101,6 @@ async function failureOf(handle: SessionHandle): Promise<Error | undefined> {
   );
   expect(err).toBeInstanceOf(WorkflowFailedError);
   return (err as WorkflowFailedError).cause;
-}
-
-/** Ends a test's session if the test left it running, so no workflow outlives its test. */
-async function terminateQuietly(handle: SessionHandle): Promise<void> {
-  await handle.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
 }
 
 /** The provisioning activity: provisionWarmSession for a session that may start warm, else provisionSession. */

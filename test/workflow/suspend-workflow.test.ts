@@ -10,18 +10,14 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { SuspendActivities, SuspendRef } from '../../activities/suspend.js';
 import type { SessionSpec, SessionState } from '../../src/session/spec.js';
 import { startSession } from '../../src/temporal/client.js';
-import {
-  getSessionStateQuery,
-  suspendSessionUpdate,
-  terminateSessionSignal,
-  terminateSessionUpdate,
-} from '../../workflows/definitions.js';
+import { getSessionStateQuery, suspendSessionUpdate, terminateSessionUpdate } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
 import { captureAudit } from '../support/audit-capture.js';
+import { terminateQuietly, untilStatus } from './session-handles.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `suspend-workflow-test-${uniqueSuffix()}`;
@@ -103,14 +99,7 @@ function spec(overrides: Partial<SessionSpec> = {}): SessionSpec {
 
 const start = (s: SessionSpec): Promise<SessionHandle> => startSession(client, s, { temporalTaskQueue: taskQueue });
 const state = (handle: SessionHandle): Promise<SessionState> => handle.query(getSessionStateQuery);
-const untilStatus = (handle: SessionHandle, status: SessionState['status']): Promise<SessionState> =>
-  eventually(`session ${handle.workflowId} to be ${status}`, async () => {
-    const current = await state(handle);
-    return current.status === status ? current : undefined;
-  });
 const checksOf = (s: SessionSpec) => agents.get(s.sessionId)?.statusChecks ?? 0;
-const terminateQuietly = (h: SessionHandle) =>
-  h.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
 
 describe('idle auto-suspend in the workflow', () => {
   test('a busy agent keeps its session running: the idle check asks again each period, then suspends once stable', async () => {

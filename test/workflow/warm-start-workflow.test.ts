@@ -6,14 +6,13 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { SessionSpec, SessionState } from '../../src/session/spec.js';
 import { startSession } from '../../src/temporal/client.js';
-import { getSessionStateQuery, terminateSessionSignal } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { uniqueSuffix } from '../support/stack.js';
-import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
 import { scheduledByFirstTask } from './history-tasks.js';
 import { startTestWorker, type TestWorker } from './test-worker.js';
+import { terminateQuietly, untilStatus } from './session-handles.js';
 
 const taskQueue = `warm-start-workflow-test-${uniqueSuffix()}`;
 const world = new FakeWorld();
@@ -41,20 +40,10 @@ type SessionHandle = WorkflowHandle<typeof sessionWorkflow>;
 const spec = (overrides: Partial<SessionSpec> = {}): SessionSpec =>
   testSessionSpec({ user: `warm-wf-${uniqueSuffix()}@example.com`, ...overrides });
 
-async function untilRunning(handle: SessionHandle): Promise<SessionState> {
-  return eventually(`session ${handle.workflowId} to be running`, async () => {
-    const state = await handle.query(getSessionStateQuery);
-    return state.status === 'running' ? state : undefined;
-  });
-}
-
 async function runToRunning(s: SessionSpec): Promise<{ handle: SessionHandle; state: SessionState }> {
   const handle = await startSession(client, s, { temporalTaskQueue: taskQueue });
-  return { handle, state: await untilRunning(handle) };
+  return { handle, state: await untilStatus(handle, 'running') };
 }
-
-const end = (handle: SessionHandle) =>
-  handle.signal(terminateSessionSignal, { reason: 'test-cleanup' }).catch(() => undefined);
 
 describe('a session that may start warm', () => {
   test('claims inside its provisioning: one activity, scheduled by the first workflow task', async () => {
@@ -74,7 +63,7 @@ describe('a session that may start warm', () => {
         `pod ${s.sessionId}-pod of warm pool default`,
       );
     } finally {
-      await end(handle);
+      await terminateQuietly(handle);
     }
   });
 
@@ -88,7 +77,7 @@ describe('a session that may start warm', () => {
         'no warm pod of the session profile was available',
       );
     } finally {
-      await end(handle);
+      await terminateQuietly(handle);
     }
   });
 
@@ -101,7 +90,7 @@ describe('a session that may start warm', () => {
       expect(world.calls(s.sessionId)).toEqual(['provisionSession']);
       expect(state.events.find((e) => e.type === 'cold_start')?.message).toMatch(/workspace volume/);
     } finally {
-      await end(handle);
+      await terminateQuietly(handle);
     }
   });
 });
