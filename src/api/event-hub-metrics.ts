@@ -1,8 +1,9 @@
 /**
  * The event hub's fan-in, as Prometheus sees it: `session_event_feeds` is the number of sessions this API
  * process follows for SSE streams — one upstream long poll each, however many streams read a session — and
- * `session_event_upstream_calls_total` the `waitForEvents` updates it has sent. Streams growing while feeds
- * stay flat is the fan-in working; feeds growing with streams would be one upstream per follower.
+ * `session_event_upstream_calls_total` the calls it has made (a state query per feed, then `waitForEvents`
+ * updates). Streams growing while feeds stay flat is the fan-in working; feeds growing with streams would be
+ * one upstream per follower.
  */
 import { Counter, Gauge } from 'prom-client';
 import type { SessionEventHub } from './event-hub.js';
@@ -20,7 +21,7 @@ export function registerEventHubMetrics(metrics: ApiMetrics, hub: SessionEventHu
   });
   new Counter({
     name: 'session_event_upstream_calls_total',
-    help: 'waitForEvents updates this API process sent to follow sessions for event streams',
+    help: 'Calls this API process made to follow sessions for event streams (a state query per feed, then waitForEvents updates)',
     registers: [metrics.registry],
     collect() {
       // The hub owns the count; the counter mirrors it at scrape time.

@@ -1,14 +1,13 @@
 /**
  * Lifecycle events pushed to followers (SSE streams), shared per process: every stream on one session
- * reads from one feed, and a feed has at most one upstream call in flight — a `waitForEvents` update that
- * the workflow completes when it records a new event. An idle session therefore costs one parked long
+ * reads from one feed, and a feed has at most one upstream call in flight — the state query that starts
+ * it, then a `waitForEvents` update that the workflow completes when it records a new event. An idle session therefore costs one parked long
  * poll, and no workflow task, however many streams follow it.
  *
  * The update id is derived from the sequence number waited after (`events-after-<seq>`), so feeds of
  * other API replicas on the same session join the same in-flight update instead of adding their own:
  * the workflow's in-flight update limit is not spent per follower.
  */
-import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import type { SessionEvent, SessionState } from '../session/spec.js';
 import { sessionWorkflowId } from '../session/spec.js';
@@ -89,11 +88,13 @@ class Feed {
     const handle = this.client.workflow.getHandle<typeof sessionWorkflow>(sessionWorkflowId(this.sessionId));
     const connection = this.client.connection;
     try {
-      // First call: everything so far, answered at once (afterSeq -1), with an id of its own so a cached
-      // answer of another feed's first call is never reused.
+      // First call: everything so far, by a query. It is as consistent as an update (the server holds a
+      // query behind a workflow task in progress, and behind the first one of a workflow just started) but
+      // writes nothing: an update would add a workflow task and its events to the history of every session
+      // a stream starts following.
       this.countCall();
       const first = await connection.withDeadline(Date.now() + FIRST_CALL_TIMEOUT_MS, () =>
-        handle.executeUpdate(waitForEventsUpdate, { args: [{ afterSeq: -1 }], updateId: `events-${randomUUID()}` }),
+        handle.query(getSessionStateQuery),
       );
       this.merge(first);
       let timeoutsInARow = 0;

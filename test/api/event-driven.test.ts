@@ -15,6 +15,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/api/app.js';
 import { ApiKeyStore, loadApiKeys } from '../../src/api/auth.js';
+import { sessionWorkflowId } from '../../src/session/spec.js';
 import { createDataConverter } from '../../src/temporal/codec.js';
 import { temporalConnectionOptions, withTransportDefaults } from '../../src/temporal/connection-options.js';
 import { deleteSessionsWaiting, startApiHarness, type ApiHarness } from '../support/api-harness.js';
@@ -98,7 +99,63 @@ describe('a create makes no query calls', () => {
   });
 });
 
+/** Reads the session's event stream as bob, pushing each event's name, until `signal` aborts. */
+async function readStream(port: number, id: string, events: string[], signal: AbortSignal): Promise<void> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/sessions/${id}/events`, {
+    headers: as(h.keys.bob),
+    signal,
+  });
+  expect(response.status).toBe(200);
+  const parser = createParser({ onEvent: (e) => events.push(e.event ?? 'message') });
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+    }
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  }
+}
+
+/** The ids of the updates the session's workflow has accepted, in history order. */
+async function acceptedUpdateIds(id: string): Promise<string[]> {
+  const history = await h.client.workflow.getHandle(sessionWorkflowId(id)).fetchHistory();
+  return (history.events ?? []).flatMap((e) => {
+    const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
+    return accepted ? [accepted.acceptedRequest?.meta?.updateId ?? ''] : [];
+  });
+}
+
 describe('event streams share one upstream per session', () => {
+  test('a stream reads what happened so far without a workflow task: only its parked long poll reaches the history', async () => {
+    const res = await request(h.app).post('/api/v1/sessions').set(as(h.keys.bob)).send({ config: {} });
+    if (typeof res.body?.session_id === 'string') created.push(res.body.session_id);
+    expect(res.status).toBe(201);
+    const id: string = res.body.session_id;
+    const before = await acceptedUpdateIds(id);
+
+    const server = h.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    const stop = new AbortController();
+    const events: string[] = [];
+    try {
+      const reader = readStream(port, id, events, stop.signal);
+      await eventually('the stream to replay `running`', async () => (events.includes('running') ? true : undefined));
+      await eventually('the feed to park its long poll', async () =>
+        (await acceptedUpdateIds(id)).length > before.length ? true : undefined,
+      );
+      // The backlog came from a query (no event); an update asking for it would be in the history too.
+      expect((await acceptedUpdateIds(id)).slice(before.length)).toEqual([expect.stringMatching(/^events-after-\d+$/)]);
+      stop.abort();
+      await reader;
+    } finally {
+      stop.abort();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test('10 streams on one session open one feed, and every stream gets the next step', async () => {
     const STREAMS = 10;
     const res = await request(h.app).post('/api/v1/sessions').set(as(h.keys.bob)).send({ config: {} });
@@ -115,22 +172,7 @@ describe('event streams share one upstream per session', () => {
     const stop = new AbortController();
     const seen: string[][] = Array.from({ length: STREAMS }, () => []);
     try {
-      const readers = seen.map(async (events) => {
-        const response = await fetch(`http://127.0.0.1:${port}/api/v1/sessions/${id}/events`, {
-          headers: as(h.keys.bob),
-          signal: stop.signal,
-        });
-        expect(response.status).toBe(200);
-        const parser = createParser({ onEvent: (e) => events.push(e.event ?? 'message') });
-        const decoder = new TextDecoder();
-        try {
-          for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-            parser.feed(decoder.decode(chunk, { stream: true }));
-          }
-        } catch (err) {
-          if (!stop.signal.aborted) throw err;
-        }
-      });
+      const readers = seen.map((events) => readStream(port, id, events, stop.signal));
       // Every stream has replayed the start, so every stream is subscribed.
       await eventually('every stream to replay `running`', async () =>
         seen.every((events) => events.includes('running')) ? true : undefined,
