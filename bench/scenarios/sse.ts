@@ -40,6 +40,9 @@ export async function runSse(ctx: BenchContext, sessions: BenchSession[]): Promi
     result.failures.push('no running sessions to stream');
     return result;
   }
+  // Each step of the scenario is a phase of its own in the report's CPU table: the Temporal server's share
+  // while the steps are delivered is what bounds the step-to-client latency.
+  ctx.sampler.phase = 'sse: idle, no streams';
   ctx.log(`sse: idle CPU without streams (${idleSeconds} s)`);
   result.idleWithout = await ctx.sampler.cpuOver(idleSeconds, ctx.signal);
 
@@ -48,6 +51,7 @@ export async function runSse(ctx: BenchContext, sessions: BenchSession[]): Promi
   const sentAt = new Map<string, number>();
   const caughtUp: Promise<void>[] = [];
   const extendedSeen: Promise<void>[] = [];
+  ctx.sampler.phase = 'sse: opening streams';
   ctx.log(`sse: opening ${sseStreams} streams over ${sessions.length} sessions`);
   const following: Promise<void>[] = [];
   let caughtUpCount = 0;
@@ -112,9 +116,11 @@ export async function runSse(ctx: BenchContext, sessions: BenchSession[]): Promi
     );
   }
   await sleep(3000, ctx.signal);
+  ctx.sampler.phase = 'sse: idle, streams open';
   ctx.log(`sse: idle CPU with ${result.streamsOpen} streams (${idleSeconds} s)`);
   result.idleWith = await ctx.sampler.cpuOver(idleSeconds, ctx.signal);
 
+  ctx.sampler.phase = 'sse: one step per session';
   ctx.log('sse: one step per session, measuring delivery to every stream');
   await pool(
     sessions.length,
