@@ -1,8 +1,8 @@
 /**
  * Lifecycle events pushed to followers (SSE streams), shared per process: every stream on one session
  * reads from one feed, and a feed has at most one upstream call in flight — the state query that starts
- * it, then a `waitForEvents` update that the workflow completes when it records a new event. An idle session therefore costs one parked long
- * poll, and no workflow task, however many streams follow it.
+ * it, then a `waitForEvents` update that the workflow completes when it records a new event. An idle
+ * session therefore costs one parked long poll, and no workflow task, however many streams follow it.
  *
  * The update id is derived from the sequence number waited after (`events-after-<seq>`), so feeds of
  * other API replicas on the same session join the same in-flight update instead of adding their own:

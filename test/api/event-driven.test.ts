@@ -99,6 +99,30 @@ describe('a create makes no query calls', () => {
   });
 });
 
+/** Creates a session as bob and waits until it runs; returns its id (deleted after the suite). */
+async function createRunningSession(): Promise<string> {
+  const res = await request(h.app).post('/api/v1/sessions').set(as(h.keys.bob)).send({ config: {} });
+  if (typeof res.body?.session_id === 'string') created.push(res.body.session_id);
+  expect(res.status).toBe(201);
+  return res.body.session_id;
+}
+
+/**
+ * Runs `use` with the API listening on a free local port (streams need a real socket), then stops the
+ * streams (`stop`, first, so their readers end quietly) and closes the server.
+ */
+async function onPort(stop: AbortController, use: (port: number) => Promise<void>): Promise<void> {
+  const server = h.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    await use((server.address() as { port: number }).port);
+  } finally {
+    stop.abort();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 /** Reads the session's event stream as bob, pushing each event's name, until `signal` aborts. */
 async function readStream(port: number, id: string, events: string[], signal: AbortSignal): Promise<void> {
   const response = await fetch(`http://127.0.0.1:${port}/api/v1/sessions/${id}/events`, {
@@ -128,18 +152,11 @@ async function acceptedUpdateIds(id: string): Promise<string[]> {
 
 describe('event streams share one upstream per session', () => {
   test('a stream reads what happened so far without a workflow task: only its parked long poll reaches the history', async () => {
-    const res = await request(h.app).post('/api/v1/sessions').set(as(h.keys.bob)).send({ config: {} });
-    if (typeof res.body?.session_id === 'string') created.push(res.body.session_id);
-    expect(res.status).toBe(201);
-    const id: string = res.body.session_id;
+    const id = await createRunningSession();
     const before = await acceptedUpdateIds(id);
-
-    const server = h.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as { port: number };
     const stop = new AbortController();
     const events: string[] = [];
-    try {
+    await onPort(stop, async (port) => {
       const reader = readStream(port, id, events, stop.signal);
       await eventually('the stream to replay `running`', async () => (events.includes('running') ? true : undefined));
       await eventually('the feed to park its long poll', async () =>
@@ -149,29 +166,19 @@ describe('event streams share one upstream per session', () => {
       expect((await acceptedUpdateIds(id)).slice(before.length)).toEqual([expect.stringMatching(/^events-after-\d+$/)]);
       stop.abort();
       await reader;
-    } finally {
-      stop.abort();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
   });
 
   test('10 streams on one session open one feed, and every stream gets the next step', async () => {
     const STREAMS = 10;
-    const res = await request(h.app).post('/api/v1/sessions').set(as(h.keys.bob)).send({ config: {} });
-    if (typeof res.body?.session_id === 'string') created.push(res.body.session_id);
-    expect(res.status).toBe(201);
-    const id: string = res.body.session_id;
+    const id = await createRunningSession();
     const metrics = async (): Promise<string> =>
       (await request(h.app).get('/metrics').set(as(h.keys.readOnly)).expect(200)).text;
     expect(sample(await metrics(), 'session_event_feeds')).toBe(0);
 
-    const server = h.app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const { port } = server.address() as { port: number };
     const stop = new AbortController();
     const seen: string[][] = Array.from({ length: STREAMS }, () => []);
-    try {
+    await onPort(stop, async (port) => {
       const readers = seen.map((events) => readStream(port, id, events, stop.signal));
       // Every stream has replayed the start, so every stream is subscribed.
       await eventually('every stream to replay `running`', async () =>
@@ -201,10 +208,6 @@ describe('event streams share one upstream per session', () => {
       await eventually('the feed to be released', async () =>
         sample(await metrics(), 'session_event_feeds') === 0 ? true : undefined,
       );
-    } finally {
-      stop.abort();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    }
+    });
   });
 });
