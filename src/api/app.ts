@@ -190,7 +190,10 @@ export function createApp(options: AppOptions): express.Express {
         noQuery(req);
         const lastEventId = Number(req.get('last-event-id') ?? 0);
         const afterSeq = Number.isFinite(lastEventId) ? lastEventId : 0;
-        await streamEvents(req, res, sessions, principal, id, afterSeq, options.shutdown);
+        await streamEvents(req, res, sessions, principal, id, afterSeq, {
+          keepAliveMs: config.sseKeepAliveSeconds * 1000,
+          shutdown: options.shutdown,
+        });
       }),
     ],
   });
@@ -260,7 +263,7 @@ async function streamEvents(
   principal: Principal,
   id: string,
   afterSeq: number,
-  shutdown: AbortSignal | undefined,
+  { keepAliveMs, shutdown }: { keepAliveMs: number; shutdown: AbortSignal | undefined },
 ): Promise<void> {
   const stop = new AbortController();
   const onClose = () => stop.abort();
@@ -277,7 +280,7 @@ async function streamEvents(
   });
   res.flushHeaders();
   res.write('retry: 2000\n\n');
-  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
   try {
     for (let item = first; !item.done; item = await stream.next()) {
       const { state, event } = item.value;

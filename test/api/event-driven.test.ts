@@ -25,8 +25,8 @@ let h: ApiHarness;
 const created: string[] = [];
 
 beforeAll(async () => {
-  // One key follows a session with 10 streams.
-  h = await startApiHarness({ API_MAX_EVENT_STREAMS_PER_KEY: '20' });
+  // One key follows a session with 10 streams; an idle stream's keep-alive comes every second.
+  h = await startApiHarness({ API_MAX_EVENT_STREAMS_PER_KEY: '20', API_SSE_KEEPALIVE_SECONDS: '1' });
 }, 120_000);
 
 afterAll(async () => {
@@ -123,14 +123,26 @@ async function onPort(stop: AbortController, use: (port: number) => Promise<void
   }
 }
 
-/** Reads the session's event stream as bob, pushing each event's name, until `signal` aborts. */
-async function readStream(port: number, id: string, events: string[], signal: AbortSignal): Promise<void> {
+/**
+ * Reads the session's event stream as bob, pushing each event's name (and each comment, to `comments`),
+ * until `signal` aborts.
+ */
+async function readStream(
+  port: number,
+  id: string,
+  events: string[],
+  signal: AbortSignal,
+  comments: string[] = [],
+): Promise<void> {
   const response = await fetch(`http://127.0.0.1:${port}/api/v1/sessions/${id}/events`, {
     headers: as(h.keys.bob),
     signal,
   });
   expect(response.status).toBe(200);
-  const parser = createParser({ onEvent: (e) => events.push(e.event ?? 'message') });
+  const parser = createParser({
+    onEvent: (e) => events.push(e.event ?? 'message'),
+    onComment: (c) => comments.push(c.trim()),
+  });
   const decoder = new TextDecoder();
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -149,6 +161,28 @@ async function acceptedUpdateIds(id: string): Promise<string[]> {
     return accepted ? [accepted.acceptedRequest?.meta?.updateId ?? ''] : [];
   });
 }
+
+describe('an idle event stream', () => {
+  test('gets a keep-alive comment every API_SSE_KEEPALIVE_SECONDS and nothing else', async () => {
+    const id = await createRunningSession();
+    const stop = new AbortController();
+    const events: string[] = [];
+    const comments: string[] = [];
+    await onPort(stop, async (port) => {
+      const reader = readStream(port, id, events, stop.signal, comments);
+      await eventually('the stream to replay `running`', async () => (events.includes('running') ? true : undefined));
+      const replayed = events.length;
+      // The default (30 s) would send none within this wait's 10 s.
+      await eventually('two keep-alive comments', async () => (comments.length >= 2 ? true : undefined), {
+        timeoutMs: 10_000,
+      });
+      expect(new Set(comments)).toEqual(new Set(['keep-alive']));
+      expect(events.slice(replayed)).toEqual([]);
+      stop.abort();
+      await reader;
+    });
+  });
+});
 
 describe('event streams share one upstream per session', () => {
   test('a stream reads what happened so far without a workflow task: only its parked long poll reaches the history', async () => {

@@ -51,9 +51,16 @@ describe('configuration from the environment', () => {
     ['AGENTAPI_K8S_SESSION_PVC_RECLAIM_POLICY', 'Recycle'],
     ['AGENTAPI_K8S_SESSION_IMAGE_PULL_POLICY', 'Sometimes'],
     ['API_MAX_SESSIONS_PER_USER', '-1'],
+    ['API_SSE_KEEPALIVE_SECONDS', '0'],
+    ['API_SSE_KEEPALIVE_SECONDS', '10m'],
   ])('a bad %s stops start-up with a message naming it', (variable, value) => {
     expect(() => loadConfig({ TEMPORAL_CODEC_KEYS: KEY, [variable]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ TEMPORAL_CODEC_KEYS: KEY, [variable]: value })).toThrow(variable);
+  });
+
+  test('an idle event stream is kept alive every 30 s unless set otherwise', () => {
+    expect(loadConfig({ TEMPORAL_CODEC_KEYS: KEY }).sseKeepAliveSeconds).toBe(30);
+    expect(loadConfig({ TEMPORAL_CODEC_KEYS: KEY, API_SSE_KEEPALIVE_SECONDS: '45s' }).sseKeepAliveSeconds).toBe(45);
   });
 
   test('without a payload encryption key the process refuses to start', () => {
