@@ -21,6 +21,7 @@ import { createKubeClients } from '../../src/k8s/client.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from '../../src/k8s/labels.js';
 import { isPodReady } from '../../src/k8s/pod-status.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
+import { buildWorkflowBundle } from '../../src/temporal/workflow-bundle.js';
 import { repoRoot, stackDir, stackEnv, stackKubeConfig } from '../../test/support/stack.js';
 import { startFaultProxy } from './fault-proxy.js';
 import { GraceTracker } from './grace.js';
@@ -112,6 +113,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }),
   );
 
+  // As the image runs a worker: the workflow bundle built once beforehand. A worker bundling at start would
+  // spend seconds of CPU in webpack after every kill -9, on the machine whose recovery is being measured.
+  const workflowBundle = join(dir, 'workflow-bundle.js');
+  writeFileSync(workflowBundle, await buildWorkflowBundle());
+
   const taskQueue = `chaos-${run}`;
   const tolerations = JSON.stringify([{ key: CHAOS_POOL_LABEL, operator: 'Equal', value: pool, effect: 'NoSchedule' }]);
   const env: Record<string, string> = {
@@ -138,6 +144,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     // at once would be refused with 429, and a refused delete was counted as an unfinished shutdown.
     API_RATE_LIMIT_RPS: '0',
     LOG_LEVEL: process.env.CHAOS_WORKER_LOG_LEVEL ?? 'warn',
+    WORKER_WORKFLOW_BUNDLE: workflowBundle,
   };
 
   // --- worker processes, restarted like a Deployment would after a kill -----------------------

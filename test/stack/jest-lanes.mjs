@@ -83,10 +83,42 @@ function runLane(lane, args, resultFile) {
   });
 }
 
+/**
+ * The workflow bundles every worker of this run loads (test/stack/build-test-bundles.ts) in `dir`: webpack
+ * once, not at each of the dozens of worker starts. Undefined when they could not be built (the workers
+ * then bundle for themselves; the reason is printed).
+ */
+function buildWorkflowBundles(dir) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/stack/build-test-bundles.ts', dir], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => (output += chunk));
+    child.on('exit', (code) => {
+      if (code === 0) {
+        console.log(`[lanes] workflow bundles for every worker of the run built in ${Date.now() - started} ms`);
+        return resolve(dir);
+      }
+      console.log(
+        `[lanes] building the shared workflow bundles failed (exit ${code}); each worker bundles its own\n${output}`,
+      );
+      resolve(undefined);
+    });
+  });
+}
+
 async function main() {
   const { rest, outputFile, json } = splitArguments(process.argv.slice(2));
   const scratch = mkdtempSync(join(tmpdir(), 'jest-lanes-'));
   const resultFile = (lane) => join(scratch, `${lane}.json`);
+  // A run inside a run (test/unit/jest-lanes.test.ts) uses its parent's bundles.
+  if (!process.env.SO_TEST_WORKFLOW_BUNDLES) {
+    const bundles = await buildWorkflowBundles(scratch);
+    if (bundles) process.env.SO_TEST_WORKFLOW_BUNDLES = bundles;
+  }
   const codes = await Promise.all(Object.keys(sideBySide).map((lane) => runLane(lane, rest, resultFile(lane))));
   codes.push(await runLane('alone', rest, resultFile('alone')));
   const results = [];

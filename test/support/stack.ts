@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { Connection } from '@temporalio/client';
+import { sessionWorkerBundleEnv } from './workflow-code.js';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The stack's state directory: the same default as test/stack/paths.sh. */
@@ -74,6 +75,7 @@ export function stackServiceEnv(taskQueue: string, codecKeys: string): Record<st
     // The reconciler Schedule is one per Temporal namespace: test workers on a shared stack must not
     // each repoint it at their own task queue. Reconciler tests enable it with a schedule id of their own.
     AGENTAPI_K8S_SESSION_RECONCILER_ENABLED: 'false',
+    ...sessionWorkerBundleEnv(),
   };
 }
 

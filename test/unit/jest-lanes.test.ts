@@ -15,10 +15,15 @@ const { sideBySide, alone } = JSON.parse(readFileSync(join(repoRoot, 'test/stack
 };
 
 function runLanes(...args: string[]) {
+  return runLanesWith({}, ...args);
+}
+
+function runLanesWith(extraEnv: NodeJS.ProcessEnv, ...args: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'lanes-test-'));
   const outputFile = join(dir, 'result.json');
-  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', ...extraEnv };
   delete env.SO_TEST_LANE;
+  for (const [name, value] of Object.entries(extraEnv)) if (value === undefined) delete env[name];
   const run = spawnSync(
     process.execPath,
     [join(repoRoot, 'test/stack/jest-lanes.mjs'), '--ci', ...args, '--json', `--outputFile=${outputFile}`],
@@ -77,4 +82,11 @@ test('a pattern that matches no file in any lane fails the run', () => {
   expect(run.status).not.toBe(0);
   expect(run.result?.success).toBe(false);
   expect(run.stdout).toContain('no test file matched in any lane');
+});
+
+test('a run builds the workflow bundles once, before its lanes start', () => {
+  const run = runLanesWith({ SO_TEST_WORKFLOW_BUNDLES: undefined }, 'test/unit/names.test.ts');
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/^\[lanes\] workflow bundles for every worker of the run built in \d+ ms$/m);
+  expect(run.stdout).not.toContain('building the shared workflow bundles failed');
 });

@@ -4,7 +4,6 @@
  * force-delete, an interruption or eviction keeps the pod's grace, a loss before the first Ready uses the
  * restart budget, and the deadline ends a session that is still recovering.
  */
-import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -26,6 +25,7 @@ import { scheduledWith, taskScheduling, taskSettingStatus } from './history-task
 import { captureAudit } from '../support/audit-capture.js';
 import { BASELINE_PATCH } from '../../workflows/session/patches.js';
 import { terminateQuietly } from './session-handles.js';
+import { testWorkflowBundle } from '../support/workflow-code.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `fast-recovery-test-${uniqueSuffix()}`;
@@ -47,7 +47,7 @@ beforeAll(async () => {
     connection: nativeConnection,
     namespace: TEMPORAL_NAMESPACE,
     taskQueue,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    workflowBundle: await testWorkflowBundle(),
     activities: world.activities(client),
     sinks: audit.sinks,
   });

@@ -4,24 +4,22 @@
  * change to the workflow's shape that running sessions would trip over: gate it with `patched()`.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createDataConverter } from '../../src/temporal/codec.js';
 import { REPLAY_CODEC_KEYS, historiesDir, historyFromFixture } from '../fixtures/replay-codec.js';
 import { captureAudit } from '../support/audit-capture.js';
+import { testWorkflowBundle } from '../support/workflow-code.js';
 
 const files = readdirSync(historiesDir)
   .filter((f) => f.endsWith('.json'))
   .sort();
 
-let workflowBundle: WorkflowBundleWithSourceMap;
+let workflowBundle: WorkflowBundleOption;
 const audit = captureAudit();
 
 beforeAll(async () => {
   // One bundle for every history: bundling is most of a replay's cost.
-  workflowBundle = await bundleWorkflowCode({
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
-  });
+  workflowBundle = await testWorkflowBundle();
 });
 
 describe('recorded session histories', () => {

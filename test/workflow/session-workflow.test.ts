@@ -3,7 +3,6 @@
  * ./fake-activities.ts): the workflow's own decisions — order, deadlines, validation, recovery, cleanup on
  * every path — are what is under test here.
  */
-import { fileURLToPath } from 'node:url';
 import {
   Client,
   Connection,
@@ -30,6 +29,7 @@ import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
 import { terminateQuietly, untilStatus } from './session-handles.js';
+import { testWorkflowBundle } from '../support/workflow-code.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `session-workflow-test-${uniqueSuffix()}`;
@@ -51,7 +51,7 @@ beforeAll(async () => {
     connection: nativeConnection,
     namespace: TEMPORAL_NAMESPACE,
     taskQueue,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    workflowBundle: await testWorkflowBundle(),
     // No warm pool here (the fake world's claim finds none): every eligible session starts cold.
     activities: world.activities(client),
     sinks: audit.sinks,

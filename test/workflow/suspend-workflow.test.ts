@@ -3,7 +3,6 @@
  * with in-memory activities: the workflow's own decisions — when the idle check runs, what it does with
  * a busy agent, a full suspended quota or a failing check, and what a suspended session's end deletes.
  */
-import { fileURLToPath } from 'node:url';
 import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -18,6 +17,7 @@ import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
 import { captureAudit } from '../support/audit-capture.js';
 import { terminateQuietly, untilStatus } from './session-handles.js';
+import { testWorkflowBundle } from '../support/workflow-code.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `suspend-workflow-test-${uniqueSuffix()}`;
@@ -75,7 +75,7 @@ beforeAll(async () => {
     connection: nativeConnection,
     namespace: TEMPORAL_NAMESPACE,
     taskQueue,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    workflowBundle: await testWorkflowBundle(),
     activities: { ...world.activities(client), ...suspendActivities },
     sinks: captureAudit().sinks,
   });

@@ -2,11 +2,11 @@
  * A worker for the workflow suites: the real session workflows on the stack's Temporal dev server, with the
  * activities a suite gives (usually a FakeWorld's), and a client on the same server.
  */
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { captureAudit, type AuditCapture } from '../support/audit-capture.js';
 import { stackEnv } from '../support/stack.js';
+import { testWorkflowBundle } from '../support/workflow-code.js';
 
 export interface TestWorker {
   client: Client;
@@ -29,7 +29,7 @@ export async function startTestWorker(taskQueue: string, activities: (client: Cl
     connection: nativeConnection,
     namespace: TEMPORAL_NAMESPACE,
     taskQueue,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    workflowBundle: await testWorkflowBundle(),
     activities: activities(client),
     sinks: audit.sinks,
   });

@@ -2,7 +2,6 @@
  * The warm pool workflow's own decisions on the stack's real Temporal server, with an in-memory reconcile
  * activity: when it reconciles, with which target and profile, and what survives continue-as-new.
  */
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { ReconcileResult, WarmPoolActivities } from '../../activities/warm-pool.js';
@@ -20,6 +19,7 @@ import {
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
+import { testWorkflowBundle } from '../support/workflow-code.js';
 
 const { TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE } = stackEnv();
 const taskQueue = `warm-pool-workflow-test-${uniqueSuffix()}`;
@@ -57,7 +57,7 @@ beforeAll(async () => {
     connection: nativeConnection,
     namespace: TEMPORAL_NAMESPACE,
     taskQueue,
-    workflowsPath: fileURLToPath(new URL('../../workflows/index.ts', import.meta.url)),
+    workflowBundle: await testWorkflowBundle(),
     activities,
   });
   workerRun = worker.run();
