@@ -9,7 +9,11 @@ import type { Logger } from 'pino';
 const MAX_RESTART_DELAY_MS = 30_000;
 
 export interface InformerLifecycle {
-  /** Resolves once the first list and the first re-list have been processed. */
+  /**
+   * Resolves once the first list and the first re-list have been processed; never rejects: a failed first
+   * re-list is tried again with backoff (pending for good once stopped). Its callers wait for it with the
+   * informer running — a caller that gave up on a rejection would stop an informer that recovers by itself.
+   */
   readonly synced: Promise<void>;
   /** Whether stop() has been called: late work should not start any more. */
   readonly stopped: boolean;
@@ -45,8 +49,22 @@ export function runInformer<T extends k8s.KubernetesObject>(options: {
     }, restartDelayMs);
   });
 
-  const synced = informer.start().then(() => resync());
-  synced.catch((err: unknown) => log.error({ err }, `first ${what} list failed; the informer keeps retrying`));
+  async function firstResync(): Promise<void> {
+    for (let retryInMs = 1_000; !stopped; retryInMs = Math.min(retryInMs * 2, MAX_RESTART_DELAY_MS)) {
+      try {
+        return await resync();
+      } catch (err) {
+        if (stopped) break;
+        log.warn({ err, retryInMs }, `first ${what} re-list failed; trying again`);
+        await new Promise((resolve) => setTimeout(resolve, retryInMs));
+      }
+    }
+    return new Promise<void>(() => undefined);
+  }
+
+  // A failed list or watch does not reject start(): it reaches the ERROR handler above, which restarts.
+  const synced = informer.start().then(firstResync);
+  synced.catch((err: unknown) => log.error({ err }, `${what} informer did not start`));
   const resyncTimer = setInterval(() => {
     resync().catch((err: unknown) => log.warn({ err }, `periodic ${what} re-list failed`));
   }, options.resyncIntervalMs);

@@ -52,6 +52,13 @@ export function microTime(date: Date): Date {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as Date;
 }
 
+/** One term of leadership: its work, and whether that work has ended (by itself, or after `abort`). */
+interface Leading {
+  abort: AbortController;
+  done: Promise<void>;
+  ended: boolean;
+}
+
 /** Not a failure: another candidate wrote the Lease between our read and our write. */
 const CONFLICT = 409;
 
@@ -71,7 +78,7 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
 
   /** The record as last read, and when (by our clock) it last changed. */
   let observed: { holder: string; resourceVersion: string; at: number } | undefined;
-  let leading: { abort: AbortController; done: Promise<void> } | undefined;
+  let leading: Leading | undefined;
   let lastRenewAt = 0;
   let lastLeader = '';
   let stopped = false;
@@ -149,10 +156,14 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       lastLeader = identity;
       options.onNewLeader?.(identity);
     }
-    const done = Promise.resolve()
+    const term: Leading = { abort, done: Promise.resolve(), ended: false };
+    term.done = Promise.resolve()
       .then(() => options.onStartedLeading(abort.signal))
-      .catch((err: unknown) => log.error({ err }, 'leading work failed'));
-    leading = { abort, done };
+      .catch((err: unknown) => log.error({ err }, 'leading work failed'))
+      .finally(() => {
+        term.ended = true;
+      });
+    leading = term;
   }
 
   async function stopLeading(why: string): Promise<void> {
@@ -170,6 +181,9 @@ export function startLeaderElection(options: LeaderElectionOptions): LeaderElect
       const ok = await tryAcquireOrRenew();
       if (ok) {
         lastRenewAt = Date.now();
+        // Work that ended by itself (it failed, e.g. on an apiserver error) while this replica still holds
+        // the Lease starts again: a leader without its work would keep the Lease and do nothing.
+        if (leading?.ended && !leading.abort.signal.aborted) await stopLeading('its work ended; starting it again');
         if (!leading && !stopped) startLeading();
       } else if (leading) {
         await stopLeading('another candidate holds the lease');

@@ -107,3 +107,33 @@ test('A leader whose Lease is taken by another writer stops leading', async () =
   await eventually('d to step down', async () => (d.elector.isLeader() ? undefined : true));
   expect(d.log.stopped).toBe(1);
 });
+
+test('A leader whose work fails while it holds the Lease starts the work again instead of idling', async () => {
+  const leaseName = `test-election-${uniqueSuffix()}`;
+  leaseNames.push(leaseName);
+  const terms = { started: 0, stopped: 0 };
+  const elector = startLeaderElection({
+    kc,
+    namespace,
+    leaseName,
+    identity: 'candidate-e',
+    ...timing,
+    logger: silent,
+    // The first term's work fails at once (its informers' first list met an apiserver error burst).
+    onStartedLeading: (signal) => {
+      terms.started++;
+      if (terms.started === 1) return Promise.reject(new Error('fetch failed: other side closed'));
+      return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    },
+    onStoppedLeading: () => {
+      terms.stopped++;
+    },
+  });
+  electors.push(elector);
+  await eventually('the work to start a second time', async () => (terms.started >= 2 ? true : undefined), {
+    timeoutMs: 10_000,
+  });
+  expect(elector.isLeader()).toBe(true);
+  expect(await holder(leaseName)).toBe('candidate-e');
+  expect(terms).toEqual({ started: 2, stopped: 1 });
+});
