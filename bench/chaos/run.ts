@@ -71,8 +71,10 @@ export interface ChaosResult {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
-  const log = options.log ?? ((line: string) => console.log(`[chaos] ${line}`));
   const started = Date.now();
+  // Each line with the seconds since the start: which phase a slow run spent its time in.
+  const log =
+    options.log ?? ((line: string) => console.log(`[chaos] ${Math.round((Date.now() - started) / 1_000)} s ${line}`));
   const stack = stackEnv();
   const run = Date.now().toString(36);
   const pool = `chaos-${run}`;
@@ -305,7 +307,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     return waiting;
   };
-  await settle();
+  const unsettled = await settle();
+  log(`settled: ${ids.length - unsettled.length}/${ids.length} running`);
   // A hard loss of the busiest node on a quiet system, every session running: the recovery target's case.
   await sleep(clock.untilQuiet());
   const quietNode = nodes.splice(await busiestNode(), 1)[0]!;
@@ -319,10 +322,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   while (Date.now() < recoveredBy && quietLoss.sessions.some((id) => clock.recoveryOf(id, quietLoss) === undefined)) {
     await sleep(500);
   }
+  const unrecovered = quietLoss.sessions.filter((id) => clock.recoveryOf(id, quietLoss) === undefined);
+  log(`quiet hard loss: ${quietLoss.sessions.length - unrecovered.length}/${quietLoss.sessions.length} recovered`);
   // And an interruption notice on a quiet system: the lost-grace target's case.
   await settle();
   await interruptQuietly();
   const notRunning = await settle();
+  log(`after the quiet interruption: ${ids.length - notRunning.length}/${ids.length} running`);
   // A create that never got an id counts as lost too.
   const correct = ids.length - notRunning.length;
   const pods = await core.listNamespacedPod({
@@ -350,6 +356,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     if (open.length > 0) await sleep(2_000);
   }
   const closed = ids.filter((id) => !open.includes(id));
+  log(`deleted: ${closed.length}/${ids.length} closed`);
   const orphanDeadline = Date.now() + 120_000;
   let orphaned: string[] = [];
   for (;;) {

@@ -12,6 +12,7 @@
  * does reliably from a plain Node process rather than from inside jest's module sandbox.
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +34,10 @@ function run(command: string, args: string[], extraEnv: Record<string, string> =
     let output = '';
     const keep = (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000));
     child.stdout.on('data', keep);
+    // The driver's own lines (each phase with its time) go to the run's log: where a slow run spent it.
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith('[chaos] ')) process.stdout.write(`${line}\n`);
+    });
     child.stderr.on('data', keep);
     child.on('error', reject);
     child.on('exit', (code, signal) =>
