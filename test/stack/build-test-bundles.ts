@@ -1,6 +1,6 @@
 /**
  * Builds the workflow bundles one `npm test` run shares (test/stack/jest-lanes.mjs runs this before the
- * lanes): without them every worker a test starts runs webpack over the workflows at start — about 5 s of
+ * lanes): without them every worker a test starts runs webpack over the workflows at start — 4–5 s of
  * CPU each, dozens of times a run on a 2-core machine that the suites already keep busy.
  *
  * `node --import tsx test/stack/build-test-bundles.ts <dir>` writes, from the sources as they are now:
@@ -11,19 +11,15 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { buildWorkflowBundle } from '../../src/temporal/workflow-bundle.js';
-import { workflowsSourcePath } from '../support/workflow-code.js';
+import { bundleWorkflowsOnly } from '../support/workflow-code.js';
 
 const dir = process.argv[2];
 if (!dir) {
   console.error('usage: build-test-bundles <dir>');
   process.exit(2);
 }
-const [sessionWorker, workflows] = await Promise.all([
-  buildWorkflowBundle(),
-  bundleWorkflowCode({ workflowsPath: workflowsSourcePath }).then((bundle) => bundle.code),
-]);
+const [sessionWorker, workflows] = await Promise.all([buildWorkflowBundle(), bundleWorkflowsOnly()]);
 await Promise.all([
   writeFile(join(dir, 'session-worker.js'), sessionWorker),
   writeFile(join(dir, 'workflows.js'), workflows),

@@ -8,15 +8,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 
-export const workflowsSourcePath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
+const workflowsSourcePath = fileURLToPath(new URL('../../workflows/index.ts', import.meta.url));
 
 const bundles = process.env.SO_TEST_WORKFLOW_BUNDLES;
 
-/** The session workflows alone (no interceptors), for the workflow suites' own workers and replays. */
+/** Bundles the session workflows alone (no interceptors), as the workflow suites' own workers run them. */
+export async function bundleWorkflowsOnly(): Promise<string> {
+  return (await bundleWorkflowCode({ workflowsPath: workflowsSourcePath })).code;
+}
+
+/** The workflows-only bundle for the workflow suites' own workers and replays: the run's, or built here. */
 export async function testWorkflowBundle(): Promise<WorkflowBundleOption> {
-  if (bundles) return { codePath: join(bundles, 'workflows.js') };
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsSourcePath });
-  return { code };
+  return bundles ? { codePath: join(bundles, 'workflows.js') } : { code: await bundleWorkflowsOnly() };
 }
 
 /** The product worker's own bundle as its `WORKER_WORKFLOW_BUNDLE` setting, when the run built one. */
