@@ -1,0 +1,86 @@
+/**
+ * `npm run bench` as a user runs it against the stack, at a scale of a few sessions: every scenario runs,
+ * the floor is measured beside it, and the report and its charts are written where `--out` says. The
+ * figures of a run this small say nothing about the targets (the report says so); what this guards is that
+ * the benchmark still runs end to end and leaves nothing of its own behind.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKubeClients } from '../../src/k8s/client.js';
+import { USER_LABEL } from '../../src/k8s/labels.js';
+import { userLabelValue } from '../../src/k8s/names.js';
+import { repoRoot, stackEnv, stackKubeConfig } from '../support/stack.js';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+let out: string;
+
+beforeAll(() => {
+  out = mkdtempSync(join(tmpdir(), 'so-bench-smoke-'));
+});
+
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+});
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'bench', '--', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...stackEnv() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+test('npm run bench runs every scenario beside its floor and writes the report and its charts', async () => {
+  const { code, output } = await runBench([
+    ...['--sequential', '3', '--burst', '6', '--concurrency', '3', '--users', '2', '--hold', '8'],
+    ...['--probes', '1', '--sse-sessions', '2', '--sse-streams', '4', '--idle-seconds', '1'],
+    ...['--history-sessions', '1', '--wait-seconds', '120', '--compiled', 'false', '--label', 'smoke'],
+    ...['--out', out],
+  ]);
+  // The run's own log says which step failed; jest shows it beside the assertion.
+  expect([code, code === 0 ? '' : output.slice(-4000)]).toEqual([0, '']);
+
+  const report = readFileSync(join(out, 'BENCHMARKS.md'), 'utf8');
+  expect(report).toContain('SMOKE SCALE');
+  const row = (pattern: RegExp) => report.split('\n').find((line) => pattern.test(line));
+  // Each scenario's figure with the floor measured in the same run beside it.
+  expect(row(/^\| sequential \(n=3\) \| create → running p50 \| \d+ ms \| \d+ ms \|/)).toBeDefined();
+  expect(row(/^\| burst \(6, 3 in flight, 2 users\) \| all running \| [\d.]+ s \| [\d.]+ s /)).toBeDefined();
+  expect(row(/^\| {2}\| `\?wait=false` answer p95 \| \d+ ms \|/)).toBeDefined();
+  expect(row(/^\| hold \(8 running\) \| worker RSS \| \d+ MiB \|/)).toBeDefined();
+  expect(
+    row(/^\| {2}\| apiserver watch connections \(pods\) \| \d+ \(\d+\) \| at 0 sessions: \d+ \(\d+\) \|/),
+  ).toBeDefined();
+  expect(row(/^\| SSE \(4 streams over 2 sessions\) \| API \+ worker CPU while idle \| [\d.]+ % /)).toBeDefined();
+  expect(row(/^\| {2}\| step → client p95 \(4\/4 delivered\) \| \d+ ms \|/)).toBeDefined();
+  expect(report).toContain('## History per session');
+
+  for (const chart of ['latency.png', 'burst-running.png', 'rss.png']) {
+    expect([chart, readFileSync(join(out, chart)).subarray(0, 8).equals(PNG_SIGNATURE)]).toEqual([chart, true]);
+  }
+
+  // The run cleaned up after itself: nothing labelled with its users (nor its floor's) is left.
+  const runId = /run (b[0-9a-z]+):/.exec(output)?.[1];
+  expect(runId).toBeDefined();
+  const users = ['u0', 'u1', 'floor'].map((u) => userLabelValue(`bench-${runId}-${u}`));
+  const labelSelector = `${USER_LABEL} in (${users.join(',')})`;
+  const { core } = createKubeClients(stackKubeConfig());
+  const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
+  const left = await Promise.all([
+    core.listNamespacedPod({ namespace, labelSelector }),
+    core.listNamespacedSecret({ namespace, labelSelector }),
+    core.listNamespacedConfigMap({ namespace, labelSelector }),
+    core.listNamespacedService({ namespace, labelSelector }),
+    core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }),
+  ]);
+  expect(left.flatMap((list) => list.items.map((o) => `${o.kind ?? ''} ${o.metadata?.name ?? ''}`))).toEqual([]);
+}, 600_000);
