@@ -41,7 +41,7 @@ async function freePort(): Promise<number> {
 export async function prepareRun(options: BenchOptions): Promise<BenchRun> {
   const id = `b${Date.now().toString(36)}`;
   const dir = mkdtempSync(join(tmpdir(), `so-bench-${id}-`));
-  const users = Array.from({ length: options.users }, (_, i) => `bench-${id}-u${i}`);
+  const { users, floorUser } = runUsers(id, options.users);
   const keys = new Map<string, string>();
   const entries = users.map((user, i) => {
     const made = generateApiKey({
@@ -82,7 +82,7 @@ export async function prepareRun(options: BenchOptions): Promise<BenchRun> {
     id,
     dir,
     users,
-    floorUser: `bench-${id}-floor`,
+    floorUser,
     keys,
     env,
     config: loadConfig(env),
@@ -100,7 +100,12 @@ export function floorSpec(run: BenchRun, index: number): SessionSpec {
   });
 }
 
+/** The users a run creates sessions as, and its floor's, named from the run's id (`run <id>:` in its log). */
+export function runUsers(id: string, count: number): Pick<BenchRun, 'users' | 'floorUser'> {
+  return { users: Array.from({ length: count }, (_, i) => `bench-${id}-u${i}`), floorUser: `bench-${id}-floor` };
+}
+
 /** Label selector of every object of the run's users (the floor's included). */
-export function runSelector(run: BenchRun): string {
+export function runSelector(run: Pick<BenchRun, 'users' | 'floorUser'>): string {
   return `user in (${[...run.users, run.floorUser].map(userLabelValue).join(',')})`;
 }

@@ -8,9 +8,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runSelector, runUsers } from '../../bench/env.js';
 import { createKubeClients } from '../../src/k8s/client.js';
-import { USER_LABEL } from '../../src/k8s/labels.js';
-import { userLabelValue } from '../../src/k8s/names.js';
 import { repoRoot, stackEnv, stackKubeConfig } from '../support/stack.js';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -71,8 +70,7 @@ test('npm run bench runs every scenario beside its floor and writes the report a
   // The run cleaned up after itself: nothing labelled with its users (nor its floor's) is left.
   const runId = /run (b[0-9a-z]+):/.exec(output)?.[1];
   expect(runId).toBeDefined();
-  const users = ['u0', 'u1', 'floor'].map((u) => userLabelValue(`bench-${runId}-${u}`));
-  const labelSelector = `${USER_LABEL} in (${users.join(',')})`;
+  const labelSelector = runSelector(runUsers(runId!, 2));
   const { core } = createKubeClients(stackKubeConfig());
   const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
   const left = await Promise.all([
