@@ -15,9 +15,26 @@ if (!existsSync(resultsFile)) {
 const r = JSON.parse(readFileSync(resultsFile, 'utf8'));
 const reasons = [];
 const failedTests = r.testResults.flatMap((suite) =>
-  suite.assertionResults.filter((t) => t.status === 'failed').map((t) => `${suite.name}: ${t.fullName}`),
+  suite.assertionResults
+    .filter((t) => t.status === 'failed')
+    .map((t) => ({ name: `${suite.name}: ${t.fullName}`, message: t.failureMessages?.[0] ?? '' })),
 );
-for (const name of failedTests.slice(0, 30)) reasons.push(`failed: ${name}`);
+// The lanes' output is long and a CI log keeps its end: the first failures' causes are repeated here.
+const EXPLAINED_FAILURES = 5;
+const MESSAGE_LINES = 12;
+// eslint-disable-next-line no-control-regex
+const withoutColours = (text) => text.replace(/\u001b\[[0-9;]*m/g, '');
+failedTests.slice(0, 30).forEach(({ name, message }, i) => {
+  const cause = withoutColours(message)
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, MESSAGE_LINES);
+  reasons.push(
+    i < EXPLAINED_FAILURES && cause.length
+      ? [`failed: ${name}`, ...cause.map((l) => `    ${l}`)].join('\n')
+      : `failed: ${name}`,
+  );
+});
 const brokenSuites = r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0);
 for (const suite of brokenSuites) {
   const firstLine = (suite.failureMessage ?? suite.message ?? '').split('\n').find((l) => l.trim()) ?? '';
