@@ -17,6 +17,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
+import { POD_GONE_MARGIN_MS } from '../session/pod-waits.js';
 import { buildSessionSpec, SessionRequestRejected } from '../session/request-rules.js';
 import { sessionWorkflowId, type SessionSpec, type SessionState } from '../session/spec.js';
 import { SessionEventHub } from './event-hub.js';
@@ -52,9 +53,10 @@ const QUERY_TIMEOUT_MS = 3000;
 const UPDATE_TIMEOUT_MS = 10_000;
 /**
  * Beyond the pod's stop grace, how long `DELETE ?wait=true` waits for the shutdown to finish before it
- * answers 202 with the state it knows: the Service, ConfigMap, Secrets and claim take seconds.
+ * answers 202 with the state it knows: the workflow's own look at a pod whose going it never heard of,
+ * then the Service, ConfigMap, Secrets and claim, which take seconds.
  */
-const TERMINATE_WAIT_MARGIN_MS = 30_000;
+const TERMINATE_WAIT_MARGIN_MS = POD_GONE_MARGIN_MS + 15_000;
 
 export interface SessionServiceOptions {
   client: Client;

@@ -7,6 +7,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { POD_GONE_MARGIN_MS } from '../session/pod-waits.js';
 import { SUSPEND_REFUSAL_ANSWER, type SuspendRejection } from '../session/suspension.js';
 import { sessionWorkflowId, type SessionState } from '../session/spec.js';
 import {
@@ -20,7 +21,11 @@ import { ApiError } from './errors.js';
 import type { SessionBody } from './schemas.js';
 import { isUpdateTimeout, isWorkflowClosed, startFailure, toSessionBody, type SessionService } from './sessions.js';
 
-/** Beyond the pod's own grace or start timeout, how long a suspend or resume may take to answer. */
+/**
+ * Beyond the pod's stop grace or start timeout (and, for a suspend, the workflow's own look at a pod
+ * whose deletion it never heard of), how long a suspend or resume may take to answer: the look, the
+ * Service, the ledger and the transition are activities of a few hundred milliseconds each.
+ */
 const MARGIN_MS = 15_000;
 /** How often the proxy's activity reaches the workflow, at most: a fraction of the idle time. */
 const MAX_FLUSH_MS = 30_000;
@@ -41,7 +46,7 @@ export class SessionSuspender {
 
   /** Suspends the caller's session; answers once it is suspended (or the bounded wait ran out). */
   suspend(principal: Principal, id: string): Promise<LifecycleAnswer> {
-    const waitMs = this.config.podStopGraceSeconds * 1000 + MARGIN_MS;
+    const waitMs = this.config.podStopGraceSeconds * 1000 + POD_GONE_MARGIN_MS + MARGIN_MS;
     return this.run(principal, id, 'suspended', waitMs, (h) => h.executeUpdate(suspendSessionUpdate));
   }
 

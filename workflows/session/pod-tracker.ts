@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
 import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
+import { POD_GONE_MARGIN_MS, POD_READY_RECHECK_MS } from '../../src/session/pod-waits.js';
 import type { SessionSpec } from '../../src/session/spec.js';
 import { isLost } from './failures.js';
 import type { SessionPatches } from './patches.js';
@@ -17,10 +18,6 @@ import { NODE_INTERRUPTION, NODE_LOST, nodeLossCheck, type NodeReport } from './
  */
 export const NOTICE_BEFORE_READY_PATCH = 'interruption-notice-before-ready';
 
-/** How long a start waits without any signal before it looks at the pod itself. */
-const READY_RECHECK_MS = 15_000;
-/** Beyond the grace period, how long a deletion waits for podGone before it looks at the pod itself. */
-const GONE_MARGIN_MS = 15_000;
 /** Signals about older pods are kept only this long (by count), so the state stays small. */
 const REMEMBERED = 8;
 
@@ -106,7 +103,7 @@ export class PodTracker {
       if (report?.reason === NODE_LOST) throw podFailed(spec, nodeLossCheck(report));
       const remaining = deadline - Date.now();
       let look = this.lostPending || this.gone.has(uid) || remaining <= 0;
-      if (!look) look = !(await condition(heard, Math.min(remaining, READY_RECHECK_MS)));
+      if (!look) look = !(await condition(heard, Math.min(remaining, POD_READY_RECHECK_MS)));
       if (!look) continue;
       this.lostPending = false;
       const check = await acts.checkSessionPod(spec);
@@ -146,7 +143,7 @@ export class PodTracker {
     const nodeLost = (): boolean => this.fast && !forced && this.nodeReports.get(podUid)?.reason === NODE_LOST;
     for (;;) {
       const wake = (): boolean => this.gone.has(podUid) || nodeLost();
-      if (await condition(wake, graceSeconds * 1000 + GONE_MARGIN_MS)) {
+      if (await condition(wake, graceSeconds * 1000 + POD_GONE_MARGIN_MS)) {
         if (this.gone.has(podUid)) break;
         // Its node went away during the grace: no kubelet will ever confirm the stop, so remove it now.
         forced = true;
