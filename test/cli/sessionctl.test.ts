@@ -65,7 +65,7 @@ describe('sessionctl', () => {
   test('create waits until the session runs and prints it as JSON', async () => {
     const run = await sessionctl(['create', '--timeout-minutes', '30', '-o', 'json']);
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0 });
     const session = JSON.parse(run.stdout);
     expect(session.status).toBe('running');
     expect(session.session_id).toMatch(/^[a-z0-9-]+$/);
@@ -74,18 +74,18 @@ describe('sessionctl', () => {
 
   test('create --progress always draws the start as a progress bar that reaches 100%', async () => {
     const run = await sessionctl(['create', '--progress', 'always']);
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0 });
     const created = /^id\s+(\S+)$/m.exec(run.stdout)?.[1];
     expect(created).toBeDefined();
     expect(run.stdout).toMatch(/^status\s+running$/m);
     expect(run.stderr).toMatch(/100% \| running/);
     expect(run.stderr).toMatch(/0% \| creating/);
-    expect((await sessionctl(['delete', created!])).code).toBe(0);
+    expect(await sessionctl(['delete', created!])).toMatchObject({ code: 0 });
   });
 
   test('list shows the session in a table, and as JSON with -o json', async () => {
     const table = await sessionctl(['list']);
-    expect(table.code).toBe(0);
+    expect(table).toMatchObject({ code: 0 });
     const header = table.stdout.split('\n')[0]!;
     expect(header).toMatch(/ID\s+USER\s+STATUS\s+CREATED\s+CLOSED/);
     const row = table.stdout.split('\n').find((line) => line.includes(id!));
@@ -98,7 +98,7 @@ describe('sessionctl', () => {
     const before = JSON.parse((await sessionctl(['get', id!, '-o', 'json'])).stdout);
     expect(before.status).toBe('running');
     const extended = await sessionctl(['extend', id!, '--minutes', '10', '-o', 'json']);
-    expect(extended.code).toBe(0);
+    expect(extended).toMatchObject({ code: 0 });
     const result = JSON.parse(extended.stdout);
     expect(Date.parse(result.expires_at)).toBeGreaterThan(Date.parse(before.expires_at));
     const human = await sessionctl(['get', id!]);
@@ -108,7 +108,7 @@ describe('sessionctl', () => {
 
   test('open prints the proxy URL, which reaches the agent with the same key', async () => {
     const run = await sessionctl(['open', id!]);
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0 });
     const proxyUrl = run.stdout.trim();
     expect(proxyUrl).toBe(`${url}/api/v1/sessions/${id}/proxy/`);
     const res = await fetch(`${proxyUrl}status`, { headers: { Authorization: `Bearer ${h.keys.alice}` } });
@@ -120,9 +120,9 @@ describe('sessionctl', () => {
     const run = await sessionctl(['exec', id!, '--', 'sh', '-c', 'echo to-out; echo to-err >&2; exit 4']);
     expect(run.stdout).toBe('to-out\n');
     expect(run.stderr).toBe('to-err\n');
-    expect(run.code).toBe(4);
+    expect(run).toMatchObject({ code: 4 });
     const json = await sessionctl(['exec', id!, '-o', 'json', '--', 'echo', 'hi']);
-    expect(json.code).toBe(0);
+    expect(json).toMatchObject({ code: 0 });
     expect(JSON.parse(json.stdout)).toMatchObject({ exit_code: 0, stdout: 'hi\n' });
   });
 
@@ -130,7 +130,7 @@ describe('sessionctl', () => {
     const marker = `cli-log-${uniqueSuffix()}`;
     appendFileSync(stackEnv().STACK_KWOK_LOGS_FILE, `${new Date().toISOString()} stdout F ${marker}\n`);
     const run = await sessionctl(['logs', id!, '--tail', '5']);
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0 });
     expect(run.stdout).toContain(marker);
   });
 
@@ -152,17 +152,17 @@ describe('sessionctl', () => {
     const env = { SESSIONCTL_URL: `http://127.0.0.1:${(pvcServer.address() as AddressInfo).port}` };
     const sessionctl = (args: string[]) => sessionctlOn(args, env);
     const made = await sessionctl(['create', '--pvc', '--progress', 'never', '-o', 'json']);
-    expect(made.code).toBe(0);
+    expect(made).toMatchObject({ code: 0 });
     const withPvc = JSON.parse(made.stdout).session_id as string;
     try {
       const suspended = await sessionctl(['suspend', withPvc, '-o', 'json']);
-      expect(suspended.code).toBe(0);
+      expect(suspended).toMatchObject({ code: 0 });
       expect(JSON.parse(suspended.stdout)).toMatchObject({ session_id: withPvc, status: 'suspended' });
       const twice = await sessionctl(['suspend', withPvc]);
-      expect(twice.code).toBe(4);
+      expect(twice).toMatchObject({ code: 4 });
       expect(twice.stderr).toContain('SESSION_NOT_RUNNING');
       const resumed = await sessionctl(['resume', withPvc]);
-      expect(resumed.code).toBe(0);
+      expect(resumed).toMatchObject({ code: 0 });
       expect(resumed.stdout).toMatch(/^status\s+running$/m);
     } finally {
       await sessionctl(['delete', withPvc, '--delete-pvc']);
@@ -172,21 +172,21 @@ describe('sessionctl', () => {
   });
 
   test('exit codes tell scripts what went wrong', async () => {
-    expect((await sessionctl(['get', 'no-such-session'])).code).toBe(3);
-    expect((await sessionctl(['get', id!], { SESSIONCTL_API_KEY: 'not-a-key' })).code).toBe(5);
-    expect((await sessionctl(['get', id!], { SESSIONCTL_API_KEY: h.keys.bob })).code).toBe(3);
-    expect((await sessionctl(['get', id!], { SESSIONCTL_URL: 'http://127.0.0.1:1' })).code).toBe(6);
+    expect(await sessionctl(['get', 'no-such-session'])).toMatchObject({ code: 3 });
+    expect(await sessionctl(['get', id!], { SESSIONCTL_API_KEY: 'not-a-key' })).toMatchObject({ code: 5 });
+    expect(await sessionctl(['get', id!], { SESSIONCTL_API_KEY: h.keys.bob })).toMatchObject({ code: 3 });
+    expect(await sessionctl(['get', id!], { SESSIONCTL_URL: 'http://127.0.0.1:1' })).toMatchObject({ code: 6 });
     const usage = await sessionctl(['extend', id!]);
-    expect(usage.code).toBe(2);
+    expect(usage).toMatchObject({ code: 2 });
     expect(usage.stderr).toContain('--minutes');
   });
 
   test('delete ends the session; afterwards exec is a conflict (exit 4)', async () => {
     const run = await sessionctl(['delete', id!, '-o', 'json']);
-    expect(run.code).toBe(0);
+    expect(run).toMatchObject({ code: 0 });
     expect(JSON.parse(run.stdout).status).toBe('terminated');
     const exec = await sessionctl(['exec', id!, '--', 'true']);
-    expect(exec.code).toBe(4);
+    expect(exec).toMatchObject({ code: 4 });
     expect(exec.stderr).toContain('SESSION_ENDED');
     id = undefined;
   });
