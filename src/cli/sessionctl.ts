@@ -19,7 +19,7 @@ Exit codes:
   4  conflict (not running, ended, quota, not suspendable)
   5  unauthorized or forbidden (401/403)
   6  the API could not be reached
-  7  timed out (504: pod start, exec)
+  7  timed out (504: pod start, exec; 202: a suspend or resume still under way)
 
 Environment:
   SESSIONCTL_URL      API base URL (default http://127.0.0.1:8080)
@@ -148,6 +148,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     });
 
   for (const action of ['suspend', 'resume'] as const) {
+    const target = action === 'suspend' ? 'suspended' : 'running';
     program
       .command(`${action} <id>`)
       .description(action === 'suspend' ? 'Suspend a session (pod deleted, workspace kept)' : 'Resume a session')
@@ -156,6 +157,14 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
         const session = await client.lifecycle(id, action);
         if (json) printJson(session);
         else printSession(session, io.out);
+        // The server answers 202 with the session as it is when its bounded wait ran out: a script must
+        // not go on as if the session were already there.
+        if (session.status !== target) {
+          throw new CliError(
+            `session ${id} is still ${session.status}: the ${action} goes on (follow it with sessionctl get ${id})`,
+            ExitCode.Timeout,
+          );
+        }
       });
   }
 
