@@ -2,15 +2,14 @@
  * sessionctl as a user runs it: the real binary (bin/sessionctl.mjs) as a child process, against the real
  * API on a real port, wired to the stack's Temporal and cluster. A stand-in agent answers behind the proxy.
  */
-import { execFile } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { attachUpgrades } from '../../src/api/proxy.js';
 import { startAgentServer, type AgentServer } from '../support/agent-server.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
-import { repoRoot, stackEnv, uniqueSuffix } from '../support/stack.js';
+import { runSessionctl, type SessionctlRun } from '../support/sessionctl.js';
+import { stackEnv, uniqueSuffix } from '../support/stack.js';
 
 let h: ApiHarness;
 let agent: AgentServer;
@@ -18,29 +17,8 @@ let server: Server;
 let url: string;
 let id: string | undefined;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-const sessionctlOn = (args: string[], env: Record<string, string>): Promise<Run> => sessionctl(args, env);
-
-function sessionctl(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(repoRoot, 'bin', 'sessionctl.mjs'), ...args],
-      {
-        env: { PATH: process.env.PATH ?? '', SESSIONCTL_URL: url, SESSIONCTL_API_KEY: h.keys.alice, ...env },
-        timeout: 150_000,
-      },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+function sessionctl(args: string[], env: Record<string, string> = {}): Promise<SessionctlRun> {
+  return runSessionctl(args, { SESSIONCTL_URL: url, SESSIONCTL_API_KEY: h.keys.alice, ...env });
 }
 
 beforeAll(async () => {
@@ -150,22 +128,22 @@ describe('sessionctl', () => {
     const pvcServer = createServer(h.appWith({ AGENTAPI_K8S_SESSION_PVC_ENABLED: 'true' }));
     await new Promise<void>((resolve) => pvcServer.listen(0, '127.0.0.1', resolve));
     const env = { SESSIONCTL_URL: `http://127.0.0.1:${(pvcServer.address() as AddressInfo).port}` };
-    const sessionctl = (args: string[]) => sessionctlOn(args, env);
-    const made = await sessionctl(['create', '--pvc', '--progress', 'never', '-o', 'json']);
+    const sessionctlWithPvc = (args: string[]) => sessionctl(args, env);
+    const made = await sessionctlWithPvc(['create', '--pvc', '--progress', 'never', '-o', 'json']);
     expect(made).toMatchObject({ code: 0 });
     const withPvc = JSON.parse(made.stdout).session_id as string;
     try {
-      const suspended = await sessionctl(['suspend', withPvc, '-o', 'json']);
+      const suspended = await sessionctlWithPvc(['suspend', withPvc, '-o', 'json']);
       expect(suspended).toMatchObject({ code: 0 });
       expect(JSON.parse(suspended.stdout)).toMatchObject({ session_id: withPvc, status: 'suspended' });
-      const twice = await sessionctl(['suspend', withPvc]);
+      const twice = await sessionctlWithPvc(['suspend', withPvc]);
       expect(twice).toMatchObject({ code: 4 });
       expect(twice.stderr).toContain('SESSION_NOT_RUNNING');
-      const resumed = await sessionctl(['resume', withPvc]);
+      const resumed = await sessionctlWithPvc(['resume', withPvc]);
       expect(resumed).toMatchObject({ code: 0 });
       expect(resumed.stdout).toMatch(/^status\s+running$/m);
     } finally {
-      await sessionctl(['delete', withPvc, '--delete-pvc']);
+      await sessionctlWithPvc(['delete', withPvc, '--delete-pvc']);
       pvcServer.closeAllConnections();
       await new Promise<void>((resolve) => pvcServer.close(() => resolve()));
     }

@@ -3,12 +3,10 @@
  * the real binary against a stand-in API server that answers as the API does, so a script can tell a
  * finished change from one still under way by the exit code alone.
  */
-import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { SessionBody } from '../../src/api/schemas.js';
-import { repoRoot } from '../support/stack.js';
+import { runSessionctl } from '../support/sessionctl.js';
 
 let server: Server;
 let url: string;
@@ -55,18 +53,7 @@ beforeAll(async () => {
 
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function sessionctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(repoRoot, 'bin', 'sessionctl.mjs'), ...args],
-      { env: { PATH: process.env.PATH ?? '', SESSIONCTL_URL: url, SESSIONCTL_API_KEY: 'k' }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const sessionctl = (args: string[]) => runSessionctl(args, { SESSIONCTL_URL: url, SESSIONCTL_API_KEY: 'k' }, 60_000);
 
 test.each([
   ['suspend', 'running'],
