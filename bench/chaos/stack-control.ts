@@ -22,13 +22,20 @@ export async function restartTemporal(stackDir: string, isUp: () => Promise<bool
   const child = spawn(cmd[0]!, cmd.slice(1), { detached: true, stdio: ['ignore', log, log] });
   child.unref();
   writeFileSync(join(pids, 'temporal.pid'), `${child.pid}\n`);
-  // stack.sh recognises its process by this command line.
-  writeFileSync(join(pids, 'temporal.cmd'), `${cmd.join(' ')} `);
+  // stack.sh recognises its process by its pid and kernel start time (test/stack/processes.sh).
+  writeFileSync(join(pids, 'temporal.start'), `${processStartTime(child.pid!)}\n`);
   const deadline = Date.now() + 60_000;
   while (!(await isUp())) {
     if (Date.now() > deadline) throw new Error('Temporal did not come back within 60 s');
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** Field 22 of /proc/<pid>/stat, counted after the parenthesised command name (which may hold spaces). */
+function processStartTime(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fieldsAfterName = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fieldsAfterName[19]!;
 }
 
 export const CHAOS_POOL_LABEL = 'session-orchestrator/chaos-pool';

@@ -44,40 +44,8 @@ die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
 
 # --- processes -----------------------------------------------------------------------------------
 
-is_running() { # name
-  local f=$pids/$1.pid
-  [ -f "$f" ] || return 1
-  local pid; pid=$(cat "$f")
-  # A recycled pid must not be mistaken for ours: the recorded command line has to match.
-  [ -d "/proc/$pid" ] && [ "$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)" = "$(cat "$pids/$1.cmd")" ]
-}
-
-start_process() { # name, command...
-  local name=$1; shift
-  if is_running "$name"; then log "$name already running (pid $(cat "$pids/$name.pid"))"; return 0; fi
-  mkdir -p "$logs" "$pids"
-  # setsid: the component gets its own session, so it outlives this script and a Ctrl-C of it.
-  setsid "$@" >>"$logs/$name.log" 2>&1 < /dev/null &
-  local pid=$!
-  echo "$pid" > "$pids/$name.pid"
-  sleep 0.2
-  [ -d "/proc/$pid" ] || { tail -20 "$logs/$name.log" >&2; die "$name exited at start (log: $logs/$name.log)"; }
-  tr '\0' ' ' < "/proc/$pid/cmdline" > "$pids/$name.cmd"
-  log "started $name (pid $pid)"
-}
-
-stop_process() { # name
-  local name=$1 f=$pids/$1.pid
-  [ -f "$f" ] || return 0
-  if is_running "$name"; then
-    local pid; pid=$(cat "$f")
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do [ -d "/proc/$pid" ] || break; sleep 0.2; done
-    if [ -d "/proc/$pid" ]; then log "$name did not stop on SIGTERM, killing"; kill -KILL "$pid" 2>/dev/null || true; fi
-    log "stopped $name (pid $pid)"
-  fi
-  rm -f "$f" "$pids/$name.cmd"
-}
+# shellcheck source=processes.sh
+source "$here/processes.sh"
 
 wait_for() { # description, seconds, command...
   local what=$1 secs=$2; shift 2

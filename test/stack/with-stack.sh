@@ -6,9 +6,11 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 started_here=0
-if bash "$here/stack.sh" status >/dev/null 2>&1; then
+if status=$(bash "$here/stack.sh" status 2>&1); then
   echo "[test] using the running local stack ($(bash "$here/stack.sh" dir))" >&2
 else
+  # Which components it found stopped: a part of a stack still running makes the start below fail on its ports.
+  grep -E '^[a-z-]+ +(running|stopped)' <<< "$status" | sed 's/^/[test]   /' >&2
   echo "[test] starting the local stack for this run (it is stopped again afterwards)" >&2
   started_here=1
   bash "$here/stack.sh" up || { echo "[test] the local stack did not start; see the lines above" >&2; exit 1; }
