@@ -12,7 +12,9 @@ const reachErrors = {
   403: error('FORBIDDEN: the API key lacks the permission'),
   404: error("NOT_FOUND: no such session, or another user's"),
   409: error('SESSION_NOT_RUNNING (creating, restarting, resuming, terminating) or SESSION_ENDED'),
-  503: error('WORKER_UNAVAILABLE: no worker answered for the session in time'),
+  503: error(
+    'WORKER_UNAVAILABLE: no worker answered for the session in time; TEMPORAL_UNAVAILABLE: Temporal did not answer (Retry-After)',
+  ),
 };
 
 export function registerAccessPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {

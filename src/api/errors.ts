@@ -1,10 +1,12 @@
 /**
  * Every error the API answers with has the seed's shape `{ "error": { "code", "message", ... } }`. Routes
- * throw {@link ApiError}; the error middleware turns anything else into a 500 without leaking internals.
+ * throw {@link ApiError}; the error middleware turns anything else into a 500 without leaking internals —
+ * except a Temporal call that nothing answered now (unreachable, shedding, out of time), which is a 503.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ErrorBody } from './schemas.js';
+import { isUnansweredNow } from './workflow-errors.js';
 
 export class ApiError extends Error {
   constructor(
@@ -82,6 +84,17 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
     apiError = ApiError.validation(BODY_PARSER_ERRORS[err.type] ?? 'invalid request body', [
       { path: 'body', message: err.message },
     ]);
+  } else if (isUnansweredNow(err)) {
+    // Routes map the unanswered calls they expect; this covers the rest (a lookup, a signal), so a Temporal
+    // outage answers 503 everywhere and a client retries, instead of a 500 it would report as our bug.
+    req.log?.warn({ err }, 'Temporal did not answer');
+    apiError = new ApiError(
+      503,
+      'TEMPORAL_UNAVAILABLE',
+      'Temporal did not answer in time; retry',
+      {},
+      { 'Retry-After': '5' },
+    );
   } else {
     req.log?.error({ err }, 'unhandled error');
     apiError = new ApiError(500, 'INTERNAL', 'internal error; see the server log for this request id');

@@ -11,7 +11,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import type { SessionEvent, SessionState } from '../session/spec.js';
 import { sessionWorkflowId } from '../session/spec.js';
-import { isDeadlineExceeded, isUpdateTimeout } from './workflow-errors.js';
+import { isUnansweredNow, isUpdateTimeout } from './workflow-errors.js';
 import { eventsUpdateId, getSessionStateQuery, waitForEventsUpdate } from '../../workflows/definitions.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 
@@ -121,7 +121,7 @@ class Feed {
         const final = await connection
           .withDeadline(Date.now() + FIRST_CALL_TIMEOUT_MS, () => handle.result())
           .catch((err: unknown) => {
-            if (err instanceof WorkflowFailedError || isDeadlineExceeded(err)) return undefined;
+            if (err instanceof WorkflowFailedError || isUnansweredNow(err)) return undefined;
             throw err;
           });
         if (final) this.merge(final);

@@ -37,7 +37,9 @@ const common = {
 const sessionErrors = {
   ...common,
   404: error("NOT_FOUND: no such session, or another user's"),
-  503: error('WORKER_UNAVAILABLE: no worker answered for the session in time; it resumes when one polls'),
+  503: error(
+    'WORKER_UNAVAILABLE: no worker answered for the session in time; it resumes when one polls. TEMPORAL_UNAVAILABLE: Temporal did not answer (Retry-After); retry',
+  ),
 };
 
 export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
@@ -85,7 +87,11 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     summary: "List the caller's sessions (admins: everyone's)",
     security,
     request: { query: ListSessionsQuerySchema },
-    responses: { 200: json(SessionListSchema, 'One page of sessions, newest first'), ...common },
+    responses: {
+      200: json(SessionListSchema, 'One page of sessions, newest first'),
+      ...common,
+      503: error('TEMPORAL_UNAVAILABLE: Temporal did not answer (Retry-After); retry'),
+    },
   });
   registry.registerPath({
     method: 'get',

@@ -40,7 +40,7 @@ import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 import { listSessions, type SessionListFilter } from './session-list.js';
 import { ACTIVE, bodyFromDescription, notYetAnswering, startFailure, toSessionBody } from './session-views.js';
-import { isDeadlineExceeded, isUnansweredNow, isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
+import { isUnansweredNow, isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
 
 export { startFailure, toSessionBody } from './session-views.js';
 export { isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
@@ -241,7 +241,7 @@ export class SessionService {
       return true;
     } catch (err) {
       if (err instanceof WorkflowFailedError) return true;
-      if (isDeadlineExceeded(err)) return false;
+      if (isUnansweredNow(err)) return false;
       throw err;
     }
   }
@@ -376,7 +376,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * simply retry — a 503, not a 500.
  */
 function startNotAnswered(err: unknown): ApiError | undefined {
-  if (!isUnansweredNow(err) && !isUpdateTimeout(err)) return undefined;
+  if (!isUpdateTimeout(err)) return undefined;
   return new ApiError(
     503,
     'TEMPORAL_UNAVAILABLE',

@@ -1,30 +1,35 @@
-/** What the Temporal client's errors mean to the session API: a timed-out update, a closed workflow. */
+/** What the Temporal client's errors mean to the session API: a call nothing answered now, a closed workflow. */
 import {
   WorkflowNotFoundError,
   WorkflowUpdateRPCTimeoutOrCancelledError,
   isGrpcServiceError,
 } from '@temporalio/client';
 
-export function isUpdateTimeout(err: unknown): boolean {
-  return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isDeadlineExceeded(err);
-}
-
-export function isDeadlineExceeded(err: unknown): boolean {
-  const code =
-    (err as { code?: unknown; cause?: { code?: unknown } } | null)?.code ??
-    (err as { cause?: { code?: unknown } })?.cause?.code;
-  return code === 4; // gRPC DEADLINE_EXCEEDED
-}
+/**
+ * gRPC statuses of a call that nothing answered in time. A bounded call ends with DEADLINE_EXCEEDED, or with
+ * CANCELLED when its deadline fell while the client's retry interceptor waited between attempts; the client
+ * gives up on an unreachable or shedding server with the last of its retried statuses (UNAVAILABLE,
+ * RESOURCE_EXHAUSTED).
+ */
+const UNANSWERED_STATUS_CODES = new Set([
+  1, // CANCELLED
+  4, // DEADLINE_EXCEEDED
+  8, // RESOURCE_EXHAUSTED
+  14, // UNAVAILABLE
+]);
 
 /**
- * Whether a call found nothing able to answer right now: its deadline passed (no worker took a query), or
- * the Temporal server was unreachable or shed the call (UNAVAILABLE, RESOURCE_EXHAUSTED) — the client's
- * own retries give up with the last of these when the deadline falls inside a backoff. A 503, not a 500.
+ * Whether a call found nothing able to answer right now — no worker took a query in time, or the Temporal
+ * server was unreachable or shed the call: a 503, not a 500. Raw or wrapped by the client (`cause`).
  */
 export function isUnansweredNow(err: unknown): boolean {
-  if (isDeadlineExceeded(err)) return true;
   const codes = [(err as { code?: unknown } | null)?.code, (err as { cause?: { code?: unknown } } | null)?.cause?.code];
-  return codes.some((code) => code === 8 || code === 14);
+  return codes.some((code) => typeof code === 'number' && UNANSWERED_STATUS_CODES.has(code));
+}
+
+/** An update no worker accepted or completed in time (the SDK's own error, or any unanswered status). */
+export function isUpdateTimeout(err: unknown): boolean {
+  return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isUnansweredNow(err);
 }
 
 export function isWorkflowClosed(err: unknown): boolean {
