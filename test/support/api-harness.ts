@@ -36,6 +36,11 @@ export interface ApiHarness {
   env: Record<string, string>;
   /** Every log line the app wrote, as text, to check what it reveals. */
   logs: () => string;
+  /**
+   * The errors the app logged as unhandled (each one a 500) for one answered request, by its x-request-id:
+   * for a test to show beside an unexpected status, since a 500's body says only "see the server log".
+   */
+  unhandledErrorsOf(res: { headers: Record<string, string> }): string[];
   /** Another app on the same worker and keys, with configuration overrides. */
   appWith(env: Record<string, string>): express.Express;
   close(): Promise<void>;
@@ -115,6 +120,12 @@ export async function startApiHarness(extraEnv: Record<string, string> = {}): Pr
     keysFile,
     env: baseEnv,
     logs: () => logText,
+    unhandledErrorsOf: (res) =>
+      logText
+        .split('\n')
+        .filter((line) => line.includes('"msg":"unhandled error"'))
+        .filter((line) => line.includes(`"id":"${res.headers['x-request-id']}"`))
+        .map((line) => line.slice(0, 2000)),
     appWith: (env) => build(loadConfig({ ...baseEnv, ...env })),
     async close() {
       // The users' quota ledgers are the only objects the API itself writes.
