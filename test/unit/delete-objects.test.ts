@@ -1,0 +1,112 @@
+/**
+ * The end-of-session cleanup deletes the session's independent objects side by side, and a failure is
+ * reported only once every other deletion has finished (a retry must not race the attempt it replaces).
+ * The Kubernetes client is stubbed at its boundary: each call waits until the test releases it.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { deleteObjectsActivity } from '../../activities/delete-objects.js';
+import { ownedObjects } from '../../activities/owned-objects.js';
+import type { KubeClients } from '../../src/k8s/client.js';
+import {
+  buildCredentialsSecret,
+  buildMcpSecret,
+  buildSessionConfigMap,
+  buildSessionService,
+} from '../../src/k8s/manifests.js';
+import { loadConfig, sessionDefaults } from '../../src/config.js';
+import { SessionSpecSchema } from '../../src/session/spec.js';
+
+const defaults = sessionDefaults(loadConfig({ TEMPORAL_CODEC_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}` }));
+const spec = SessionSpecSchema.parse({
+  ...defaults,
+  pvc: { ...defaults.pvc, enabled: false },
+  sessionId: 'cleanup-1',
+  user: 'someone@example.com',
+  secrets: {},
+});
+
+/** A client whose reads and deletes are held until `release()`; it records what ran and what was in flight. */
+function heldClient(failDeleteOf?: string) {
+  const objects = new Map<string, k8s.KubernetesObject>(
+    [buildSessionService(spec), buildSessionConfigMap(spec), buildCredentialsSecret(spec), buildMcpSecret(spec)].map(
+      (o, i) => [o.metadata!.name!, { ...o, metadata: { ...o.metadata, uid: `uid-${i}` } }],
+    ),
+  );
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const deleted: string[] = [];
+  const waiting: Array<() => void> = [];
+  const held = async <T>(work: () => T): Promise<T> => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise<void>((resolve) => waiting.push(resolve));
+    inFlight--;
+    return work();
+  };
+  const read = ({ name }: { name: string }) => held(() => objects.get(name)!);
+  const remove = ({ name }: { name: string }) =>
+    held(() => {
+      if (name === failDeleteOf) throw Object.assign(new Error('Internal error'), { code: 500 });
+      deleted.push(name);
+      return {};
+    });
+  const core = {
+    readNamespacedService: read,
+    readNamespacedConfigMap: read,
+    readNamespacedSecret: read,
+    deleteNamespacedService: remove,
+    deleteNamespacedConfigMap: remove,
+    deleteNamespacedSecret: remove,
+    listNamespacedPod: () => held(() => ({ items: [] })),
+  } as unknown as KubeClients['core'];
+  return {
+    core,
+    deleted,
+    maxInFlight: () => maxInFlight,
+    /** Lets every held call go on, again and again, until `done` settles. */
+    async releaseUntil(done: Promise<unknown>) {
+      let settled = false;
+      void done.finally(() => (settled = true)).catch(() => undefined);
+      while (!settled) {
+        waiting.splice(0).forEach((go) => go());
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
+  };
+}
+
+const activityOn = (core: KubeClients['core']) =>
+  deleteObjectsActivity(core, ownedObjects(core, pino({ level: 'silent' }))).deleteSessionObjects;
+
+test('the four objects are read and deleted side by side, not one after another', async () => {
+  const client = heldClient();
+  const done = activityOn(client.core)(spec, { deletePvc: false });
+  await client.releaseUntil(done);
+  const result = await done;
+  const name = (o: k8s.KubernetesObject) => o.metadata!.name!;
+  expect(result.deleted.sort()).toEqual(
+    [
+      `ConfigMap/${name(buildSessionConfigMap(spec))}`,
+      `Secret/${name(buildCredentialsSecret(spec))}`,
+      `Secret/${name(buildMcpSecret(spec))}`,
+      `Service/${name(buildSessionService(spec))}`,
+    ].sort(),
+  );
+  expect(client.deleted).toHaveLength(4);
+  // The four reads and the warm-pod list were all in flight before any of them was answered.
+  expect(client.maxInFlight()).toBe(5);
+});
+
+test('a failed deletion fails the cleanup only after the other deletions finished', async () => {
+  const names = { configMap: buildSessionConfigMap(spec).metadata!.name! };
+  const client = heldClient(names.configMap);
+  const done = activityOn(client.core)(spec, { deletePvc: false });
+  await client.releaseUntil(done);
+  await expect(done).rejects.toThrow(/Internal error|500/);
+  expect(client.deleted.sort()).toEqual(
+    [buildSessionService(spec), buildCredentialsSecret(spec), buildMcpSecret(spec)]
+      .map((o) => o.metadata!.name!)
+      .sort(),
+  );
+});
