@@ -18,6 +18,7 @@ import { Connection } from '@temporalio/client';
 import { repoRoot, stackKubeConfig } from '../test/support/stack.js';
 import { BenchApi } from './api.js';
 import { apiserverWatches } from './apiserver-metrics.js';
+import { assertRoomForRun } from './capacity.js';
 import { latencyChart, rssChart, runningOverTimeChart } from './charts.js';
 import { deleteThroughApi, forceCleanup } from './cleanup.js';
 import type { BenchContext, BenchSession } from './context.js';
@@ -78,8 +79,10 @@ async function servicesReady(run: BenchRun, api: Service, worker: Service, signa
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
   const startedAt = new Date().toISOString();
-  const run = await prepareRun(options);
   const kc = stackKubeConfig();
+  // Before anything is created: a run that cannot fit would wait out --wait-seconds on Pending pods.
+  await assertRoomForRun(kc, options);
+  const run = await prepareRun(options);
   const outDir = resolve(repoRoot, options.out);
   mkdirSync(outDir, { recursive: true });
   const want = new Set(options.scenarios);

@@ -82,3 +82,21 @@ test('npm run bench runs every scenario beside its floor and writes the report a
   ]);
   expect(left.flatMap((list) => list.items.map((o) => `${o.kind ?? ''} ${o.metadata?.name ?? ''}`))).toEqual([]);
 }, 600_000);
+
+test('a run larger than the stack’s nodes can hold is refused before it creates anything, naming the fix', async () => {
+  const { code, output } = await runBench([
+    '--scenarios',
+    'hold',
+    '--hold',
+    '100000',
+    '--floor',
+    'false',
+    '--out',
+    out,
+  ]);
+  expect(code).toBe(1);
+  expect(output).toMatch(/this run holds up to 100001 session pods at once, but the stack's \d+ schedulable nodes/);
+  expect(output).toContain('STACK_NODES=40 npm run stack:up');
+  // No run was prepared: the first thing a run logs is its id.
+  expect(output).not.toMatch(/run b[0-9a-z]+:/);
+}, 120_000);
