@@ -13,7 +13,7 @@ const reachErrors = {
   404: error("NOT_FOUND: no such session, or another user's"),
   409: error('SESSION_NOT_RUNNING (creating, restarting, resuming, terminating) or SESSION_ENDED'),
   503: error(
-    'WORKER_UNAVAILABLE: no worker answered for the session in time; TEMPORAL_UNAVAILABLE: Temporal did not answer (Retry-After)',
+    'WORKER_UNAVAILABLE: no worker answered for the session in time; TEMPORAL_UNAVAILABLE: Temporal did not answer (Retry-After); WORKFLOW_TASK_FAILING: the session workflow task keeps failing (Retry-After)',
   ),
 };
 

@@ -6,7 +6,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ErrorBody } from './schemas.js';
-import { isUnansweredNow } from './workflow-errors.js';
+import { isUnansweredNow, isWorkflowTaskFailing } from './workflow-errors.js';
 
 export class ApiError extends Error {
   constructor(
@@ -94,6 +94,17 @@ export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next)
       'Temporal did not answer in time; retry',
       {},
       { 'Retry-After': '5' },
+    );
+  } else if (isWorkflowTaskFailing(err)) {
+    // The workflow's own fault (its task keeps failing; the worker logs and its history say why), not this
+    // request's: a 503 that names it, so a client retries and an operator knows where to look.
+    req.log?.warn({ err }, 'workflow task failing');
+    apiError = new ApiError(
+      503,
+      'WORKFLOW_TASK_FAILING',
+      "the session's workflow cannot answer: its last workflow task failed or timed out and no worker has completed the next yet (its history in the Temporal UI says why); retry",
+      {},
+      { 'Retry-After': '30' },
     );
   } else {
     req.log?.error({ err }, 'unhandled error');

@@ -38,7 +38,7 @@ const sessionErrors = {
   ...common,
   404: error("NOT_FOUND: no such session, or another user's"),
   503: error(
-    'WORKER_UNAVAILABLE: no worker answered for the session in time; it resumes when one polls. TEMPORAL_UNAVAILABLE: Temporal did not answer (Retry-After); retry',
+    'WORKER_UNAVAILABLE: no worker answered for the session in time; it resumes when one polls. TEMPORAL_UNAVAILABLE: Temporal did not answer (Retry-After); retry. WORKFLOW_TASK_FAILING: the session workflow cannot answer, its workflow task keeps failing (Retry-After; its history says why)',
   ),
 };
 

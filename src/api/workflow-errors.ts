@@ -27,6 +27,19 @@ export function isUnansweredNow(err: unknown): boolean {
   return codes.some((code) => typeof code === 'number' && UNANSWERED_STATUS_CODES.has(code));
 }
 
+/**
+ * A query the server refused because the workflow's last workflow task failed or timed out and the next has
+ * not completed: the workflow exists but cannot answer until a worker completes a task of it (FAILED_PRECONDITION
+ * "Unable to query workflow due to Workflow Task in failed state"). Its history says why the task fails.
+ */
+export function isWorkflowTaskFailing(err: unknown): boolean {
+  return [err, (err as { cause?: unknown } | null)?.cause].some(
+    (e) =>
+      (e as { code?: unknown } | null)?.code === 9 &&
+      /workflow task in failed state/i.test(String((e as { message?: unknown }).message)),
+  );
+}
+
 /** An update no worker accepted or completed in time (the SDK's own error, or any unanswered status). */
 export function isUpdateTimeout(err: unknown): boolean {
   return err instanceof WorkflowUpdateRPCTimeoutOrCancelledError || isUnansweredNow(err);

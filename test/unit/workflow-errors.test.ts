@@ -1,5 +1,5 @@
 import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
-import { isUnansweredNow, isUpdateTimeout } from '../../src/api/workflow-errors.js';
+import { isUnansweredNow, isUpdateTimeout, isWorkflowTaskFailing } from '../../src/api/workflow-errors.js';
 
 /** A gRPC status error as @grpc/grpc-js raises it. */
 const grpcError = (code: number) => Object.assign(new Error(`${code} status`), { code, details: 'x', metadata: {} });
@@ -32,5 +32,34 @@ describe('a Temporal call that nothing could answer now (the API says 503, not 5
     expect(isUnansweredNow(Object.assign(new Error('HTTP 404'), { code: 404 }))).toBe(false);
     expect(isUnansweredNow(new Error('boom'))).toBe(false);
     expect(isUnansweredNow(undefined)).toBe(false);
+  });
+});
+
+describe('a workflow whose workflow task keeps failing (the API says 503 WORKFLOW_TASK_FAILING, not 500)', () => {
+  // What the server answers from a task's third attempt on (WorkflowNotReady), as the client wraps it.
+  const refused = (what: string) =>
+    new ServiceError(`Failed to ${what}`, {
+      cause: Object.assign(
+        new Error(`9 FAILED_PRECONDITION: Unable to ${what} due to Workflow Task in failed state.`),
+        {
+          code: 9,
+        },
+      ),
+    });
+
+  test('a refused query or update is one, raw or wrapped', () => {
+    expect(isWorkflowTaskFailing(refused('query workflow'))).toBe(true);
+    expect(isWorkflowTaskFailing(refused('perform workflow execution update'))).toBe(true);
+    expect(isWorkflowTaskFailing(refused('query workflow').cause)).toBe(true);
+  });
+
+  test('another FAILED_PRECONDITION, or the same words under another status, is not', () => {
+    expect(isWorkflowTaskFailing(new ServiceError('x', { cause: grpcError(9) }))).toBe(false);
+    expect(
+      isWorkflowTaskFailing(
+        Object.assign(new Error('Unable to query workflow due to Workflow Task in failed state.'), { code: 13 }),
+      ),
+    ).toBe(false);
+    expect(isWorkflowTaskFailing(undefined)).toBe(false);
   });
 });
