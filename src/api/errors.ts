@@ -76,36 +76,48 @@ export function methodNotAllowed(allowed: string[]): RequestHandler {
   };
 }
 
+/**
+ * Temporal failures that routes do not map themselves and that are not the service's bug: a 503 a client
+ * retries, instead of a 500 it would report as ours.
+ */
+const RETRY_LATER = [
+  {
+    // Routes map the unanswered calls they expect; this covers the rest (a lookup, a signal), so a
+    // Temporal outage answers 503 everywhere.
+    matches: isUnansweredNow,
+    log: 'Temporal did not answer',
+    code: 'TEMPORAL_UNAVAILABLE',
+    message: 'Temporal did not answer in time; retry',
+    retryAfterSeconds: 5,
+  },
+  {
+    // The workflow's own fault (its task keeps failing; the worker's log and its history say why), not
+    // this request's: named, so an operator knows where to look.
+    matches: isWorkflowTaskFailing,
+    log: 'workflow task failing',
+    code: 'WORKFLOW_TASK_FAILING',
+    message:
+      "the session's workflow cannot answer: its last workflow task failed or timed out and no worker has completed the next yet (its history in the Temporal UI says why); retry",
+    retryAfterSeconds: 30,
+  },
+] as const;
+
+function retryLater(err: unknown): (typeof RETRY_LATER)[number] | undefined {
+  return RETRY_LATER.find((r) => r.matches(err));
+}
+
 export const errorHandler: ErrorRequestHandler = (err: unknown, req, res, _next) => {
   let apiError: ApiError;
+  const later = retryLater(err);
   if (err instanceof ApiError) {
     apiError = err;
   } else if (isBodyParserError(err)) {
     apiError = ApiError.validation(BODY_PARSER_ERRORS[err.type] ?? 'invalid request body', [
       { path: 'body', message: err.message },
     ]);
-  } else if (isUnansweredNow(err)) {
-    // Routes map the unanswered calls they expect; this covers the rest (a lookup, a signal), so a Temporal
-    // outage answers 503 everywhere and a client retries, instead of a 500 it would report as our bug.
-    req.log?.warn({ err }, 'Temporal did not answer');
-    apiError = new ApiError(
-      503,
-      'TEMPORAL_UNAVAILABLE',
-      'Temporal did not answer in time; retry',
-      {},
-      { 'Retry-After': '5' },
-    );
-  } else if (isWorkflowTaskFailing(err)) {
-    // The workflow's own fault (its task keeps failing; the worker logs and its history say why), not this
-    // request's: a 503 that names it, so a client retries and an operator knows where to look.
-    req.log?.warn({ err }, 'workflow task failing');
-    apiError = new ApiError(
-      503,
-      'WORKFLOW_TASK_FAILING',
-      "the session's workflow cannot answer: its last workflow task failed or timed out and no worker has completed the next yet (its history in the Temporal UI says why); retry",
-      {},
-      { 'Retry-After': '30' },
-    );
+  } else if (later) {
+    req.log?.warn({ err }, later.log);
+    apiError = new ApiError(503, later.code, later.message, {}, { 'Retry-After': String(later.retryAfterSeconds) });
   } else {
     req.log?.error({ err }, 'unhandled error');
     apiError = new ApiError(500, 'INTERNAL', 'internal error; see the server log for this request id');

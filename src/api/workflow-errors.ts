@@ -28,9 +28,10 @@ export function isUnansweredNow(err: unknown): boolean {
 }
 
 /**
- * A query the server refused because the workflow's last workflow task failed or timed out and the next has
- * not completed: the workflow exists but cannot answer until a worker completes a task of it (FAILED_PRECONDITION
- * "Unable to query workflow due to Workflow Task in failed state"). Its history says why the task fails.
+ * A query or update the server refused because the workflow's workflow task keeps failing or timing out
+ * (from its third attempt on): the workflow exists but cannot answer until a worker completes a task of it
+ * (FAILED_PRECONDITION "Unable to query workflow due to Workflow Task in failed state", and the same words
+ * for an update). Its history says why the task fails.
  */
 export function isWorkflowTaskFailing(err: unknown): boolean {
   return [err, (err as { cause?: unknown } | null)?.cause].some(
