@@ -87,6 +87,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       { variable: 'TEMPORAL_TLS_CERT', message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS)' },
     ]);
   }
+  if (config.workerSdkMetricsPort !== undefined && config.workerSdkMetricsPort === config.workerMetricsPort) {
+    throw new ConfigError([
+      { variable: 'WORKER_SDK_METRICS_PORT', message: 'must differ from WORKER_METRICS_PORT (two listeners)' },
+    ]);
+  }
   return config;
 }
 

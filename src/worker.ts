@@ -9,7 +9,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import { createSessionActivities } from '../activities/index.js';
 import { startSecretsReader } from '../activities/start-secrets.js';
@@ -36,6 +36,7 @@ import {
   serveWorkerMetrics,
   type WorkerMetrics,
 } from './temporal/worker-metrics.js';
+import { installWorkerRuntime } from './temporal/worker-runtime.js';
 import { workerTuning } from './temporal/worker-tuning.js';
 import { workflowCodeSource } from './temporal/workflow-bundle.js';
 
@@ -194,33 +195,10 @@ function aborted(signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/**
- * Routes the SDK's own logs (worker state, workflow `log.*`, activity logs) into the process's pino
- * logger, so an operator reads one JSON stream. Installed once per process, so only by `main`.
- */
-function installRuntimeLogger(log: Logger): void {
-  const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
-  const sdkLevel =
-    log.levelVal <= 10
-      ? 'TRACE'
-      : log.levelVal <= 20
-        ? 'DEBUG'
-        : log.levelVal <= 30
-          ? 'INFO'
-          : log.levelVal <= 40
-            ? 'WARN'
-            : 'ERROR';
-  Runtime.install({
-    logger: new DefaultLogger(sdkLevel, (entry: LogEntry) => {
-      log[levels[entry.level]]({ ...entry.meta, sdk: true }, entry.message);
-    }),
-  });
-}
-
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = pino({ name: 'session-worker', level: config.logLevel });
-  installRuntimeLogger(logger);
+  installWorkerRuntime(logger, config);
   const telemetry = initTelemetry({ serviceName: 'session-worker', config });
   const shutdown = new AbortController();
   for (const name of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,6 +1,6 @@
 /**
  * Reliability: leader election of the informers, node loss detection, the reconciler, retained claims'
- * lifetime, and the worker's metrics listener.
+ * lifetime, and the worker's metrics listeners.
  */
 import { z } from 'zod';
 import { S, bool, int, duration, list, envDocs, type ParsedEnv } from './env.js';
@@ -54,7 +54,12 @@ const schema = {
     '(none: no listener)',
     "Port of the worker's Prometheus /metrics (reconciler and warm-pool metrics)",
   )]: z.coerce.number({ error: 'must be a number' }).int().min(0).max(65535).optional(),
-  [doc('WORKER_METRICS_HOST', '0.0.0.0', "Address the worker's /metrics listens on")]: z
+  [doc(
+    'WORKER_SDK_METRICS_PORT',
+    '(none: no listener)',
+    "Port of the Temporal SDK's own Prometheus /metrics in the worker (task slots, workflow task failures)",
+  )]: z.coerce.number({ error: 'must be a number' }).int().min(1).max(65535).optional(),
+  [doc('WORKER_METRICS_HOST', '0.0.0.0', "Address the worker's /metrics listeners bind to")]: z
     .string()
     .min(1)
     .default('0.0.0.0'),
@@ -76,6 +81,7 @@ function read(e: ParsedEnv) {
     reconcileDryRun: e[`${S}RECONCILE_DRY_RUN`] as boolean,
     retainedPvcTtlMs: e[`${S}RETAINED_PVC_TTL`] as number,
     workerMetricsPort: e.WORKER_METRICS_PORT as number | undefined,
+    workerSdkMetricsPort: e.WORKER_SDK_METRICS_PORT as number | undefined,
     workerMetricsHost: e.WORKER_METRICS_HOST as string,
   };
 }

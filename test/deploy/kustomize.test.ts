@@ -153,6 +153,32 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     }
   });
 
+  test("opens the worker's two metrics listeners to Prometheus in the monitoring namespace", () => {
+    const objects = parseAllDocuments(rendered.get(overlay)!).map((d) => d.toJS() as K8sObject);
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'session-orchestrator')!;
+    const worker = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'session-orchestrator-worker')!;
+    const ports = (
+      worker.spec as { template: { spec: { containers: { ports?: { name: string; containerPort: number }[] }[] } } }
+    ).template.spec.containers[0]!.ports;
+    expect(ports).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'metrics', containerPort: Number(config.data!.WORKER_METRICS_PORT) }),
+        expect.objectContaining({ name: 'sdk-metrics', containerPort: Number(config.data!.WORKER_SDK_METRICS_PORT) }),
+      ]),
+    );
+    const admitting = objects.filter(
+      (o) =>
+        o.kind === 'NetworkPolicy' &&
+        o.metadata.namespace === NAMESPACE &&
+        JSON.stringify(o.spec?.podSelector).includes('"component":"worker"'),
+    );
+    const rules = admitting.flatMap(
+      (p) => (p.spec as { ingress?: { from: unknown[]; ports: { port: string }[] }[] }).ingress ?? [],
+    );
+    expect(rules.flatMap((r) => r.ports.map((port) => port.port)).sort()).toEqual(['metrics', 'sdk-metrics']);
+    expect(JSON.stringify(rules.flatMap((r) => r.from))).toContain('"kubernetes.io/metadata.name":"monitoring"');
+  });
+
   test('is accepted by a server-side dry-run apply and holds the production rules', () => {
     const applied = JSON.parse(
       kubectl(['apply', '--dry-run=server', '--validate=strict', '-o', 'json', '-f', '-'], rendered.get(overlay)),
