@@ -75,6 +75,8 @@ export async function prepareRun(options: BenchOptions): Promise<BenchRun> {
     API_PORT: String(await freePort()),
     // The hold scenario reads the worker's heap and external memory from it (bench/memory-split.ts).
     WORKER_METRICS_PORT: String(await freePort()),
+    // The report's slot and cache peaks come from the SDK's own gauges (bench/worker-slots.ts).
+    WORKER_SDK_METRICS_PORT: String(await freePort()),
     WORKER_METRICS_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
   };

@@ -44,6 +44,7 @@ import { floorCreates, runSequential, type SequentialResult } from './scenarios/
 import { runSse } from './scenarios/sse.js';
 import { removeWarmPool, runWarm, warmPoolEnv } from './scenarios/warm.js';
 import { writeWarmReport } from './scenarios/warm-report.js';
+import { SlotSampler } from './worker-slots.js';
 
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -125,6 +126,7 @@ async function main(): Promise<void> {
   const live = new Map<string, BenchSession>();
   let api: BenchApi | undefined;
   let sampler: ResourceSampler | undefined;
+  let slotSampler: SlotSampler | undefined;
   let historyIds: string[] = [];
   let profiles: string | undefined;
 
@@ -132,6 +134,17 @@ async function main(): Promise<void> {
   const writeAll = async () => {
     results.finishedAt = new Date().toISOString();
     if (sampler) results.load = loadByPhase(sampler.points);
+    if (slotSampler) {
+      results.workerSlots = {
+        intervalMs: slotSampler.intervalMs,
+        limits: {
+          workflowTasks: run.config.workerMaxConcurrentWorkflowTasks,
+          activities: run.config.workerMaxConcurrentActivities,
+          cachedWorkflows: run.config.workerMaxCachedWorkflows,
+        },
+        phases: slotSampler.phases(),
+      };
+    }
     // A service writes its profile when it exits: before that, the directory holds an older run's.
     if (profiles && services.every((svc) => svc.child.exitCode !== null || svc.child.signalCode !== null)) {
       results.profiles = services
@@ -211,6 +224,13 @@ async function main(): Promise<void> {
     services = [apiService, worker];
     await servicesReady(run, apiService, worker, stop.signal);
     sampler = new ResourceSampler(apiService, worker, options.sampleMs);
+    const phaseNow = sampler;
+    slotSampler = new SlotSampler(
+      `http://${run.env.WORKER_METRICS_HOST}:${run.env.WORKER_SDK_METRICS_PORT}/metrics`,
+      run.config.temporalTaskQueue,
+      options.sampleMs,
+      () => phaseNow.phase,
+    );
     api = new BenchApi(`http://127.0.0.1:${run.env.API_PORT}`, run.keys);
     const ctx: BenchContext = {
       options: { ...options, floor: false },
@@ -288,6 +308,7 @@ async function main(): Promise<void> {
       });
     }
     sampler?.stop();
+    slotSampler?.stop();
     api?.close();
     await Promise.all(services.map((s) => s.stop()));
     await forceCleanup(run, kc, log).catch((err: unknown) => results.errors.push(`forced cleanup: ${String(err)}`));

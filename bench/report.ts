@@ -15,6 +15,7 @@ import type { HistoryResult } from './history.js';
 import type { ProfileSummary } from './profile-summary.js';
 import { historySection, loadSection, notesSection, profileSection, table, type PhaseLoad } from './report-sections.js';
 import { summarize, type Summary } from './stats.js';
+import { slotsSection, type WorkerSlots } from './worker-slots.js';
 
 export interface BenchResults {
   startedAt: string;
@@ -36,6 +37,7 @@ export interface BenchResults {
   errors: string[];
   history: HistoryResult;
   load?: PhaseLoad[];
+  workerSlots?: WorkerSlots;
   profiles?: ProfileSummary[];
 }
 
@@ -218,6 +220,7 @@ export function writeReport(dir: string, r: BenchResults): string {
     ...(r.warm ? warmSection(r.warm, r.stack) : separateWarmRun(dir)),
     ...notesSection(r.options.notes ? resolve(repoRoot, r.options.notes) : undefined),
     ...loadSection(r.load ?? []),
+    ...slotsSection(r.workerSlots),
     ...historySection(r.history),
     '## Distributions',
     '',

@@ -43,6 +43,7 @@ test('npm run bench runs every scenario beside its floor and writes the report a
     ...['--sequential', '3', '--burst', '6', '--concurrency', '3', '--users', '2', '--hold', '8'],
     ...['--probes', '1', '--sse-sessions', '2', '--sse-streams', '4', '--idle-seconds', '1'],
     ...['--history-sessions', '1', '--wait-seconds', '120', '--compiled', 'false', '--label', 'smoke'],
+    ...['--sample-ms', '200'],
     ...['--out', out],
   ]);
   // The run's own log says which step failed; jest shows it beside the assertion.
@@ -62,6 +63,9 @@ test('npm run bench runs every scenario beside its floor and writes the report a
   expect(row(/^\| SSE \(4 streams over 2 sessions\) \| API \+ worker CPU while idle \| [\d.]+ % /)).toBeDefined();
   expect(row(/^\| {2}\| step → client p95 \(4\/4 delivered\) \| \d+ ms \|/)).toBeDefined();
   expect(report).toContain('## History per session');
+  // The worker's SDK gauges were scraped through the run: while 8 sessions are held running their
+  // workflows sit in the sticky cache (a busy slot is too brief to be sure a sample catches one).
+  expect(row(/^\| hold \| \d+ \| \d+ of 40 \(\d+ %\) \| \d+ of 100 \(\d+ %\) \| [1-9]\d* of 500 /)).toBeDefined();
 
   for (const chart of ['latency.png', 'burst-running.png', 'rss.png']) {
     expect([chart, readFileSync(join(out, chart)).subarray(0, 8).equals(PNG_SIGNATURE)]).toEqual([chart, true]);
