@@ -45,6 +45,7 @@ import { runSse } from './scenarios/sse.js';
 import { removeWarmPool, runWarm, warmPoolEnv } from './scenarios/warm.js';
 import { writeWarmReport } from './scenarios/warm-report.js';
 import { SlotSampler } from './worker-slots.js';
+import { loadConfig } from '../src/config.js';
 
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -137,11 +138,8 @@ async function main(): Promise<void> {
     if (slotSampler) {
       results.workerSlots = {
         intervalMs: slotSampler.intervalMs,
-        limits: {
-          workflowTasks: run.config.workerMaxConcurrentWorkflowTasks,
-          activities: run.config.workerMaxConcurrentActivities,
-          cachedWorkflows: run.config.workerMaxCachedWorkflows,
-        },
+        // The worker's environment is this process's with the run's on top (bench/processes.ts).
+        cacheLimit: loadConfig({ ...process.env, ...run.env }).workerMaxCachedWorkflows,
         phases: slotSampler.phases(),
       };
     }

@@ -7,8 +7,11 @@
 import { table } from './report-sections.js';
 
 export interface SlotSample {
+  /** Workflow task slots in use, and the worker's total of them (in use + available). */
   workflowTasks: number;
+  workflowTaskSlots: number;
   activities: number;
+  activitySlots: number;
   cachedWorkflows: number;
 }
 
@@ -19,7 +22,8 @@ export interface SlotPhase extends SlotSample {
 
 export interface WorkerSlots {
   intervalMs: number;
-  limits: SlotSample;
+  /** WORKER_MAX_CACHED_WORKFLOWS of the run's worker (the SDK exports the cache's size, not its bound). */
+  cacheLimit: number;
   /** The highest value of each gauge seen in each phase, in the phases' order. */
   phases: SlotPhase[];
 }
@@ -28,16 +32,27 @@ export interface WorkerSlots {
 export function parseSlotSample(text: string, taskQueue: string): SlotSample | undefined {
   const values = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const m = /^(temporal_worker_task_slots_used|temporal_sticky_cache_size)\{([^}]*)\} (\S+)$/.exec(line);
+    const m =
+      /^(temporal_worker_task_slots_used|temporal_worker_task_slots_available|temporal_sticky_cache_size)\{([^}]*)\} (\S+)$/.exec(
+        line,
+      );
     if (!m || !m[2]!.includes(`task_queue="${taskQueue}"`)) continue;
     const workerType = /worker_type="([^"]+)"/.exec(m[2]!)?.[1] ?? '';
     values.set(`${m[1]}:${workerType}`, Number(m[3]));
   }
-  const cachedWorkflows = values.get('temporal_sticky_cache_size:');
-  const workflowTasks = values.get('temporal_worker_task_slots_used:WorkflowWorker');
-  const activities = values.get('temporal_worker_task_slots_used:ActivityWorker');
-  if (workflowTasks === undefined || activities === undefined) return undefined;
-  return { workflowTasks, activities, cachedWorkflows: cachedWorkflows ?? 0 };
+  const used = (type: string) => values.get(`temporal_worker_task_slots_used:${type}`);
+  const free = (type: string) => values.get(`temporal_worker_task_slots_available:${type}`);
+  const [workflowTasks, workflowFree] = [used('WorkflowWorker'), free('WorkflowWorker')];
+  const [activities, activityFree] = [used('ActivityWorker'), free('ActivityWorker')];
+  if (workflowTasks === undefined || workflowFree === undefined) return undefined;
+  if (activities === undefined || activityFree === undefined) return undefined;
+  return {
+    workflowTasks,
+    workflowTaskSlots: workflowTasks + workflowFree,
+    activities,
+    activitySlots: activities + activityFree,
+    cachedWorkflows: values.get('temporal_sticky_cache_size:') ?? 0,
+  };
 }
 
 /** Scrapes the worker's SDK listener every `intervalMs` and keeps each phase's peaks. */
@@ -65,13 +80,13 @@ export class SlotSampler {
       const sample = parseSlotSample(await res.text(), this.taskQueue);
       if (!sample) return;
       const phase = this.phase();
-      const peak = this.peaks.get(phase) ?? { phase, samples: 0, workflowTasks: 0, activities: 0, cachedWorkflows: 0 };
+      const peak = this.peaks.get(phase);
       this.peaks.set(phase, {
         phase,
-        samples: peak.samples + 1,
-        workflowTasks: Math.max(peak.workflowTasks, sample.workflowTasks),
-        activities: Math.max(peak.activities, sample.activities),
-        cachedWorkflows: Math.max(peak.cachedWorkflows, sample.cachedWorkflows),
+        samples: (peak?.samples ?? 0) + 1,
+        ...(Object.fromEntries(
+          Object.entries(sample).map(([k, v]) => [k, Math.max(v, peak?.[k as keyof SlotSample] ?? 0)]),
+        ) as unknown as SlotSample),
       });
     } catch {
       // A missed scrape is a missed sample; the count of samples in the report shows it.
@@ -97,15 +112,16 @@ export function slotsSection(slots: WorkerSlots | undefined): string[] {
     '',
     `The most of each limit in use during each phase, from the Temporal SDK's own gauges (the worker's`,
     `\`WORKER_SDK_METRICS_PORT\`), scraped every ${slots.intervalMs} ms: a peak shorter than that can be missed.`,
+    'A slot limit is what the worker reports (in use + available); the cache bound is its `WORKER_MAX_CACHED_WORKFLOWS`.',
     '',
     table(
       ['phase', 'samples', 'workflow task slots', 'activity slots', 'sticky cache'],
       slots.phases.map((p) => [
         p.phase,
         String(p.samples),
-        of(p.workflowTasks, slots.limits.workflowTasks),
-        of(p.activities, slots.limits.activities),
-        of(p.cachedWorkflows, slots.limits.cachedWorkflows),
+        of(p.workflowTasks, p.workflowTaskSlots),
+        of(p.activities, p.activitySlots),
+        of(p.cachedWorkflows, slots.cacheLimit),
       ]),
     ),
     '',
