@@ -58,6 +58,9 @@ export function parseSlotSample(text: string, taskQueue: string): SlotSample | u
 /** Scrapes the worker's SDK listener every `intervalMs` and keeps each phase's peaks. */
 export class SlotSampler {
   private readonly peaks = new Map<string, SlotPhase>();
+  /** How often each total (in use + available) was seen: the SDK sets its two gauges one after the other,
+   * so a scrape between the two sees a total one off; the limit is the total seen most. */
+  private readonly totals = { workflowTaskSlots: new Map<number, number>(), activitySlots: new Map<number, number>() };
   private readonly timer: NodeJS.Timeout;
   private inFlight = false;
 
@@ -79,6 +82,9 @@ export class SlotSampler {
       const res = await fetch(this.url, { signal: AbortSignal.timeout(5_000) });
       const sample = parseSlotSample(await res.text(), this.taskQueue);
       if (!sample) return;
+      for (const kind of ['workflowTaskSlots', 'activitySlots'] as const) {
+        this.totals[kind].set(sample[kind], (this.totals[kind].get(sample[kind]) ?? 0) + 1);
+      }
       const phase = this.phase();
       const peak = this.peaks.get(phase);
       this.peaks.set(phase, {
@@ -96,7 +102,10 @@ export class SlotSampler {
   }
 
   phases(): SlotPhase[] {
-    return [...this.peaks.values()];
+    const mostSeen = (votes: Map<number, number>) => [...votes].sort((a, b) => b[1] - a[1])[0]?.[0] ?? NaN;
+    const workflowTaskSlots = mostSeen(this.totals.workflowTaskSlots);
+    const activitySlots = mostSeen(this.totals.activitySlots);
+    return [...this.peaks.values()].map((p) => ({ ...p, workflowTaskSlots, activitySlots }));
   }
 
   stop(): void {
@@ -112,7 +121,8 @@ export function slotsSection(slots: WorkerSlots | undefined): string[] {
     '',
     `The most of each limit in use during each phase, from the Temporal SDK's own gauges (the worker's`,
     `\`WORKER_SDK_METRICS_PORT\`), scraped every ${slots.intervalMs} ms: a peak shorter than that can be missed.`,
-    'A slot limit is what the worker reports (in use + available); the cache bound is its `WORKER_MAX_CACHED_WORKFLOWS`.',
+    'A slot limit is the total the worker reports (in use + available) most often in the run; the cache bound is its',
+    '`WORKER_MAX_CACHED_WORKFLOWS`.',
     '',
     table(
       ['phase', 'samples', 'workflow task slots', 'activity slots', 'sticky cache'],
