@@ -1,21 +1,22 @@
 /**
- * The HTTP API end to end: supertest against the real app, wired to the real Temporal dev server and the
- * stack's real cluster, with a real session worker. Every session a test creates is deleted through the
+ * The HTTP API end to end for sessions (health, authentication and bad input: requests.test.ts):
+ * supertest against the real app, wired to the real Temporal dev server and the stack's real cluster,
+ * with a real session worker. Every session a test creates is deleted through the
  * API and checked to leave no object behind.
  */
-import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { sessionObjectNames } from '../../src/k8s/names.js';
 import { sessionWorkflowId } from '../../src/session/spec.js';
 import { runWorker } from '../../src/worker.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { as, sessionCalls } from '../support/api-sessions.js';
 import { sessionObjects, settledObjects } from '../support/cluster.js';
 import { stackEnv } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 
 let h: ApiHarness;
-const created: string[] = [];
+const { created, createSession, deleteAndSettle, endAll } = sessionCalls(() => h);
 
 beforeAll(async () => {
   h = await startApiHarness();
@@ -23,206 +24,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Whatever a failed test left running is ended and cleaned up by its own workflow.
-  for (const id of created) {
-    await request(h.app).delete(`/api/v1/sessions/${id}?wait=true`).set('Authorization', `Bearer ${h.keys.admin}`);
-  }
+  await endAll();
   await h?.close();
-});
-
-const as = (key: string) => ({ Authorization: `Bearer ${key}` });
-
-async function createSession(
-  key: string,
-  body: object = { config: {} },
-  query = '',
-  app: ApiHarness['app'] = h.app,
-): Promise<request.Response> {
-  const res = await request(app).post(`/api/v1/sessions${query}`).set(as(key)).send(body);
-  if (typeof res.body?.session_id === 'string') created.push(res.body.session_id);
-  if (typeof res.body?.error?.session_id === 'string') created.push(res.body.error.session_id);
-  return res;
-}
-
-async function deleteAndSettle(key: string, id: string): Promise<request.Response> {
-  const res = await request(h.app).delete(`/api/v1/sessions/${id}?wait=true`).set(as(key));
-  expect(res.status).toBe(200);
-  expect(res.body.status).toBe('terminated');
-  expect(await settledObjects(id, [])).toEqual([]);
-  return res;
-}
-
-/** Open (unfinished) session workflows of a user, straight from Temporal visibility. */
-async function openWorkflowsOf(user: string): Promise<number> {
-  const { count } = await h.client.workflow.count(
-    `WorkflowType = 'sessionWorkflow' AND SessionUser = '${user}' AND ExecutionStatus = 'Running'`,
-  );
-  return count;
-}
-
-describe('health, readiness, metrics', () => {
-  test('/health answers without a key', async () => {
-    const res = await request(h.app).get('/health');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'healthy', time: expect.any(String) });
-    expect(Number.isNaN(Date.parse(res.body.time))).toBe(false);
-  });
-
-  test('/ready reports Temporal and Kubernetes reachable', async () => {
-    const res = await request(h.app).get('/ready');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({
-      status: 'ready',
-      kubernetes: 'connected',
-      temporal: 'connected',
-      time: expect.any(String),
-    });
-  });
-
-  test('/ready is 503 and names Kubernetes when the cluster is unreachable', async () => {
-    const { createKubeClients } = await import('../../src/k8s/client.js');
-    const k8s = await import('@kubernetes/client-node');
-    const kc = new k8s.KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'gone', server: 'https://127.0.0.1:1', skipTLSVerify: true }],
-      users: [{ name: 'u', token: 'x' }],
-      contexts: [{ name: 'c', cluster: 'gone', user: 'u' }],
-      currentContext: 'c',
-    });
-    const { createApp } = await import('../../src/api/app.js');
-    const { ApiKeyStore } = await import('../../src/api/auth.js');
-    const { pino } = await import('pino');
-    const app = createApp({
-      config: h.config,
-      client: h.client,
-      kube: createKubeClients(kc),
-      keys: new ApiKeyStore({ keys: [] }),
-      logger: pino({ level: 'silent' }),
-    });
-    const res = await request(app).get('/ready');
-    expect(res.status).toBe(503);
-    expect(res.body).toEqual({
-      status: 'unavailable',
-      kubernetes: 'disconnected',
-      temporal: 'connected',
-      time: expect.any(String),
-      errors: { kubernetes: expect.any(String) },
-    });
-  });
-
-  test('/metrics needs a key and exposes request durations and session metrics', async () => {
-    expect((await request(h.app).get('/metrics')).status).toBe(401);
-    const res = await request(h.app).get('/metrics').set(as(h.keys.readOnly));
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('http_request_duration_seconds');
-    expect(res.text).toContain('sessions_started_total');
-    expect(res.text).toContain('sessions_failed_total');
-    expect(res.text).toContain('session_start_seconds');
-    const open = h.appWith({ API_METRICS_AUTH: 'false' });
-    expect((await request(open).get('/metrics')).status).toBe(200);
-  });
-});
-
-describe('authentication', () => {
-  test('a request without a key, or with an unknown key, is 401 and starts nothing', async () => {
-    const missing = await request(h.app).post('/api/v1/sessions').send({ config: {} });
-    expect(missing.status).toBe(401);
-    expect(missing.body.error.code).toBe('UNAUTHORIZED');
-    expect(missing.headers['www-authenticate']).toBe('Bearer');
-    const wrong = await request(h.app).get('/api/v1/sessions').set(as('so_not-a-real-key'));
-    expect(wrong.status).toBe(401);
-    expect((await request(h.app).get('/openapi.json')).status).toBe(401);
-  });
-
-  test('X-API-Key works like a bearer token', async () => {
-    const res = await request(h.app).get('/api/v1/sessions').set('X-API-Key', h.keys.alice);
-    expect(res.status).toBe(200);
-  });
-
-  test('a key without session:create gets 403', async () => {
-    const res = await request(h.app).post('/api/v1/sessions').set(as(h.keys.readOnly)).send({ config: {} });
-    expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('FORBIDDEN');
-    expect(await openWorkflowsOf(h.users.readOnly)).toBe(0);
-  });
-});
-
-describe('bad input gets a clear 400 and changes nothing', () => {
-  const bad: [string, string | object, string?][] = [
-    ['malformed JSON', '{"config": {', 'body'],
-    ['an unknown top-level field', { config: {}, colour: 'blue' }, 'body'],
-    ['an unknown config field', { config: { cpu: '1' } }, 'body.config'],
-    ['a wrong type', { config: { timeout_minutes: '60' } }, 'body.config.timeout_minutes'],
-    ['an out-of-range value', { config: { timeout_minutes: 0 } }, 'body.config.timeout_minutes'],
-    ['a lifetime past the maximum', { config: { timeout_minutes: 100_000 } }, 'body.config.timeout_minutes'],
-    ['a CPU limit above the configured maximum', { config: { cpu_limit: '16' } }, 'body.config.cpu_limit'],
-    ['a memory limit above the configured maximum', { config: { memory_limit: '64Gi' } }, 'body.config.memory_limit'],
-    ['a request above its limit', { config: { cpu_request: '2', cpu_limit: '1' } }, 'body.config.cpu_request'],
-    ['a malformed quantity', { config: { memory_limit: 'lots' } }, 'body.config.memory_limit'],
-    ['a reserved env var', { config: { env: { GITHUB_TOKEN: 'x' } } }, 'body.config.env'],
-    ['a bad node selector key', { config: { node_selector: { 'bad key!': 'x' } } }, 'body.config.node_selector'],
-    ['a pvc_name with pvc disabled', { config: { pvc_name: 'x', pvc_enabled: false } }, 'body.config.pvc_name'],
-    ['a wait flag that is not a boolean', { config: {} }, 'query.wait'],
-  ];
-
-  test.each(bad)('%s', async (_what, body, path) => {
-    const query = path === 'query.wait' ? '?wait=maybe' : '';
-    const req = request(h.app).post(`/api/v1/sessions${query}`).set(as(h.keys.bob));
-    const res =
-      typeof body === 'string' ? await req.set('Content-Type', 'application/json').send(body) : await req.send(body);
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('VALIDATION_ERROR');
-    expect(res.body.error.message).toEqual(expect.any(String));
-    expect(res.body.error.details).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ path: expect.stringContaining(path!), message: expect.any(String) }),
-      ]),
-    );
-    expect(await openWorkflowsOf(h.users.bob)).toBe(0);
-  });
-
-  test('an oversized body is a 400, not a 413 or 500', async () => {
-    const res = await request(h.app)
-      .post('/api/v1/sessions')
-      .set(as(h.keys.bob))
-      .send({ config: { env: { BIG: 'x'.repeat(200_000) } } });
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('VALIDATION_ERROR');
-    expect(await openWorkflowsOf(h.users.bob)).toBe(0);
-  });
-
-  test('a malformed session id is 400, an unknown one 404, a wrong method 405', async () => {
-    const badId = await request(h.app).get('/api/v1/sessions/NOT_AN_ID').set(as(h.keys.bob));
-    expect(badId.status).toBe(400);
-    expect(badId.body.error.code).toBe('VALIDATION_ERROR');
-    const unknown = await request(h.app).get('/api/v1/sessions/doesnotexist1').set(as(h.keys.bob));
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.error.code).toBe('NOT_FOUND');
-    const uuid = await request(h.app).delete(`/api/v1/sessions/${randomUUID()}`).set(as(h.keys.bob));
-    expect(uuid.status).toBe(404);
-    const put = await request(h.app).put('/api/v1/sessions').set(as(h.keys.bob)).send({});
-    expect(put.status).toBe(405);
-    expect(put.body.error.code).toBe('METHOD_NOT_ALLOWED');
-    expect(put.headers.allow).toContain('POST');
-    const patch = await request(h.app).patch('/api/v1/sessions/abc').set(as(h.keys.bob));
-    expect(patch.status).toBe(405);
-    const badPage = await request(h.app).get('/api/v1/sessions?page_token=not-a-token').set(as(h.keys.bob));
-    expect(badPage.status).toBe(400);
-    expect(badPage.body.error.code).toBe('VALIDATION_ERROR');
-    const nowhere = await request(h.app).get('/api/v1/nothing-here').set(as(h.keys.bob));
-    expect(nowhere.status).toBe(404);
-  });
-
-  test('every response carries a request id, echoed when the client sent one', async () => {
-    const mine = await request(h.app)
-      .get('/api/v1/sessions/NOT_AN_ID')
-      .set(as(h.keys.bob))
-      .set('X-Request-Id', 'req-123');
-    expect(mine.headers['x-request-id']).toBe('req-123');
-    expect(mine.body.error.request_id).toBe('req-123');
-    const generated = await request(h.app).get('/health');
-    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(h.logs()).toContain('"req":{"id":"req-123"');
-  });
 });
 
 describe('a session through the API', () => {
@@ -546,70 +349,6 @@ describe('a session through the API', () => {
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-    }
-  });
-});
-
-describe('quota', () => {
-  test('20 parallel creates by one user, spread over two API replicas, start no more sessions than the quota; the rest get 429', async () => {
-    const user = h.users.bob;
-    expect(await openWorkflowsOf(user)).toBe(0);
-    // A second app instance is a second replica: it shares only Temporal and the cluster with the first.
-    const replicas = [h.app, h.appWith({})];
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => createSession(h.keys.bob, { config: {} }, '?wait=false', replicas[i % 2])),
-    );
-    const statuses = results.map((r) => r.status);
-    expect(statuses.filter((s) => s === 202)).toHaveLength(5);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
-    for (const r of results.filter((x) => x.status === 429)) {
-      expect(r.body.error.code).toBe('QUOTA_EXCEEDED');
-    }
-    // Each replica counts the creates it refused.
-    let refused = 0;
-    for (const replica of replicas) {
-      const metrics = await request(replica).get('/metrics').set(as(h.keys.readOnly));
-      const line = /^sessions_rejected_total\{code="QUOTA_EXCEEDED"\} (\d+)$/m.exec(metrics.text);
-      refused += Number(line?.[1] ?? 0);
-    }
-    expect(refused).toBe(15);
-    const ids = results.filter((r) => r.status === 202).map((r) => r.body.session_id as string);
-    expect(new Set(ids).size).toBe(5);
-    expect(
-      await eventually('visibility to list the 5 sessions', async () =>
-        (await openWorkflowsOf(user)) === 5 ? 5 : undefined,
-      ),
-    ).toBe(5);
-
-    // The list pages through all of Bob's sessions, each once.
-    const paged: string[] = [];
-    let token: string | null = null;
-    let pages = 0;
-    do {
-      const page: request.Response = await request(h.app)
-        .get(`/api/v1/sessions?page_size=2${token ? `&page_token=${token}` : ''}`)
-        .set(as(h.keys.bob));
-      expect(page.status).toBe(200);
-      expect(page.body.sessions.length).toBeLessThanOrEqual(2);
-      paged.push(...page.body.sessions.map((x: { session_id: string }) => x.session_id));
-      token = page.body.next_page_token;
-      pages += 1;
-    } while (token && pages < 10);
-    // Bob's earlier (ended) sessions are listed too; every one appears once.
-    expect(new Set(paged).size).toBe(paged.length);
-    expect(paged).toEqual(expect.arrayContaining(ids));
-    expect(pages).toBeGreaterThanOrEqual(3);
-
-    // Ending one frees a slot.
-    await deleteAndSettle(h.keys.bob, ids[0]!);
-    const next = await createSession(h.keys.bob, { config: {} }, '?wait=false');
-    expect(next.status).toBe(202);
-    for (const id of [...ids.slice(1), next.body.session_id]) await deleteAndSettle(h.keys.bob, id);
-    expect(await openWorkflowsOf(user)).toBe(0);
-    for (const id of ids) {
-      await expect(h.client.workflow.getHandle(sessionWorkflowId(id)).describe()).resolves.toEqual(
-        expect.objectContaining({ status: expect.objectContaining({ name: 'COMPLETED' }) }),
-      );
     }
   });
 });

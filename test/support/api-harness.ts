@@ -157,3 +157,11 @@ export async function deleteSessionsWaiting(h: ApiHarness, ids: string[]): Promi
     );
   }
 }
+
+/** Open (unfinished) session workflows of a user, straight from Temporal visibility. */
+export async function openSessionWorkflows(h: ApiHarness, user: string): Promise<number> {
+  const { count } = await h.client.workflow.count(
+    `WorkflowType = 'sessionWorkflow' AND SessionUser = '${user}' AND ExecutionStatus = 'Running'`,
+  );
+  return count;
+}
