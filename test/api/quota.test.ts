@@ -5,22 +5,12 @@
  */
 import request from 'supertest';
 import { sessionWorkflowId } from '../../src/session/spec.js';
-import { openSessionWorkflows, startApiHarness, type ApiHarness } from '../support/api-harness.js';
-import { as, sessionCalls } from '../support/api-sessions.js';
+import { openSessionWorkflows, type ApiHarness } from '../support/api-harness.js';
+import { as, useApiSessions } from '../support/api-sessions.js';
 import { eventually } from '../support/wait.js';
 
 let h: ApiHarness;
-const { createSession, deleteAndSettle, endAll } = sessionCalls(() => h);
-
-beforeAll(async () => {
-  h = await startApiHarness();
-}, 120_000);
-
-afterAll(async () => {
-  await endAll();
-  await h?.close();
-});
-
+const { createSession, deleteAndSettle } = useApiSessions((started) => (h = started));
 const openWorkflowsOf = (user: string) => openSessionWorkflows(h, user);
 
 describe('quota', () => {

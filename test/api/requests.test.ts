@@ -5,19 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { openSessionWorkflows, startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { openSessionWorkflows, useApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { as } from '../support/api-sessions.js';
 
 let h: ApiHarness;
+useApiHarness((started) => (h = started));
 
-beforeAll(async () => {
-  h = await startApiHarness();
-}, 120_000);
-
-afterAll(async () => {
-  await h?.close();
-});
-
-const as = (key: string) => ({ Authorization: `Bearer ${key}` });
 const openWorkflowsOf = (user: string) => openSessionWorkflows(h, user);
 
 describe('health, readiness, metrics', () => {

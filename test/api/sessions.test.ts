@@ -9,24 +9,14 @@ import { sessionObjectNames } from '../../src/k8s/names.js';
 import { sessionWorkflowId } from '../../src/session/spec.js';
 import { runWorker } from '../../src/worker.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
-import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
-import { as, sessionCalls } from '../support/api-sessions.js';
+import type { ApiHarness } from '../support/api-harness.js';
+import { as, useApiSessions } from '../support/api-sessions.js';
 import { sessionObjects, settledObjects } from '../support/cluster.js';
 import { stackEnv } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 
 let h: ApiHarness;
-const { created, createSession, deleteAndSettle, endAll } = sessionCalls(() => h);
-
-beforeAll(async () => {
-  h = await startApiHarness();
-}, 120_000);
-
-afterAll(async () => {
-  // Whatever a failed test left running is ended and cleaned up by its own workflow.
-  await endAll();
-  await h?.close();
-});
+const { created, createSession, deleteAndSettle } = useApiSessions((started) => (h = started));
 
 describe('a session through the API', () => {
   test('create waits for running; get, list, extend and delete act on it; nothing is left behind', async () => {

@@ -165,3 +165,20 @@ export async function openSessionWorkflows(h: ApiHarness, user: string): Promise
   );
   return count;
 }
+
+/**
+ * A harness for one test file: started before its tests (`started` receives it), closed after them,
+ * `beforeClose` first (e.g. ending the sessions the tests created).
+ */
+export function useApiHarness(started: (h: ApiHarness) => void, beforeClose?: () => Promise<void>): void {
+  let harness: ApiHarness | undefined;
+  beforeAll(async () => {
+    harness = await startApiHarness();
+    started(harness);
+  }, 120_000);
+  afterAll(async () => {
+    if (!harness) return;
+    await beforeClose?.();
+    await harness.close();
+  });
+}

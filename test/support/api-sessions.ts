@@ -4,12 +4,12 @@
  * is checked to leave no object of the session behind.
  */
 import request from 'supertest';
-import type { ApiHarness } from './api-harness.js';
+import { useApiHarness, type ApiHarness } from './api-harness.js';
 import { settledObjects } from './cluster.js';
 
 export const as = (key: string) => ({ Authorization: `Bearer ${key}` });
 
-export function sessionCalls(harness: () => ApiHarness) {
+function sessionCalls(harness: () => ApiHarness) {
   const created: string[] = [];
   return {
     created,
@@ -39,4 +39,21 @@ export function sessionCalls(harness: () => ApiHarness) {
       }
     },
   };
+}
+
+/**
+ * A harness for one test file plus its session calls; whatever a failed test left running is ended
+ * (and cleaned up by its own workflow) before the harness closes.
+ */
+export function useApiSessions(started: (h: ApiHarness) => void) {
+  let harness: ApiHarness | undefined;
+  const calls = sessionCalls(() => harness!);
+  useApiHarness(
+    (h) => {
+      harness = h;
+      started(h);
+    },
+    () => calls.endAll(),
+  );
+  return calls;
 }
