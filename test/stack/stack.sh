@@ -223,6 +223,9 @@ up() {
   # makes one persistence call at a time by default, so every start, task completion and signal of every
   # session queued behind one semaphore (192 ms mean wait in a 1,000-session burst). Four in flight is what
   # a four-shard server allows (docker-compose's auto-setup); README "Local stack" has the measurements.
+  # history.transferProcessorMaxPollRPS=200: every workflow task reaches the worker through the shard's
+  # transfer queue, read at most 20 times a second by default; deploy/temporal/dynamicconfig.yaml sets the
+  # same (test/deploy/temporal-dynamic-config.test.ts keeps the two in step).
   start_process temporal "$temporal_bin" server start-dev \
     --ip 127.0.0.1 --port "$temporal_port" --ui-ip 127.0.0.1 --ui-port "$temporal_ui_port" \
     --http-port "$temporal_http_port" --metrics-port "$temporal_metrics_port" \
@@ -231,6 +234,7 @@ up() {
     --search-attribute SessionStatus=Keyword \
     --dynamic-config-value system.enableActivityEagerExecution=true \
     --dynamic-config-value history.shardIOConcurrency=4 \
+    --dynamic-config-value history.transferProcessorMaxPollRPS=200 \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     ${STACK_UI_CODEC_ENDPOINT:+--ui-codec-endpoint "$STACK_UI_CODEC_ENDPOINT"}
 

@@ -15,7 +15,8 @@ const TOOLS = {
 } as const;
 export type Tool = keyof typeof TOOLS;
 
-function versions(): Record<string, string> {
+/** test/stack/versions.env as name → version. */
+export function stackVersions(): Record<string, string> {
   const text = readFileSync(join(repoRoot, 'test', 'stack', 'versions.env'), 'utf8');
   return Object.fromEntries(
     text
@@ -29,7 +30,7 @@ function versions(): Record<string, string> {
 export function toolPath(tool: Tool): string {
   const { version, bin } = TOOLS[tool];
   const cache = process.env.SO_CACHE_DIR ?? join(homedir(), '.cache', 'session-orchestrator');
-  const path = join(cache, `${tool}-${versions()[version]}`, 'bin', bin);
+  const path = join(cache, `${tool}-${stackVersions()[version]}`, 'bin', bin);
   if (!existsSync(path)) {
     execFileSync('bash', [join(repoRoot, 'test', 'stack', 'install-tools.sh'), tool], { stdio: 'inherit' });
   }
