@@ -15,7 +15,6 @@ import { ApiKeyStore, loadApiKeys } from '../../src/api/auth.js';
 import { attachUpgrades } from '../../src/api/proxy.js';
 import { ThrottledActivityRecorder } from '../../src/api/activity.js';
 import { loadConfig } from '../../src/config.js';
-import { startApi } from '../../src/server.js';
 import { startAgentServer, type AgentServer } from '../support/agent-server.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
@@ -385,31 +384,5 @@ describe('after the session has ended', () => {
       .set(as(h.keys.alice))
       .send({ command: ['true'] });
     expect(exec.status).toBe(409);
-  });
-});
-
-describe('shutdown', () => {
-  test('stopping the API ends open WebSocket tunnels instead of waiting for them', async () => {
-    const api = await startApi(
-      loadConfig({ ...h.env, API_PORT: '0', AGENTAPI_K8S_SESSION_UPSTREAM_OVERRIDE: agent.url }),
-      pino({ level: 'silent' }),
-    );
-    const created = await request(api.url).post('/api/v1/sessions').set(as(h.keys.alice)).send({ config: {} });
-    expect(created.status).toBe(201);
-    const sid: string = created.body.session_id;
-    try {
-      const ws = new WebSocket(`${api.url.replace('http', 'ws')}/api/v1/sessions/${sid}/proxy/ws`, {
-        headers: as(h.keys.alice),
-      });
-      await new Promise((resolve, reject) => {
-        ws.once('open', resolve);
-        ws.once('error', reject);
-      });
-      const closed = new Promise((resolve) => ws.once('close', resolve));
-      await api.close();
-      await closed;
-    } finally {
-      await request(base).delete(`/api/v1/sessions/${sid}?wait=true`).set(as(h.keys.admin));
-    }
   });
 });
