@@ -9,13 +9,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../test/support/stack.js';
-import { percentile, runChaos, type ChaosResult } from './chaos/run.js';
+import { runChaos, type ChaosResult } from './chaos/run.js';
+import { percentile } from './stats.js';
 
 export function chaosReport(r: ChaosResult): string {
   const total = r.options.sessions;
   const p = (q: number, values = r.recoverySeconds) => {
     const v = percentile(values, q);
-    return v === undefined ? 'n/a (no session was on a deleted node)' : `${v.toFixed(1)} s`;
+    return Number.isNaN(v) ? 'n/a (no session was on a deleted node)' : `${v.toFixed(1)} s`;
   };
   const amid = r.recoverySecondsAmidFaults;
   const row = (what: string, value: string, target: string) => `| ${what} | ${value} | ${target} |`;

@@ -406,9 +406,3 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     durationSeconds: Math.round((Date.now() - started) / 1_000),
   };
 }
-
-export function percentile(values: number[], p: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
