@@ -24,6 +24,7 @@ import { deleteThroughApi, forceCleanup } from './cleanup.js';
 import type { BenchContext, BenchSession } from './context.js';
 import { prepareRun, type BenchRun } from './env.js';
 import { Floor } from './floor.js';
+import { readCreateTimelines, type TimelineSample } from './create-timeline.js';
 import { sampleHistories } from './history.js';
 import { summarizeProfile } from './profile-summary.js';
 import { loadByPhase } from './report-sections.js';
@@ -44,6 +45,7 @@ import { floorCreates, runSequential, type SequentialResult } from './scenarios/
 import { runSse } from './scenarios/sse.js';
 import { removeWarmPool, runWarm, warmPoolEnv } from './scenarios/warm.js';
 import { writeWarmReport } from './scenarios/warm-report.js';
+import { summarize } from './stats.js';
 import { SlotSampler } from './worker-slots.js';
 import { loadConfig } from '../src/config.js';
 
@@ -76,6 +78,25 @@ async function servicesReady(run: BenchRun, api: Service, worker: Service, signa
   } finally {
     await connection.close();
   }
+}
+
+/** The histories' account of the sequential creates and of the one-create probes at 0 and at load. */
+async function createTimelines(run: BenchRun, r: BenchResults, probeAt0Ids: string[]): Promise<TimelineSample[]> {
+  const seq = r.sequential?.api ?? [];
+  const samples = [
+    {
+      label: 'sequential',
+      ids: seq.map((a) => a.id),
+      apiP50Ms: seq.length ? summarize(seq.map((a) => a.ms)).p50 : NaN,
+    },
+    { label: 'one create at 0', ids: probeAt0Ids, apiP50Ms: r.probeAt0?.p50 },
+    { label: 'one create at load', ids: r.hold?.probeIds ?? [], apiP50Ms: r.hold?.probe.p50 },
+  ];
+  return Promise.all(
+    samples
+      .filter((x) => x.ids.length > 0)
+      .map(async ({ ids, ...x }) => ({ ...x, timelines: await readCreateTimelines(run, ids) })),
+  );
 }
 
 async function main(): Promise<void> {
@@ -129,6 +150,7 @@ async function main(): Promise<void> {
   let sampler: ResourceSampler | undefined;
   let slotSampler: SlotSampler | undefined;
   let historyIds: string[] = [];
+  let probeAt0Ids: string[] = [];
   let profiles: string | undefined;
 
   /** Charts and report from what has been measured so far (written before the cleanup, and again after it). */
@@ -252,7 +274,9 @@ async function main(): Promise<void> {
     if (want.has('hold')) {
       sampler.phase = 'probe at 0';
       log(`hold: probing one create at 0 sessions (${options.probes}×)`);
-      results.probeAt0 = (await probeCreates(ctx, options.probes)).summary;
+      const probe = await probeCreates(ctx, options.probes);
+      results.probeAt0 = probe.summary;
+      probeAt0Ids = probe.ids;
     }
     let running = 0;
     if (want.has('burst')) {
@@ -289,6 +313,7 @@ async function main(): Promise<void> {
       results.history.ended = await sampleHistories(run, ended);
     }
     if (historyIds.length) results.history.running = await sampleHistories(run, historyIds);
+    results.timelines = await createTimelines(run, results, probeAt0Ids);
   } catch (err) {
     results.errors.push(err instanceof Error ? err.message : String(err));
     log(`run failed: ${err instanceof Error ? err.message : String(err)}`);

@@ -11,6 +11,7 @@ import type { SequentialResult } from './scenarios/sequential.js';
 import type { SseResult } from './scenarios/sse.js';
 import type { WarmResult } from './scenarios/warm.js';
 import { warmSection } from './scenarios/warm-report.js';
+import { timelineSection, type TimelineSample } from './create-timeline.js';
 import type { HistoryResult } from './history.js';
 import type { ProfileSummary } from './profile-summary.js';
 import { historySection, loadSection, notesSection, profileSection, table, type PhaseLoad } from './report-sections.js';
@@ -27,6 +28,8 @@ export interface BenchResults {
   options: BenchOptions;
   sequential?: SequentialResult;
   probeAt0?: Summary;
+  /** Where each create's time went, from its history: sequential creates and the probes at 0 and at load. */
+  timelines?: TimelineSample[];
   watchesAt0?: WatchCount;
   burst?: BurstResult;
   floorBurst?: FloorBurstResult;
@@ -221,6 +224,7 @@ export function writeReport(dir: string, r: BenchResults): string {
     ...notesSection(r.options.notes ? resolve(repoRoot, r.options.notes) : undefined),
     ...loadSection(r.load ?? []),
     ...slotsSection(r.workerSlots),
+    ...timelineSection(r.timelines ?? []),
     ...historySection(r.history),
     '## Distributions',
     '',

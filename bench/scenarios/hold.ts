@@ -20,6 +20,8 @@ export interface HoldResult {
   /** Where the API's and the worker's memory is, from their /metrics at the same moment. */
   memory?: { api?: MemorySplit; worker?: MemorySplit };
   probe: Summary;
+  /** The probe creates' sessions, for their histories. */
+  probeIds: string[];
   failures: string[];
 }
 
@@ -27,11 +29,11 @@ export interface HoldResult {
 export async function probeCreates(
   ctx: BenchContext,
   count: number,
-): Promise<{ summary: Summary; failures: string[] }> {
+): Promise<{ summary: Summary; ids: string[]; failures: string[] }> {
   const r: Pick<SequentialResult, 'api' | 'apiDelete' | 'failures'> = { api: [], apiDelete: [], failures: [] };
   // The last user: at load, a user who already holds their share of the sessions.
   await apiCreates(ctx, count, ctx.run.users.at(-1)!, r);
-  return { summary: summarize(r.api.map((a) => a.ms)), failures: r.failures };
+  return { summary: summarize(r.api.map((a) => a.ms)), ids: r.api.map((a) => a.id), failures: r.failures };
 }
 
 export async function runHold(ctx: BenchContext, alreadyRunning: number): Promise<HoldResult> {
@@ -62,6 +64,7 @@ export async function runHold(ctx: BenchContext, alreadyRunning: number): Promis
     watches,
     memory: { api: apiMemory, worker: workerMemory },
     probe: probe.summary,
+    probeIds: probe.ids,
     failures: [...(topUp?.failures ?? []), ...probe.failures],
   };
 }

@@ -63,6 +63,12 @@ test('npm run bench runs every scenario beside its floor and writes the report a
   expect(row(/^\| SSE \(4 streams over 2 sessions\) \| API \+ worker CPU while idle \| [\d.]+ % /)).toBeDefined();
   expect(row(/^\| {2}\| step → client p95 \(4\/4 delivered\) \| \d+ ms \|/)).toBeDefined();
   expect(report).toContain('## History per session');
+  // Each measured create's history was read: the sequential ones and the probes at 0 and at load.
+  expect(
+    row(/^\| part \| sequential \(n=3\) \| one create at 0 \(n=1\) \| one create at load \(n=1\) \|$/),
+  ).toBeDefined();
+  expect(row(/^\| workflow start → running \| \d+ ms \| \d+ ms \| \d+ ms \|$/)).toBeDefined();
+  expect(row(/^\| activities: running \(the Kubernetes calls\) \| \d+ ms \| \d+ ms \| \d+ ms \|$/)).toBeDefined();
   // The worker's SDK gauges were scraped through the run: while 8 sessions are held running their
   // workflows sit in the sticky cache (a busy slot is too brief to be sure a sample catches one).
   expect(row(/^\| hold \| \d+ \| \d+ of 40 \(\d+ %\) \| \d+ of 100 \(\d+ %\) \| [1-9]\d* of 500 /)).toBeDefined();
