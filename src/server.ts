@@ -15,6 +15,8 @@ import { LOG_REDACT_PATHS, createApp } from './api/app.js';
 import { attachUpgrades } from './api/proxy.js';
 import { loadConfig, type Config } from './config.js';
 import { createKubeClients } from './k8s/client.js';
+import { watchQuotaLedgers } from './k8s/ledger-informer.js';
+import { LedgerVersions } from './k8s/ledger-versions.js';
 import { createTemporalClient } from './temporal/client.js';
 import { initTelemetry } from './telemetry.js';
 
@@ -46,14 +48,23 @@ export async function startApi(config: Config, logger: Logger = createLogger(con
   const client = await createTemporalClient(config);
   const shutdown = new AbortController();
   const draining = new AbortController();
+  const kube = createKubeClients(kc);
+  const ledgerVersions = new LedgerVersions();
+  const ledgerWatch = watchQuotaLedgers({
+    clients: kube,
+    namespace: config.sessionNamespace,
+    versions: ledgerVersions,
+    log: logger.child({ component: 'quota-ledger-watch' }),
+  });
   const app = createApp({
     config,
     client,
-    kube: createKubeClients(kc),
+    kube,
     keys,
     logger,
     shutdown: shutdown.signal,
     draining: draining.signal,
+    ledgerVersions,
   });
   const server = await new Promise<Server>((done, fail) => {
     const s = app.listen(config.apiPort, config.apiHost, () => done(s));
@@ -72,6 +83,7 @@ export async function startApi(config: Config, logger: Logger = createLogger(con
       logger.info({ delaySeconds: config.apiShutdownDelaySeconds }, 'draining: /ready is 503');
       await new Promise((done) => setTimeout(done, config.apiShutdownDelaySeconds * 1000));
       keyWatcher?.close();
+      await ledgerWatch.stop();
       shutdown.abort();
       tunnels.closeTunnels();
       const closed = new Promise<void>((done) => server.close(() => done()));

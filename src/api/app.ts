@@ -34,6 +34,7 @@ import {
 import { SessionService } from './sessions.js';
 import { registerEventHubMetrics } from './event-hub-metrics.js';
 import { mountWorkspaceRoutes } from './workspaces.js';
+import type { LedgerVersions } from '../k8s/ledger-versions.js';
 
 export interface AppOptions {
   config: Config;
@@ -48,6 +49,8 @@ export interface AppOptions {
   shutdown?: AbortSignal;
   /** Aborted when draining starts: `/ready` turns 503 so balancers stop sending new requests. */
   draining?: AbortSignal;
+  /** The quota ledgers' newest versions, kept by the API's ledger watch (default: only this app's writes). */
+  ledgerVersions?: LedgerVersions;
 }
 
 /** Largest accepted JSON body: a session request is a few KiB even with a big MCP configuration. */
@@ -72,7 +75,14 @@ export function createApp(options: AppOptions): express.Express {
   const metrics = options.metrics ?? createApiMetrics();
   registerSessionGauges(metrics, client);
   createWarmPoolMetrics({ registry: metrics.registry, core: kube.core, namespace: config.sessionNamespace });
-  const sessions = new SessionService({ client, kube, config, metrics, logger });
+  const sessions = new SessionService({
+    client,
+    kube,
+    config,
+    metrics,
+    logger,
+    ...(options.ledgerVersions ? { ledgerVersions: options.ledgerVersions } : {}),
+  });
   registerEventHubMetrics(metrics, sessions.eventHub);
   const openapi = buildOpenApiDocument();
   const app = express();

@@ -9,10 +9,12 @@
  * it ends, so admission counts entries and asks Temporal about none of them — unless the count says no,
  * when it checks at most {@link MAX_LIVENESS_CHECKS} of the oldest entries (one whose workflow ended without
  * removing it, e.g. terminated from the Temporal UI, must not block the user for ever). Concurrent creates
- * of one user in one process are batched into one read and one CAS write; a batch that follows this
- * process's own write within {@link REUSE_WRITTEN_MS} skips the read and swaps against what it wrote (one
- * apiserver call per batch in a burst). Reuse never weakens the limit: the swap fails if anyone changed
- * the ledger since, and a refusal is only ever decided on a fresh read.
+ * of one user in one process are batched into one read and one CAS write. A batch skips the read when
+ * this process knows the ledger's newest version ({@link LedgerVersions}): what the API's ledger watch
+ * delivered, or its own write of the last `REUSE_WRITTEN_MS` — one apiserver call per create, also
+ * after a session of the user ended (its workflow's removal arrives through the watch). Reuse never
+ * weakens the limit: the swap fails if anyone changed the ledger since, and a refusal is only ever
+ * decided on a fresh read.
  */
 import type * as k8s from '@kubernetes/client-node';
 import {
@@ -21,9 +23,9 @@ import {
   writeLedger,
   type Ledger,
   type LedgerEntry,
-  type LedgerVersion,
   type SessionLiveness,
 } from '../k8s/quota-ledger.js';
+import { LedgerVersions } from '../k8s/ledger-versions.js';
 import { ApiError } from './errors.js';
 
 export { QUOTA_LEDGER_COMPONENT, quotaLedgerName } from '../k8s/quota-ledger.js';
@@ -34,10 +36,6 @@ const START_GRACE_MS = 60_000;
 const MAX_ATTEMPTS = 10;
 /** At most this many entries are checked against Temporal when the count alone would refuse. */
 const MAX_LIVENESS_CHECKS = 5;
-/** How long this process's last write of a ledger is worth swapping against instead of reading first. */
-const REUSE_WRITTEN_MS = 10_000;
-/** Users whose last written ledger is kept (the oldest is forgotten first). */
-const MAX_REMEMBERED_LEDGERS = 1_000;
 
 interface Pending {
   sessionId: string;
@@ -48,14 +46,14 @@ interface Pending {
 export class SessionQuota {
   /** Per user: creates waiting for the next ledger write, and whether a write is under way. */
   private readonly batches = new Map<string, { waiting: Pending[]; flushing: boolean }>();
-  /** Per user: the ledger this process last wrote, and when. */
-  private readonly written = new Map<string, { version: LedgerVersion; at: number }>();
 
   constructor(
     private readonly core: k8s.CoreV1Api,
     private readonly namespace: string,
     private readonly max: number,
     private readonly isRunning: SessionLiveness,
+    /** The newest ledgers this process knows (its own writes, and the ledger watch's when it runs). */
+    private readonly versions: LedgerVersions = new LedgerVersions(),
   ) {}
 
   /**
@@ -67,7 +65,7 @@ export class SessionQuota {
     try {
       await start();
     } catch (err) {
-      this.written.delete(user);
+      this.versions.forgetUser(user);
       await removeLedgerEntry(this.core, this.namespace, user, sessionId).catch(() => undefined);
       throw err;
     }
@@ -107,7 +105,7 @@ export class SessionQuota {
   /** Admits the first of `round` that fit (in arrival order) and refuses the rest with 429. */
   private async admitRound(user: string, round: Pending[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const reused = attempt === 1 ? this.recentlyWritten(user) : undefined;
+      const reused = attempt === 1 ? this.versions.latest(user) : undefined;
       if (reused && runningCount(reused.ledger) + round.length > this.max) continue;
       const current = reused ?? (await readLedger(this.core, this.namespace, user));
       let ledger = current.ledger;
@@ -119,13 +117,13 @@ export class SessionQuota {
       if (admitted.length > 0 || next.length !== current.ledger.length) {
         const written = await writeLedger(this.core, this.namespace, user, current.resourceVersion, next);
         if (!written) {
-          this.written.delete(user);
+          this.versions.forgetUser(user);
           if (attempt >= MAX_ATTEMPTS) {
             throw new ApiError(503, 'QUOTA_BUSY', `too many concurrent creates for user ${user}; retry`);
           }
           continue;
         }
-        this.remember(user, written);
+        this.versions.wrote(user, written);
       }
       for (const p of admitted) p.resolve();
       for (const p of round.slice(room)) {
@@ -139,17 +137,6 @@ export class SessionQuota {
       }
       return;
     }
-  }
-
-  private recentlyWritten(user: string): LedgerVersion | undefined {
-    const last = this.written.get(user);
-    return last && Date.now() - last.at < REUSE_WRITTEN_MS ? last.version : undefined;
-  }
-
-  private remember(user: string, version: LedgerVersion): void {
-    this.written.delete(user);
-    this.written.set(user, { version, at: Date.now() });
-    if (this.written.size > MAX_REMEMBERED_LEDGERS) this.written.delete(this.written.keys().next().value!);
   }
 
   /**

@@ -36,6 +36,7 @@ import { isAdmin, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
 import type { ApiMetrics } from './metrics.js';
 import { SessionQuota } from './quota.js';
+import type { LedgerVersions } from '../k8s/ledger-versions.js';
 import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 import { listSessions, type SessionListFilter } from './session-list.js';
@@ -64,6 +65,8 @@ export interface SessionServiceOptions {
   config: Config;
   metrics: ApiMetrics;
   logger: Logger;
+  /** The quota ledgers' newest versions (see SessionQuota). */
+  ledgerVersions?: LedgerVersions;
 }
 
 export class SessionService {
@@ -88,6 +91,7 @@ export class SessionService {
       options.config.sessionNamespace,
       options.config.apiMaxSessionsPerUser,
       (id) => this.isRunning(id),
+      options.ledgerVersions,
     );
   }
 

@@ -34,18 +34,25 @@ export interface LedgerVersion {
   resourceVersion: string | undefined;
 }
 
+/** Selects every user's ledger (and nothing else) in the session namespace. */
+export const QUOTA_LEDGER_SELECTOR = `${COMPONENT_LABEL}=${QUOTA_LEDGER_COMPONENT}`;
+
 export function quotaLedgerName(user: string): string {
   return `session-quota-${userLabelValue(user)}`;
 }
 
 export async function readLedger(core: k8s.CoreV1Api, namespace: string, user: string): Promise<LedgerVersion> {
   try {
-    const cm = await core.readNamespacedConfigMap({ name: quotaLedgerName(user), namespace });
-    return { ledger: parseLedger(cm), resourceVersion: cm.metadata?.resourceVersion };
+    return ledgerVersionOf(await core.readNamespacedConfigMap({ name: quotaLedgerName(user), namespace }));
   } catch (err) {
     if ((err as { code?: number }).code === 404) return { ledger: [], resourceVersion: undefined };
     throw err;
   }
+}
+
+/** The ledger a ConfigMap holds, at its resourceVersion. */
+export function ledgerVersionOf(cm: k8s.V1ConfigMap): LedgerVersion {
+  return { ledger: parseLedger(cm), resourceVersion: cm.metadata?.resourceVersion };
 }
 
 function parseLedger(cm: k8s.V1ConfigMap): Ledger {

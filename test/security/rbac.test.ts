@@ -17,12 +17,15 @@ import { ApiKeyStore, generateApiKey } from '../../src/api/auth.js';
 import { quotaLedgerName } from '../../src/api/quota.js';
 import { loadConfig } from '../../src/config.js';
 import { createKubeClients } from '../../src/k8s/client.js';
+import { watchQuotaLedgers } from '../../src/k8s/ledger-informer.js';
+import { LedgerVersions } from '../../src/k8s/ledger-versions.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { runWorker } from '../../src/worker.js';
 import { apiEnv } from '../support/api-harness.js';
 import { removeSessionObjects, settledObjects } from '../support/cluster.js';
 import { applyDeployRbac, type AppliedRbac } from '../support/rbac.js';
 import { stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
+import { eventually } from '../support/wait.js';
 
 const suffix = uniqueSuffix();
 const sessionNamespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
@@ -80,12 +83,23 @@ describe('the API and the worker with only their own Roles', () => {
     });
     await Promise.race([isReady, workerDone]);
     const client = await createTemporalClient(apiConfig);
+    const silent = pino({ level: 'silent' }, new Writable({ write: (_c, _e, done) => done() }));
+    const apiKube = createKubeClients(apiIdentity.kc);
+    // The API's ledger watch, as startApi runs it: its Role must let it list and watch the ledgers.
+    const ledgerVersions = new LedgerVersions();
+    const ledgerWatch = watchQuotaLedgers({
+      clients: apiKube,
+      namespace: sessionNamespace,
+      versions: ledgerVersions,
+      log: silent,
+    });
     const app = createApp({
       config: apiConfig,
       client,
-      kube: createKubeClients(apiIdentity.kc),
+      kube: apiKube,
       keys: new ApiKeyStore({ keys: [made.entry] }),
-      logger: pino({ level: 'silent' }, new Writable({ write: (_c, _e, done) => done() })),
+      logger: silent,
+      ledgerVersions,
     });
     const auth = { Authorization: `Bearer ${made.key}` };
     let sessionId: string | undefined;
@@ -102,7 +116,14 @@ describe('the API and the worker with only their own Roles', () => {
       expect(ended.status).toBe(200);
       expect(ended.body.status).toBe('terminated');
       expect(await settledObjects(sessionId!, [])).toEqual([]);
+      // The workflow's removal of its entry (the worker's write) reaches the API only through the watch.
+      const released = await eventually('the watch to deliver the release', async () => {
+        const known = ledgerVersions.latest(user);
+        return known && !known.ledger.some((e) => e.sessionId === sessionId) ? known.ledger : undefined;
+      });
+      expect(released).toEqual([]);
     } finally {
+      await ledgerWatch.stop();
       await client.connection.close();
       stop.abort();
       await workerDone;

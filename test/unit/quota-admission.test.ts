@@ -1,12 +1,13 @@
 /**
- * Quota admission reuses the ledger it last wrote: a create right after this process's own write swaps
- * against that version without reading first, and a change made by anyone else since still wins (the swap
- * fails, admission re-reads). The apiserver is stubbed at its boundary: a ConfigMap store with etcd's
- * compare-and-swap on resourceVersion.
+ * Quota admission reuses the newest ledger it knows — its own last write, or what the ledger watch
+ * delivered: a create swaps against that version without reading first, and a change made by anyone else
+ * since still wins (the swap fails, admission re-reads). The apiserver is stubbed at its boundary: a
+ * ConfigMap store with etcd's compare-and-swap on resourceVersion; the watch, by handing its events on.
  */
 import type * as k8s from '@kubernetes/client-node';
 import { SessionQuota } from '../../src/api/quota.js';
-import { quotaLedgerName, type Ledger } from '../../src/k8s/quota-ledger.js';
+import { LedgerVersions, REUSE_WRITTEN_MS } from '../../src/k8s/ledger-versions.js';
+import { ledgerVersionOf, quotaLedgerName, type Ledger } from '../../src/k8s/quota-ledger.js';
 
 class ConfigMapStore {
   readonly calls: string[] = [];
@@ -45,6 +46,11 @@ class ConfigMapStore {
   replaceBehindTheBack(user: string, ledger: Ledger): void {
     const current = this.maps.get(quotaLedgerName(user))!;
     this.put({ ...current, data: { sessions: JSON.stringify(ledger) } });
+  }
+
+  /** The ConfigMap as a watch event would carry it. */
+  stored(user: string): k8s.V1ConfigMap {
+    return structuredClone(this.maps.get(quotaLedgerName(user))!);
   }
 
   ledger(user: string): string[] {
@@ -107,4 +113,74 @@ test('a start that failed gives its place back, and the next create reads the le
   await admit(quota, 's2');
   expect(store.calls).toEqual(['read', 'replace']);
   expect(store.ledger(user)).toEqual(['s2']);
+});
+
+test('with the watch, a create after another writer changed the ledger still makes one apiserver call', async () => {
+  const store = new ConfigMapStore();
+  const versions = new LedgerVersions();
+  const quota = new SessionQuota(store.api, 'ns', 5, everyoneRuns, versions);
+  await admit(quota, 's1');
+  await admit(quota, 's2');
+  // s1 ended: its workflow removed it, and the watch delivered that change.
+  store.replaceBehindTheBack(user, [{ sessionId: 's2', admittedAt: new Date().toISOString() }]);
+  versions.observed(quotaLedgerName(user), ledgerVersionOf(store.stored(user)));
+  store.calls.length = 0;
+  await admit(quota, 's3');
+  expect(store.calls).toEqual(['replace']);
+  expect(store.ledger(user)).toEqual(['s2', 's3']);
+});
+
+test('without an event, the same create loses its swap once, reads, and keeps the other change', async () => {
+  const store = new ConfigMapStore();
+  const quota = new SessionQuota(store.api, 'ns', 5, everyoneRuns, new LedgerVersions());
+  await admit(quota, 's1');
+  await admit(quota, 's2');
+  store.replaceBehindTheBack(user, [{ sessionId: 's2', admittedAt: new Date().toISOString() }]);
+  store.calls.length = 0;
+  await admit(quota, 's3');
+  expect(store.calls).toEqual(['replace', 'read', 'replace']);
+  expect(store.ledger(user)).toEqual(['s2', 's3']);
+});
+
+describe('the versions admission swaps against', () => {
+  const name = quotaLedgerName(user);
+  const at = (resourceVersion: string, ...ids: string[]) => ({
+    ledger: ids.map((sessionId) => ({ sessionId, admittedAt: '2026-12-05T00:00:00Z' })),
+    resourceVersion,
+  });
+
+  test('an older event that arrives after this process’s own write does not replace it', () => {
+    const versions = new LedgerVersions();
+    versions.wrote(user, at('12', 's1', 's2'));
+    versions.observed(name, at('11', 's1'));
+    expect(versions.latest(user)).toEqual(at('12', 's1', 's2'));
+    versions.observed(name, at('13', 's2'));
+    expect(versions.latest(user)).toEqual(at('13', 's2'));
+  });
+
+  test('an own write is trusted for a while; a watched version until the next event', () => {
+    let now = 0;
+    const versions = new LedgerVersions(() => now);
+    versions.wrote(user, at('5', 's1'));
+    now = REUSE_WRITTEN_MS + 1;
+    expect(versions.latest(user)).toBeUndefined();
+    versions.observed(name, at('5', 's1'));
+    now += 3_600_000;
+    expect(versions.latest(user)).toEqual(at('5', 's1'));
+    // The watch's event for a write can come before the write's answer: the version stays watched.
+    versions.observed(name, at('6', 's1', 's2'));
+    versions.wrote(user, at('6', 's1', 's2'));
+    now += 3_600_000;
+    expect(versions.latest(user)).toEqual(at('6', 's1', 's2'));
+  });
+
+  test('a deleted ledger, or one that lost a swap, is read before the next swap', () => {
+    const versions = new LedgerVersions();
+    versions.observed(name, at('7', 's1'));
+    versions.forget(name);
+    expect(versions.latest(user)).toBeUndefined();
+    versions.observed(name, at('8', 's1'));
+    versions.forgetUser(user);
+    expect(versions.latest(user)).toBeUndefined();
+  });
 });
