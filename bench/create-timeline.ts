@@ -6,11 +6,10 @@
  * (the workflow task that records it and the update's outcome).
  */
 import proto from '@temporalio/proto';
-import { sessionWorkflowId } from '../src/session/spec.js';
-import { createTemporalClient } from '../src/temporal/client.js';
 import type { BenchRun } from './env.js';
+import { readSessionHistories } from './history.js';
 import { table } from './report-sections.js';
-import { percentile, pool } from './stats.js';
+import { percentile } from './stats.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
@@ -81,25 +80,11 @@ export function createTimeline(events: readonly HistoryEvent[]): CreateTimeline 
 
 /** The create timelines of `sessionIds` (their latest runs); a history that cannot be read is skipped. */
 export async function readCreateTimelines(run: BenchRun, sessionIds: readonly string[]): Promise<CreateTimeline[]> {
-  const client = await createTemporalClient(run.config);
   const out: CreateTimeline[] = [];
-  try {
-    await pool(
-      sessionIds.length,
-      5,
-      async (i) => {
-        const history = await client.workflow
-          .getHandle(sessionWorkflowId(sessionIds[i]!))
-          .fetchHistory()
-          .catch(() => undefined);
-        const timeline = history && createTimeline(history.events ?? []);
-        if (timeline) out.push(timeline);
-      },
-      new AbortController().signal,
-    );
-  } finally {
-    await client.connection.close();
-  }
+  await readSessionHistories(run, sessionIds, (_sessionId, history) => {
+    const timeline = createTimeline(history.events ?? []);
+    if (timeline) out.push(timeline);
+  });
   return out;
 }
 

@@ -46,49 +46,59 @@ const CLOSE_EVENTS = new Set([
   temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
 ]);
 
-/** Reads the histories of `sessionIds` (their latest runs); sessions whose history cannot be read are skipped. */
-export async function sampleHistories(run: BenchRun, sessionIds: readonly string[]): Promise<HistorySample[]> {
+/** Visits the histories of `sessionIds` (their latest runs), five read at a time; one that cannot be read is skipped. */
+export async function readSessionHistories(
+  run: BenchRun,
+  sessionIds: readonly string[],
+  visit: (sessionId: string, history: proto.temporal.api.history.v1.IHistory) => void,
+): Promise<void> {
   const client = await createTemporalClient(run.config);
-  const out: HistorySample[] = [];
   try {
     await pool(
       sessionIds.length,
       5,
       async (i) => {
-        const sessionId = sessionIds[i]!;
         const history = await client.workflow
-          .getHandle(sessionWorkflowId(sessionId))
+          .getHandle(sessionWorkflowId(sessionIds[i]!))
           .fetchHistory()
           .catch(() => undefined);
-        const events = history?.events ?? [];
-        if (!history || events.length === 0) return;
-        const last = events.at(-1)!;
-        const closed = CLOSE_EVENTS.has(last.eventType ?? 0);
-        const end = closed ? tsMs(last.eventTime as Timestamp) : Date.now();
-        const settledAt = tsMs(events[0]!.eventTime as Timestamp) + SETTLED_MS;
-        const later = events.filter((e) => tsMs(e.eventTime as Timestamp) >= settledAt);
-        out.push({
-          later: {
-            // A History is its events, each a length-delimited field (tag byte plus length varint).
-            bytes: later.reduce((a, e) => {
-              const n = temporal.api.history.v1.HistoryEvent.encode(e).finish().byteLength;
-              return a + n + 1 + Math.ceil(Math.log2(n + 1) / 7);
-            }, 0),
-            events: later.length,
-            spanMs: Math.max(0, end - settledAt),
-          },
-          sessionId,
-          bytes: temporal.api.history.v1.History.encode(history).finish().byteLength,
-          events: events.length,
-          lifeMs: end - tsMs(events[0]!.eventTime as Timestamp),
-          closed,
-        });
+        if (history) visit(sessionIds[i]!, history);
       },
       new AbortController().signal,
     );
   } finally {
     await client.connection.close();
   }
+}
+
+/** Reads the histories of `sessionIds` (their latest runs); sessions whose history cannot be read are skipped. */
+export async function sampleHistories(run: BenchRun, sessionIds: readonly string[]): Promise<HistorySample[]> {
+  const out: HistorySample[] = [];
+  await readSessionHistories(run, sessionIds, (sessionId, history) => {
+    const events = history.events ?? [];
+    if (events.length === 0) return;
+    const last = events.at(-1)!;
+    const closed = CLOSE_EVENTS.has(last.eventType ?? 0);
+    const end = closed ? tsMs(last.eventTime as Timestamp) : Date.now();
+    const settledAt = tsMs(events[0]!.eventTime as Timestamp) + SETTLED_MS;
+    const later = events.filter((e) => tsMs(e.eventTime as Timestamp) >= settledAt);
+    out.push({
+      later: {
+        // A History is its events, each a length-delimited field (tag byte plus length varint).
+        bytes: later.reduce((a, e) => {
+          const n = temporal.api.history.v1.HistoryEvent.encode(e).finish().byteLength;
+          return a + n + 1 + Math.ceil(Math.log2(n + 1) / 7);
+        }, 0),
+        events: later.length,
+        spanMs: Math.max(0, end - settledAt),
+      },
+      sessionId,
+      bytes: temporal.api.history.v1.History.encode(history).finish().byteLength,
+      events: events.length,
+      lifeMs: end - tsMs(events[0]!.eventTime as Timestamp),
+      closed,
+    });
+  });
   return out;
 }
 
