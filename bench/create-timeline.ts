@@ -95,7 +95,8 @@ export interface TimelineSample {
   apiP50Ms?: number;
 }
 
-const PARTS: [string, (t: CreateTimeline) => number | undefined][] = [
+/** The timed parts of a create, as the report and `bench/history-timing.ts` name them. */
+export const TIMELINE_PARTS: [string, (t: CreateTimeline) => number | undefined][] = [
   ['workflow start → running', (t) => t.toRunningMs],
   ['workflow tasks: waiting for a worker (scheduled → started)', (t) => t.workflowTaskWaitMs],
   ['workflow tasks: running (started → completed)', (t) => t.workflowTaskRunMs],
@@ -114,7 +115,7 @@ export function timelineSection(samples: readonly TimelineSample[]): string[] {
   const column = (get: (t: CreateTimeline) => number | undefined) =>
     read.map((s) => ms(p50(s.timelines.map(get).filter((v): v is number => v !== undefined))));
   const rows = [
-    ...PARTS.map(([part, get]) => [part, ...column(get)]),
+    ...TIMELINE_PARTS.map(([part, get]) => [part, ...column(get)]),
     ['workflow tasks / activities until running (p50)', ...read.map((s) => countsOf(s.timelines))],
     ['API create → running (p50), for comparison', ...read.map((s) => ms(s.apiP50Ms ?? NaN))],
   ];

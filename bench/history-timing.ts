@@ -8,7 +8,7 @@
 import { loadConfig } from '../src/config.js';
 import { createTemporalClient } from '../src/temporal/client.js';
 import { stackServiceEnv } from '../test/support/stack.js';
-import { createTimeline, type CreateTimeline } from './create-timeline.js';
+import { TIMELINE_PARTS, createTimeline, type CreateTimeline } from './create-timeline.js';
 import { percentile } from './stats.js';
 
 const [taskQueue, count = '40', filter] = process.argv.slice(2);
@@ -27,15 +27,13 @@ for await (const wf of client.workflow.list({
 }
 await client.connection.close();
 
-const parts: [string, (t: CreateTimeline) => number | undefined, string][] = [
-  ['start → running (podReady signal, or the create update for a warm start)', (t) => t.toRunningMs, 'ms'],
-  ['workflow tasks before running', (t) => t.workflowTasks, ''],
-  ['workflow task: waiting for a worker', (t) => t.workflowTaskWaitMs, 'ms'],
-  ['workflow task: running in the worker', (t) => t.workflowTaskRunMs, 'ms'],
-  ['activities before running', (t) => t.activities, ''],
-  ['activity: waiting for a worker', (t) => t.activityWaitMs, 'ms'],
-  ['activity: running (Kubernetes calls)', (t) => t.activityRunMs, 'ms'],
-  ['pod Ready signal: after the provisioning activity', (t) => t.readyAfterActivityMs, 'ms'],
+const counts: [string, (t: CreateTimeline) => number][] = [
+  ['workflow tasks until running', (t) => t.workflowTasks],
+  ['activities until running', (t) => t.activities],
+];
+const parts = [
+  ...TIMELINE_PARTS.map(([part, get]) => [part, get, 'ms'] as const),
+  ...counts.map(([part, get]) => [part, get, ''] as const),
 ];
 console.log(`${timelines.length} sessions of task queue ${taskQueue}, from workflow start to running:`);
 console.log('| part | mean | p50 | p95 |\n| --- | --- | --- | --- |');
