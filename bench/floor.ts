@@ -21,11 +21,18 @@ type Waiter = { until: (pod: k8s.V1Pod | undefined) => boolean; resolve: () => v
 
 const isReady = (pod: k8s.V1Pod | undefined) =>
   pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
+const isBound = (pod: k8s.V1Pod | undefined) => Boolean(pod?.spec?.nodeName);
+
+/** One floor create, ms from its first call: the scheduler's binding as the watch saw it, and Ready. */
+export interface FloorCreateTiming {
+  boundMs: number;
+  readyMs: number;
+}
 
 export class Floor {
   private readonly core: k8s.CoreV1Api;
   private readonly informer: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
-  private readonly waiters = new Map<string, Waiter>();
+  private readonly waiters = new Map<string, Waiter[]>();
   private stopped = false;
 
   constructor(
@@ -43,11 +50,12 @@ export class Floor {
     );
     const check = (pod: k8s.V1Pod, gone: boolean) => {
       const name = pod.metadata?.name ?? '';
-      const waiter = this.waiters.get(name);
-      if (waiter?.until(gone ? undefined : pod)) {
-        this.waiters.delete(name);
-        waiter.resolve();
-      }
+      const waiting = this.waiters.get(name) ?? [];
+      const met = waiting.filter((waiter) => waiter.until(gone ? undefined : pod));
+      const left = waiting.filter((waiter) => !met.includes(waiter));
+      if (left.length) this.waiters.set(name, left);
+      else this.waiters.delete(name);
+      for (const waiter of met) waiter.resolve();
     };
     this.informer.on('add', (pod) => check(pod, false));
     this.informer.on('update', (pod) => check(pod, false));
@@ -69,32 +77,48 @@ export class Floor {
   /** Resolves when the pod satisfies `until` (undefined: it is gone), as seen by the shared watch. */
   private waitFor(name: string, until: Waiter['until'], timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
+      const forget = () => {
+        const left = (this.waiters.get(name) ?? []).filter((w) => w !== waiter);
+        if (left.length) this.waiters.set(name, left);
+        else this.waiters.delete(name);
+      };
       const timer = setTimeout(() => {
-        this.waiters.delete(name);
-        reject(new Error(`floor: pod ${name} not ${until === isReady ? 'Ready' : 'gone'} within ${timeoutMs} ms`));
+        forget();
+        const state = until === isReady ? 'Ready' : until === isBound ? 'bound' : 'gone';
+        reject(new Error(`floor: pod ${name} not ${state} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.waiters.set(name, {
+      const waiter: Waiter = {
         until,
         resolve: () => {
           clearTimeout(timer);
           resolve();
         },
-      });
+      };
       // The watch may have delivered the state before the waiter was registered.
-      const seen = this.informer.get(name, this.namespace);
-      if (until(seen)) {
-        this.waiters.delete(name);
-        clearTimeout(timer);
-        resolve();
+      if (until(this.informer.get(name, this.namespace))) {
+        waiter.resolve();
+        return;
       }
+      this.waiters.set(name, [...(this.waiters.get(name) ?? []), waiter]);
     });
   }
 
   /** Creates the session's objects at once and resolves when its pod is Ready; the time in ms. */
   async create(spec: SessionSpec, timeoutMs: number): Promise<number> {
+    return (await this.createTimed(spec, timeoutMs)).readyMs;
+  }
+
+  /** As `create`, with the moment the watch saw the pod bound to a node (the scheduler's part). */
+  async createTimed(spec: SessionSpec, timeoutMs: number): Promise<FloorCreateTiming> {
     const started = performance.now();
     const pod = buildSessionPod(spec);
-    const ready = this.waitFor(pod.metadata!.name!, isReady, timeoutMs);
+    const name = pod.metadata!.name!;
+    let boundMs = NaN;
+    const bound = this.waitFor(name, isBound, timeoutMs).then(() => (boundMs = performance.now() - started));
+    const ready = this.waitFor(name, isReady, timeoutMs);
+    // Awaited only once every create succeeded; a failed create must not leave its rejection unhandled.
+    const seen = Promise.all([ready, bound]);
+    seen.catch(() => undefined);
     const namespace = this.namespace;
     const pvc = buildSessionPvc(spec);
     await Promise.all([
@@ -105,8 +129,8 @@ export class Floor {
       this.core.createNamespacedPod({ namespace, body: pod }),
       this.core.createNamespacedService({ namespace, body: buildSessionService(spec) }),
     ]);
-    await ready;
-    return performance.now() - started;
+    await seen;
+    return { boundMs, readyMs: performance.now() - started };
   }
 
   /** Deletes the session's objects at once and resolves when its pod is gone; the time in ms. */
@@ -115,6 +139,7 @@ export class Floor {
     const n = sessionObjectNames(spec.user, spec.sessionId);
     const namespace = this.namespace;
     const gone = this.waitFor(n.pod, (p) => p === undefined, timeoutMs);
+    gone.catch(() => undefined);
     const ignore404 = (err: unknown) => {
       if ((err as { code?: number }).code !== 404) throw err;
     };

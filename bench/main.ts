@@ -40,7 +40,7 @@ import {
 } from './processes.js';
 import { latencySeries, writeReport, type BenchResults } from './report.js';
 import { apiBurst, floorBurst } from './scenarios/burst.js';
-import { probeCreates, runHold } from './scenarios/hold.js';
+import { FLOOR_PROBE_AT_0, probeCreates, probeFloor, runHold } from './scenarios/hold.js';
 import { floorCreates, runSequential, type SequentialResult } from './scenarios/sequential.js';
 import { runSse } from './scenarios/sse.js';
 import { removeWarmPool, runWarm, warmPoolEnv } from './scenarios/warm.js';
@@ -253,7 +253,7 @@ async function main(): Promise<void> {
     );
     api = new BenchApi(`http://127.0.0.1:${run.env.API_PORT}`, run.keys);
     const ctx: BenchContext = {
-      options: { ...options, floor: false },
+      options,
       run,
       kc,
       api,
@@ -277,6 +277,9 @@ async function main(): Promise<void> {
       const probe = await probeCreates(ctx, options.probes);
       results.probeAt0 = probe.summary;
       probeAt0Ids = probe.ids;
+      const floorProbe = await probeFloor(ctx, options.probes, FLOOR_PROBE_AT_0);
+      results.floorProbeAt0 = floorProbe.summary;
+      results.errors.push(...probe.failures, ...floorProbe.failures);
     }
     let running = 0;
     if (want.has('burst')) {

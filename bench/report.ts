@@ -6,7 +6,7 @@ import { repoRoot } from '../test/support/stack.js';
 import type { WatchCount } from './apiserver-metrics.js';
 import type { BenchOptions } from './options.js';
 import type { BurstResult, FloorBurstResult } from './scenarios/burst.js';
-import type { HoldResult } from './scenarios/hold.js';
+import type { FloorProbe, HoldResult } from './scenarios/hold.js';
 import type { SequentialResult } from './scenarios/sequential.js';
 import type { SseResult } from './scenarios/sse.js';
 import type { WarmResult } from './scenarios/warm.js';
@@ -28,6 +28,8 @@ export interface BenchResults {
   options: BenchOptions;
   sequential?: SequentialResult;
   probeAt0?: Summary;
+  /** The floor's one create at 0 sessions, beside the API's (absent without the floor). */
+  floorProbeAt0?: FloorProbe;
   /** Where each create's time went, from its history: sequential creates and the probes at 0 and at load. */
   timelines?: TimelineSample[];
   watchesAt0?: WatchCount;
@@ -47,6 +49,7 @@ export interface BenchResults {
 const ms = (v: number) => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(1) : Math.round(v)} ms` : '—');
 const s = (v: number) => (Number.isFinite(v) ? `${(v / 1000).toFixed(1)} s` : '—');
 const mib = (v: number) => (Number.isFinite(v) ? `${Math.round(v)} MiB` : '—');
+const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '—');
 const pct = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '—');
 
 /** "hit" or "missed by N %" for an upper-bound target. */
@@ -137,6 +140,27 @@ function targetRows(r: BenchResults): Row[] {
       `≤ 1.2× at 0 = ${ms(1.2 * at0)}`,
       verdict(h.probe.p50, 1.2 * at0),
     ]);
+    const floor = h.floorProbe;
+    if (floor) {
+      // Not targets: how much of the load's cost is Kubernetes' own, measured beside the API's probe.
+      const floorAt0 = r.floorProbeAt0;
+      rows.push([
+        '',
+        `floor: one create → Ready at load, p50 of ${floor.ready.n}`,
+        ms(floor.ready.p50),
+        `at 0 sessions: ${ms(floorAt0?.ready.p50 ?? NaN)}`,
+        `— (at load / at 0: floor ${ratio(floor.ready.p50, floorAt0?.ready.p50 ?? NaN)}, API ${ratio(h.probe.p50, at0)})`,
+        '',
+      ]);
+      rows.push([
+        '',
+        'floor: of which until the pod is bound to a node (scheduler)',
+        ms(floor.bound.p50),
+        `at 0 sessions: ${ms(floorAt0?.bound.p50 ?? NaN)}`,
+        '—',
+        '',
+      ]);
+    }
   }
   const e = r.sse;
   if (e) {

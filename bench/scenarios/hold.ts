@@ -1,13 +1,16 @@
 /**
  * Hold: the burst's sessions topped up to the hold size and kept running, then what that load costs —
  * API and worker RSS, the apiserver's watch connections (against the count at 0 sessions), and a single
- * create → running measured now against the same probe taken at 0 sessions.
+ * create → running measured now against the same probe taken at 0 sessions. The floor's one create is
+ * probed at both moments too: what the load costs Kubernetes itself, without the orchestrator.
  */
 import { apiserverWatches, type WatchCount } from '../apiserver-metrics.js';
 import { memorySplit, type MemorySplit } from '../memory-split.js';
 import { sleep } from '../processes.js';
 import { summarize, type Summary } from '../stats.js';
-import { type BenchContext } from '../context.js';
+import { waitMs, type BenchContext } from '../context.js';
+import { floorSpec } from '../env.js';
+import type { FloorCreateTiming } from '../floor.js';
 import { apiBurst, type BurstResult } from './burst.js';
 import { apiCreates, type SequentialResult } from './sequential.js';
 
@@ -22,6 +25,8 @@ export interface HoldResult {
   probe: Summary;
   /** The probe creates' sessions, for their histories. */
   probeIds: string[];
+  /** The floor's one create at load (absent when the floor is not measured). */
+  floorProbe?: FloorProbe;
   failures: string[];
 }
 
@@ -34,6 +39,42 @@ export async function probeCreates(
   // The last user: at load, a user who already holds their share of the sessions.
   await apiCreates(ctx, count, ctx.run.users.at(-1)!, r);
   return { summary: summarize(r.api.map((a) => a.ms)), ids: r.api.map((a) => a.id), failures: r.failures };
+}
+
+/** The floor's session numbers for its probes: apart from the sequential (0…) and burst (100,000…) ones. */
+export const FLOOR_PROBE_AT_0 = 200_000;
+export const FLOOR_PROBE_AT_LOAD = 300_000;
+
+/** The floor's one create: to Ready, and to the scheduler's binding as its watch saw it. */
+export interface FloorProbe {
+  ready: Summary;
+  bound: Summary;
+}
+
+/** `count` floor creates, alone, each deleted before the next; no figures when the run has no floor. */
+export async function probeFloor(
+  ctx: BenchContext,
+  count: number,
+  from: number,
+): Promise<{ summary?: FloorProbe; failures: string[] }> {
+  if (!ctx.options.floor) return { failures: [] };
+  const timings: FloorCreateTiming[] = [];
+  const failures: string[] = [];
+  for (let i = 0; i < count; i++) {
+    ctx.signal.throwIfAborted();
+    const spec = floorSpec(ctx.run, from + i);
+    try {
+      timings.push(await ctx.floor.createTimed(spec, waitMs(ctx)));
+    } catch (err) {
+      failures.push(`floor: ${String(err)}`);
+    }
+    await ctx.floor.remove(spec, waitMs(ctx)).catch((err: unknown) => failures.push(`floor delete: ${String(err)}`));
+  }
+  const summary = {
+    ready: summarize(timings.map((t) => t.readyMs)),
+    bound: summarize(timings.map((t) => t.boundMs)),
+  };
+  return { summary, failures };
 }
 
 export async function runHold(ctx: BenchContext, alreadyRunning: number): Promise<HoldResult> {
@@ -56,6 +97,7 @@ export async function runHold(ctx: BenchContext, alreadyRunning: number): Promis
   ]);
   ctx.log(`hold: probing one create at load (${ctx.options.probes}×)`);
   const probe = await probeCreates(ctx, ctx.options.probes);
+  const floorProbe = await probeFloor(ctx, ctx.options.probes, FLOOR_PROBE_AT_LOAD);
   return {
     running,
     topUp,
@@ -65,6 +107,7 @@ export async function runHold(ctx: BenchContext, alreadyRunning: number): Promis
     memory: { api: apiMemory, worker: workerMemory },
     probe: probe.summary,
     probeIds: probe.ids,
-    failures: [...(topUp?.failures ?? []), ...probe.failures],
+    floorProbe: floorProbe.summary,
+    failures: [...(topUp?.failures ?? []), ...probe.failures, ...floorProbe.failures],
   };
 }

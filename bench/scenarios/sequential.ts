@@ -59,14 +59,11 @@ export async function floorCreates(ctx: BenchContext, count: number, from: numbe
   }
 }
 
+/** The API's creates; the floor's are measured before the services start (bench/main.ts). */
 export async function runSequential(ctx: BenchContext): Promise<SequentialResult> {
   const result: SequentialResult = { api: [], floor: [], apiDelete: [], floorDelete: [], failures: [] };
   const n = ctx.options.sequential;
   ctx.log(`sequential: ${n} creates through the API`);
   await apiCreates(ctx, n, ctx.run.users[0]!, result);
-  if (ctx.options.floor) {
-    ctx.log(`sequential: ${n} creates by the floor`);
-    await floorCreates(ctx, n, 0, result);
-  }
   return result;
 }

@@ -60,6 +60,17 @@ test('npm run bench runs every scenario beside its floor and writes the report a
   expect(
     row(/^\| {2}\| apiserver watch connections \(pods\) \| \d+ \(\d+\) \| at 0 sessions: \d+ \(\d+\) \|/),
   ).toBeDefined();
+  // The floor's one create at load beside its one create at 0: what the load costs Kubernetes alone.
+  expect(
+    row(
+      /^\| {2}\| floor: one create → Ready at load, p50 of 1 \| \d+ ms \| at 0 sessions: \d+ ms \| — \(at load \/ at 0: floor [\d.]+×, API [\d.]+×\) \|/,
+    ),
+  ).toBeDefined();
+  expect(
+    row(
+      /^\| {2}\| floor: of which until the pod is bound to a node \(scheduler\) \| [\d.]+ ms \| at 0 sessions: [\d.]+ ms \|/,
+    ),
+  ).toBeDefined();
   expect(row(/^\| SSE \(4 streams over 2 sessions\) \| API \+ worker CPU while idle \| [\d.]+ % /)).toBeDefined();
   expect(row(/^\| {2}\| step → client p95 \(4\/4 delivered\) \| \d+ ms \|/)).toBeDefined();
   expect(report).toContain('## History per session');
