@@ -52,9 +52,10 @@ export class Floor {
       const name = pod.metadata?.name ?? '';
       const waiting = this.waiters.get(name) ?? [];
       const met = waiting.filter((waiter) => waiter.until(gone ? undefined : pod));
-      const left = waiting.filter((waiter) => !met.includes(waiter));
-      if (left.length) this.waiters.set(name, left);
-      else this.waiters.delete(name);
+      this.keepWaiting(
+        name,
+        waiting.filter((waiter) => !met.includes(waiter)),
+      );
       for (const waiter of met) waiter.resolve();
     };
     this.informer.on('add', (pod) => check(pod, false));
@@ -74,16 +75,19 @@ export class Floor {
     await this.informer.stop();
   }
 
+  private keepWaiting(name: string, waiters: Waiter[]): void {
+    if (waiters.length) this.waiters.set(name, waiters);
+    else this.waiters.delete(name);
+  }
+
   /** Resolves when the pod satisfies `until` (undefined: it is gone), as seen by the shared watch. */
   private waitFor(name: string, until: Waiter['until'], timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const forget = () => {
-        const left = (this.waiters.get(name) ?? []).filter((w) => w !== waiter);
-        if (left.length) this.waiters.set(name, left);
-        else this.waiters.delete(name);
-      };
       const timer = setTimeout(() => {
-        forget();
+        this.keepWaiting(
+          name,
+          (this.waiters.get(name) ?? []).filter((w) => w !== waiter),
+        );
         const state = until === isReady ? 'Ready' : until === isBound ? 'bound' : 'gone';
         reject(new Error(`floor: pod ${name} not ${state} within ${timeoutMs} ms`));
       }, timeoutMs);

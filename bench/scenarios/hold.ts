@@ -8,11 +8,9 @@ import { apiserverWatches, type WatchCount } from '../apiserver-metrics.js';
 import { memorySplit, type MemorySplit } from '../memory-split.js';
 import { sleep } from '../processes.js';
 import { summarize, type Summary } from '../stats.js';
-import { waitMs, type BenchContext } from '../context.js';
-import { floorSpec } from '../env.js';
-import type { FloorCreateTiming } from '../floor.js';
+import { type BenchContext } from '../context.js';
 import { apiBurst, type BurstResult } from './burst.js';
-import { apiCreates, type SequentialResult } from './sequential.js';
+import { apiCreates, floorCreates, type SequentialResult } from './sequential.js';
 
 export interface HoldResult {
   running: number;
@@ -58,23 +56,13 @@ export async function probeFloor(
   from: number,
 ): Promise<{ summary?: FloorProbe; failures: string[] }> {
   if (!ctx.options.floor) return { failures: [] };
-  const timings: FloorCreateTiming[] = [];
-  const failures: string[] = [];
-  for (let i = 0; i < count; i++) {
-    ctx.signal.throwIfAborted();
-    const spec = floorSpec(ctx.run, from + i);
-    try {
-      timings.push(await ctx.floor.createTimed(spec, waitMs(ctx)));
-    } catch (err) {
-      failures.push(`floor: ${String(err)}`);
-    }
-    await ctx.floor.remove(spec, waitMs(ctx)).catch((err: unknown) => failures.push(`floor delete: ${String(err)}`));
-  }
+  const r: Pick<SequentialResult, 'floor' | 'floorDelete' | 'failures'> = { floor: [], floorDelete: [], failures: [] };
+  const timings = await floorCreates(ctx, count, from, r);
   const summary = {
     ready: summarize(timings.map((t) => t.readyMs)),
     bound: summarize(timings.map((t) => t.boundMs)),
   };
-  return { summary, failures };
+  return { summary, failures: r.failures };
 }
 
 export async function runHold(ctx: BenchContext, alreadyRunning: number): Promise<HoldResult> {

@@ -5,6 +5,7 @@
  */
 import { floorSpec } from '../env.js';
 import { waitMs, type BenchContext } from '../context.js';
+import type { FloorCreateTiming } from '../floor.js';
 
 export interface SequentialResult {
   /** create request → `201 running` answer, ms, by how the session started (`start`: warm/cold). */
@@ -46,17 +47,27 @@ export async function apiCreates(
   }
 }
 
-export async function floorCreates(ctx: BenchContext, count: number, from: number, result: SequentialResult) {
+/** `count` floor creates, each deleted before the next; what each took, also pushed into `result`. */
+export async function floorCreates(
+  ctx: BenchContext,
+  count: number,
+  from: number,
+  result: Pick<SequentialResult, 'floor' | 'floorDelete' | 'failures'>,
+): Promise<FloorCreateTiming[]> {
+  const timings: FloorCreateTiming[] = [];
   for (let i = 0; i < count; i++) {
     ctx.signal.throwIfAborted();
     const spec = floorSpec(ctx.run, from + i);
     try {
-      result.floor.push(await ctx.floor.create(spec, waitMs(ctx)));
+      const timing = await ctx.floor.createTimed(spec, waitMs(ctx));
+      timings.push(timing);
+      result.floor.push(timing.readyMs);
     } catch (err) {
       result.failures.push(`floor: ${String(err)}`);
     }
     result.floorDelete.push(await ctx.floor.remove(spec, waitMs(ctx)));
   }
+  return timings;
 }
 
 /** The API's creates; the floor's are measured before the services start (bench/main.ts). */
