@@ -23,6 +23,9 @@ const testMatch =
   lane === 'alone'
     ? alone.map((file) => `<rootDir>/test/${file}`)
     : (lane ? sideBySide[lane] : ['**']).map((directory) => `<rootDir>/test/${directory}/**/*.test.ts`);
+// The browser suites, left out only on request (SO_TEST_BROWSER=0, see test/stack/prerequisites.sh).
+const browserSuites = ['<rootDir>/test/e2e/temporal-ui.test.ts'];
+const browserIgnores = process.env.SO_TEST_BROWSER === '0' ? browserSuites : [];
 const laneIgnores = lane && lane !== 'alone' ? alone.map((file) => `<rootDir>/test/${file}`) : [];
 
 /** Jest runs the TypeScript sources as native ES modules (the Kubernetes client is ESM-only). */
@@ -37,7 +40,7 @@ export default {
   roots: ['<rootDir>/test', '<rootDir>/src', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/bench'],
   testMatch,
   modulePathIgnorePatterns: ['<rootDir>/.stack/', '<rootDir>/dist/', '<rootDir>/test-results/'],
-  testPathIgnorePatterns: ['/node_modules/', ...(realNode ? [] : ['<rootDir>/test/realnode/']), ...laneIgnores],
+  testPathIgnorePatterns: ['/node_modules/', ...(realNode ? [] : ['<rootDir>/test/realnode/']), ...browserIgnores, ...laneIgnores],
   watchman: false,
   // Tests run against real servers: a session start alone may legitimately take up to its 120 s timeout.
   testTimeout: 180_000,

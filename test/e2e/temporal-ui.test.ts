@@ -28,7 +28,10 @@ let sessionId: string | undefined;
 let namespace: Awaited<ReturnType<typeof createOwnSessionNamespace>>;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: npm test installs it (test/stack/prerequisites.sh); SO_TEST_BROWSER=0 leaves this suite out`,
+    );
   namespace = await createOwnSessionNamespace('so-ui');
   h = await startApiHarness({ AGENTAPI_K8S_SESSION_NAMESPACE: namespace.name });
   const uiPort = await freePort();
