@@ -40,7 +40,12 @@ export default {
   roots: ['<rootDir>/test', '<rootDir>/src', '<rootDir>/workflows', '<rootDir>/activities', '<rootDir>/bench'],
   testMatch,
   modulePathIgnorePatterns: ['<rootDir>/.stack/', '<rootDir>/dist/', '<rootDir>/test-results/'],
-  testPathIgnorePatterns: ['/node_modules/', ...(realNode ? [] : ['<rootDir>/test/realnode/']), ...browserIgnores, ...laneIgnores],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    ...(realNode ? [] : ['<rootDir>/test/realnode/']),
+    ...browserIgnores,
+    ...laneIgnores,
+  ],
   watchman: false,
   // Tests run against real servers: a session start alone may legitimately take up to its 120 s timeout.
   testTimeout: 180_000,
