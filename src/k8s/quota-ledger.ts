@@ -3,7 +3,7 @@
  * user, changed only by compare-and-swap on its resourceVersion (etcd compares it), so concurrent writers
  * on any number of API replicas and workers never lose each other's entries.
  *
- * Admission (src/api/quota.ts) adds entries; a session's workflow removes its own when it ends
+ * Admission (src/session/quota.ts) adds entries; a session's workflow removes its own when it ends
  * ({@link removeLedgerEntry}, an activity); the reconciler (activities/reconciler.ts) is the garbage collection for
  * entries whose workflow ended without removing them (e.g. terminated from the Temporal UI) and for empty
  * ledgers.
