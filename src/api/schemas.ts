@@ -119,7 +119,7 @@ export type ErrorBody = z.infer<typeof ErrorSchema>;
 export const HealthSchema = z.object({ status: z.literal('healthy'), time: z.iso.datetime() }).openapi('Health');
 
 const Connectivity = z.enum(['connected', 'disconnected']);
-/** Seed 004's readiness format; `errors` names why each disconnected dependency failed. */
+/** The readiness answer: each dependency connected or not; `errors` names why each disconnected one failed. */
 export const ReadinessSchema = z
   .object({
     status: z.enum(['ready', 'unavailable', 'draining']),
