@@ -2,7 +2,7 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm install rather than npm ci: the lock omits optional binaries of other platforms (see README).
+# npm install rather than npm ci: the lock omits optional binaries of other platforms (see docs/testing.md).
 RUN npm install --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
@@ -15,7 +15,7 @@ RUN npx tsc -p tsconfig.json --outDir dist --rootDir . \
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
-# Read by the worker only (see README, WORKER_WORKFLOW_BUNDLE).
+# Read by the worker only (see docs/configuration.md, WORKER_WORKFLOW_BUNDLE).
 ENV WORKER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

@@ -32,6 +32,43 @@ export default tseslint.config(
     },
   },
   {
+    // The domain knows nothing of HTTP: the API adapts the domain's rules and refusals into answers, so the
+    // rules hold the same for every caller (API, workflows, CLI) and an HTTP change never reaches them.
+    files: ['src/session/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api/*', '**/api/**'],
+              message:
+                'src/session is the domain: it may not import the HTTP layer (src/api). Move what both need here.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The API reaches the cluster through src/k8s and sessions through Temporal; activities are the worker's
+    // side of workflows, and importing them would tie the API to the worker's failure types and clients.
+    files: ['src/api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/activities/*', '**/activities/**'],
+              message: 'src/api may not import activities/: share what both need through src/k8s or src/session.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly' } },
   },

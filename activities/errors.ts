@@ -6,6 +6,9 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { httpStatusOf } from '../src/k8s/api-errors.js';
+
+export { httpStatusOf, isConflict, isNotFound } from '../src/k8s/api-errors.js';
 
 /** The `type` of every ApplicationFailure the session activities throw, for `nonRetryableErrorTypes` and for callers. */
 export const FailureType = {
@@ -50,21 +53,6 @@ export interface KubeErrorDetails {
   reason?: string;
   serverMessage?: string;
 }
-
-/** The HTTP status of an API or watch error, if it carries one. */
-export function httpStatusOf(err: unknown): number | undefined {
-  if (err instanceof k8s.ApiException) return err.code;
-  if (typeof err === 'object' && err !== null) {
-    // Watch errors are plain Errors with `statusCode`; ListWatch also looks at `code`.
-    const { statusCode, code } = err as { statusCode?: unknown; code?: unknown };
-    if (typeof statusCode === 'number') return statusCode;
-    if (typeof code === 'number') return code;
-  }
-  return undefined;
-}
-
-export const isNotFound = (err: unknown): boolean => httpStatusOf(err) === 404;
-export const isConflict = (err: unknown): boolean => httpStatusOf(err) === 409;
 
 /** The `Status` object the API server sent with an error. client-node hands it over as JSON text. */
 export function apiStatusOf(err: unknown): { reason?: string; message?: string } {

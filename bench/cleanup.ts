@@ -5,7 +5,7 @@
  * object labelled with the run's users deleted, quota ledgers included.
  */
 import * as k8s from '@kubernetes/client-node';
-import { quotaLedgerName } from '../src/api/quota.js';
+import { quotaLedgerName } from '../src/k8s/quota-ledger.js';
 import { createTemporalClient } from '../src/temporal/client.js';
 import type { BenchApi } from './api.js';
 import type { BenchSession } from './context.js';

@@ -1,5 +1,5 @@
 /**
- * History cost of sessions (issue 9 item 4): the encoded size and event count of a session workflow's
+ * History cost of sessions (what they cost Temporal's storage): the encoded size and event count of a session workflow's
  * history as the server stores it (payloads as they left the codec, i.e. encrypted), read through the
  * client's `fetchHistory`. Measured on sessions that ended (a whole create → running → delete) and on
  * sessions still running, twice, so the report can tell the fixed cost of a session from what an idle

@@ -1,5 +1,5 @@
 /**
- * Where a service's resident memory is (issue 7: "what bounds it, with a profile, not a guess"): read from
+ * Where a service's resident memory is (what bounds it, from a profile rather than a guess): read from
  * the prom-client default metrics its /metrics serves. The main thread's V8 heap and its external memory
  * (Buffers, ArrayBuffers) are measured; the rest of the RSS is everything else — for the worker that is its
  * workflow threads' V8 heaps (the sticky cache of workflow instances) and the Rust core (task buffers,

@@ -1,6 +1,6 @@
 /**
  * The benchmark's scale and switches: `--name value` flags, else `BENCH_NAME` environment variables, else
- * the full scale of issue 7. Parsed once by a zod schema, the single source of the options' type.
+ * the full scale the targets are set for. Parsed once by a zod schema, the single source of the options' type.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';

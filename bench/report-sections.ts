@@ -1,6 +1,6 @@
 /**
  * The report's sections beyond the target table: the machine's load during each phase, the history cost
- * of a session (issue 9 item 4), where the services spent their CPU (profiles), and the run's notes.
+ * of a session, where the services spent their CPU (profiles), and the run's notes.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { historyFigures, type HistoryResult } from './history.js';
@@ -97,7 +97,7 @@ export function historySection(h: HistoryResult | undefined): string[] {
   }
   if (!rows.length) return [];
   const lines = [
-    '## History per session (issue 9 item 4)',
+    '## History per session',
     '',
     'Encoded size (`History` protobuf as the server returns it; payloads encrypted by the codec) and events of',
     'session workflow histories, read with `fetchHistory` from sessions of this run.',

@@ -210,7 +210,7 @@ function startTable(r: BenchResults): string {
     '',
     `Pod start profile of the stack: \`STACK_POD_START=${r.stack.STACK_POD_START ?? 'fast'}\`` +
       (r.stack.STACK_POD_START === 'realistic' ? ` (${r.stack.STACK_POD_START_SECONDS} s to Ready)` : '') +
-      '. Issue 11 targets (warm, realistic profile): p50 < 250 ms, p95 < 500 ms.',
+      '. Warm start targets (realistic profile): p50 < 250 ms, p95 < 500 ms.',
     '',
     table(['start', 'n', 'p50', 'p95', 'target p50 / p95'], rows),
   ].join('\n');
@@ -293,7 +293,7 @@ function separateWarmRun(dir: string): string[] {
   if (!existsSync(file)) return [];
   const [, ...body] = readFileSync(file, 'utf8').trimEnd().split('\n');
   return [
-    '## Warm pool: warm vs cold (issue 11) — from its own run, `bench/results/WARM.md`',
+    '## Warm pool: warm vs cold — from its own run, `bench/results/WARM.md`',
     '',
     ...body.map((line) => line.replace(/^## /, '### ')),
     '',

@@ -1,6 +1,6 @@
 /**
  * Process configuration from environment variables, parsed once by one zod schema (the single source
- * of the `Config` type). Variable names follow seed 000 (`AGENTAPI_K8S_SESSION_*`). A bad value stops
+ * of the `Config` type). Variable names keep the `AGENTAPI_K8S_SESSION_*` prefix existing deployments set. A bad value stops
  * the process at start with a {@link ConfigError} that names every offending variable. The schema is
  * composed of one part per area (./config/…), each with its variables' documentation and its part of
  * `Config`.
@@ -20,7 +20,7 @@ import type { SessionSpec } from './session/spec.js';
 
 export type { EnvDoc } from './config/env.js';
 
-/** In the README's order: its configuration table lists each area's variables in turn. */
+/** In the documentation's order: docs/configuration.md lists each area's variables in turn. */
 const AREAS = [
   sessionPodEnv,
   servicesEnv,

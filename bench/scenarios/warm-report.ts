@@ -1,4 +1,4 @@
-/** The warm/cold table of issue 11, for BENCHMARKS.md and for bench/results/WARM.md (which merges cannot lose). */
+/** The warm/cold table, for BENCHMARKS.md and for bench/results/WARM.md (which merges cannot lose). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { summarize } from '../stats.js';
@@ -16,7 +16,7 @@ export function warmSection(w: WarmResult | undefined, stack: Record<string, str
   const burst = summarize(w.burst.ms);
   const profile = stack.STACK_POD_START ?? 'fast';
   return [
-    '## Warm pool: warm vs cold create → running (issue 11)',
+    '## Warm pool: warm vs cold create → running',
     '',
     `Pod start profile: \`STACK_POD_START=${profile}\`${profile === 'realistic' ? ` (${stack.STACK_POD_START_SECONDS ?? '?'} s to Ready)` : ''}; ` +
       `pool of ${w.poolSize}. Sequential creates through the API (\`201\` once running), warm and cold interleaved.`,

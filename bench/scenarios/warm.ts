@@ -1,5 +1,5 @@
 /**
- * Warm vs cold (issue 11): with a warm pool of `warmPool` pods configured for the worker, creates that
+ * Warm vs cold: with a warm pool of `warmPool` pods configured for the worker, creates that
  * match the pool's profile (they ask for the pool's node selector) take a pre-started pod; creates that do
  * not (an empty body) start cold, beside them in the same run. Then `warmPool` creates at once on a full
  * pool: every one should win a distinct pod, none twice. Run it on the realistic pod start profile

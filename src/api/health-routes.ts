@@ -1,5 +1,5 @@
 /**
- * Liveness and readiness in the operations guide's format (seed 004):
+ * Liveness and readiness in the format load balancers and the operations runbooks read:
  * `GET /health` → `{"status":"healthy","time":…}` (the process answers) and
  * `GET /ready` → `{"status":"ready","kubernetes":"connected","temporal":"connected","time":…}`, or 503
  * naming what is broken. While the API drains (SIGTERM) `/ready` is 503 `draining`, so a load balancer

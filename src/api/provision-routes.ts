@@ -11,7 +11,7 @@ import type * as k8s from '@kubernetes/client-node';
 import express from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { isConflict, isNotFound } from '../../activities/errors.js';
+import { isConflict, isNotFound } from '../k8s/api-errors.js';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
 import { SESSION_ID_LABEL, USER_ANNOTATION } from '../k8s/labels.js';

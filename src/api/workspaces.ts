@@ -1,7 +1,8 @@
 /**
  * `/api/v1/workspaces`: the caller's retained workspace claims (PVCs of sessions that have ended), and
- * deleting one. A claim belongs to the user in its `user` label and `agentapi.io/user` annotation; any
- * other user's claim does not exist as far as the caller can tell (404).
+ * deleting one. Which claims those are and when one may go is the domain's (../session/workspaces.ts);
+ * here: who may ask, and the answers. Any other user's claim does not exist as far as the caller can
+ * tell (404).
  */
 import type * as k8s from '@kubernetes/client-node';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
@@ -11,9 +12,9 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
-import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_ANNOTATION, USER_LABEL } from '../k8s/labels.js';
-import { userLabelValue } from '../k8s/names.js';
+import { SESSION_ID_LABEL } from '../k8s/labels.js';
 import { toIsoTime } from '../k8s/pod-status.js';
+import { SessionWorkspaces, WorkspaceInUse } from '../session/workspaces.js';
 import { sessionLiveness } from '../temporal/liveness.js';
 import { Permission, isAdmin, requirePermission, type Principal } from './auth.js';
 import { ApiError, methodNotAllowed, parseOr400 } from './errors.js';
@@ -56,16 +57,6 @@ export interface WorkspaceDeps {
   auth: RequestHandler;
 }
 
-function ownedBy(claim: k8s.V1PersistentVolumeClaim, user: string): boolean {
-  const meta = claim.metadata ?? {};
-  return (
-    meta.labels?.[APP_LABEL] === SESSION_APP &&
-    meta.labels?.[USER_LABEL] === userLabelValue(user) &&
-    // The label is a sanitized form; the annotation, when present, is the exact user name.
-    (meta.annotations?.[USER_ANNOTATION] === undefined || meta.annotations[USER_ANNOTATION] === user)
-  );
-}
-
 function toWorkspace(claim: k8s.V1PersistentVolumeClaim): Workspace {
   return {
     name: claim.metadata?.name ?? '',
@@ -75,11 +66,14 @@ function toWorkspace(claim: k8s.V1PersistentVolumeClaim): Workspace {
   };
 }
 
+/** Who may see which workspace, and the answers: the rules themselves are ../session/workspaces.ts. */
 export class WorkspaceService {
-  constructor(private readonly deps: Omit<WorkspaceDeps, 'auth'>) {}
+  private readonly workspaces: SessionWorkspaces;
 
-  private get namespace(): string {
-    return this.deps.config.sessionNamespace;
+  constructor(deps: Omit<WorkspaceDeps, 'auth'>) {
+    this.workspaces = new SessionWorkspaces(deps.kube.core, deps.config.sessionNamespace, (ids) =>
+      sessionLiveness(deps.client, ids),
+    );
   }
 
   /** Claims of `user` whose session has ended (retained), oldest first. */
@@ -87,68 +81,21 @@ export class WorkspaceService {
     if (user && user !== principal.user && !isAdmin(principal)) {
       throw new ApiError(403, 'FORBIDDEN', "only admins may list another user's workspaces");
     }
-    const owner = user ?? principal.user;
-    const claims = await this.deps.kube.core.listNamespacedPersistentVolumeClaim({
-      namespace: this.namespace,
-      labelSelector: `${APP_LABEL}=${SESSION_APP},${USER_LABEL}=${userLabelValue(owner)}`,
-    });
-    const mine = claims.items.filter((c) => ownedBy(c, owner) && !c.metadata?.deletionTimestamp);
-    const live = await sessionLiveness(
-      this.deps.client,
-      mine.map((c) => c.metadata?.labels?.[SESSION_ID_LABEL] ?? '').filter(Boolean),
-    );
-    return mine
-      .filter((c) => live.get(c.metadata?.labels?.[SESSION_ID_LABEL] ?? '')?.state !== 'running')
+    const claims = await this.workspaces.retained(user ?? principal.user);
+    return claims
       .map(toWorkspace)
       .sort((a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.name.localeCompare(b.name));
   }
 
   /** Deletes the caller's claim; 404 when it is not theirs, 409 while a session runs on it or a pod mounts it. */
   async delete(principal: Principal, name: string): Promise<k8s.V1PersistentVolumeClaim> {
-    const { core } = this.deps.kube;
-    let claim: k8s.V1PersistentVolumeClaim;
+    const claim = await this.workspaces.find(name, isAdmin(principal) ? undefined : principal.user);
+    if (!claim) throw ApiError.notFound(`workspace ${name} not found`);
     try {
-      claim = await core.readNamespacedPersistentVolumeClaim({ name, namespace: this.namespace });
+      await this.workspaces.delete(claim);
     } catch (err) {
-      if ((err as { code?: number }).code === 404) throw ApiError.notFound(`workspace ${name} not found`);
-      throw err;
-    }
-    const visible = isAdmin(principal)
-      ? claim.metadata?.labels?.[APP_LABEL] === SESSION_APP
-      : ownedBy(claim, principal.user);
-    if (!visible || claim.metadata?.deletionTimestamp) {
-      throw ApiError.notFound(`workspace ${name} not found`);
-    }
-    const sessionId = claim.metadata?.labels?.[SESSION_ID_LABEL];
-    if (sessionId && (await sessionLiveness(this.deps.client, [sessionId])).get(sessionId)?.state === 'running') {
-      throw new ApiError(409, 'WORKSPACE_IN_USE', `workspace ${name} belongs to running session ${sessionId}`, {
-        session_id: sessionId,
-      });
-    }
-    // A later session may have adopted the claim (config.pvc_name): its pod keeps the claim in use.
-    const pods = await core.listNamespacedPod({ namespace: this.namespace });
-    const user = pods.items.find(
-      (pod) =>
-        pod.status?.phase !== 'Succeeded' &&
-        pod.status?.phase !== 'Failed' &&
-        (pod.spec?.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name),
-    );
-    if (user) {
-      const using = user.metadata?.labels?.[SESSION_ID_LABEL];
-      throw new ApiError(409, 'WORKSPACE_IN_USE', `workspace ${name} is mounted by pod ${user.metadata?.name}`, {
-        ...(using ? { session_id: using } : {}),
-      });
-    }
-    try {
-      await core.deleteNamespacedPersistentVolumeClaim({
-        name,
-        namespace: this.namespace,
-        body: { preconditions: { uid: claim.metadata?.uid } },
-      });
-    } catch (err) {
-      // Gone (or replaced by a same-named claim) in between: as far as this caller goes, it is deleted.
-      const code = (err as { code?: number }).code;
-      if (code !== 404 && code !== 409) throw err;
+      if (!(err instanceof WorkspaceInUse)) throw err;
+      throw new ApiError(409, 'WORKSPACE_IN_USE', err.message, err.sessionId ? { session_id: err.sessionId } : {});
     }
     return claim;
   }

@@ -10,7 +10,7 @@ import { ErrorSchema, ExtendSessionResponseSchema, SessionListSchema, SessionSch
 export type Session = z.infer<typeof SessionSchema>;
 export type SessionList = z.infer<typeof SessionListSchema>;
 
-/** Exit codes of sessionctl (also documented in the README and `sessionctl --help`). */
+/** Exit codes of sessionctl (also documented in docs/cli.md and `sessionctl --help`). */
 export const ExitCode = {
   Ok: 0,
   Failure: 1,

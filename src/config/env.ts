@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 export const S = 'AGENTAPI_K8S_SESSION_';
 
-/** One documented variable; the README's configuration table is this list. */
+/** One documented variable; docs/configuration.md is generated from this list. */
 export interface EnvDoc {
   name: string;
   default: string;

@@ -1,5 +1,5 @@
 /**
- * Operations (issue 12): graceful API shutdown, the event streams' keep-alive, the codec endpoint's CORS
+ * Operations: graceful API shutdown, the event streams' keep-alive, the codec endpoint's CORS
  * origins, and tracing.
  */
 import { seconds, optionalString, envDocs, type ParsedEnv } from './env.js';
@@ -13,7 +13,7 @@ const schema = {
     'On SIGTERM, seconds /ready answers 503 before the listener closes (lets balancers stop sending)',
   )]: seconds(5),
   // Each keep-alive is a write on every open stream, the one cost an idle stream has: at 15 s, 3,000 idle
-  // streams spent about 1.7 % of a core of the API's on them (issue 7 benchmark, with and without). 30 s
+  // streams spent about 1.7 % of a core of the API's on them (measured by the benchmark with and without). 30 s
   // halves it and stays well inside the 60 s idle timeout of nginx and AWS load balancers by default.
   [doc(
     'API_SSE_KEEPALIVE_SECONDS',

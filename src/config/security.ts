@@ -1,5 +1,5 @@
 /**
- * Security (issue 8): network policy, what a request may ask for, storage limits, the Temporal connection's
+ * Security: network policy, what a request may ask for, storage limits, the Temporal connection's
  * TLS and API key, and the API's rate limits.
  */
 import { z } from 'zod';

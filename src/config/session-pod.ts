@@ -1,6 +1,6 @@
 /**
  * The session pods: namespace, images, resources, workspace claim, placement, start and stop timeouts, restart
- * budget, priority (issue 11: overprovisioning) and image pull policy (issue 13).
+ * budget, priority (for overprovisioning placeholders to yield to) and image pull policy.
  */
 import { z } from 'zod';
 import { ImagePullPolicySchema, QuantitySchema, TolerationSchema } from '../session/spec.js';
@@ -57,10 +57,10 @@ const schema = {
   [doc(`${S}MAX_LIFETIME_MINUTES`, '480', 'Hard limit on a session lifetime, extensions included')]: int(480),
   [doc(`${S}MAX_RESTARTS`, '3', 'Pod recreations (e.g. Spot preemption) allowed within the restart window')]: int(3, 0),
   [doc(`${S}RESTART_WINDOW_MINUTES`, '30', 'Window of the restart budget')]: int(30),
-  // --- cold start (issue 11: overprovisioning) ---
+  // --- cold start (overprovisioning: placeholders yield to session pods) ---
   [doc(`${S}PRIORITY_CLASS`, '(none)', 'priorityClassName of session pods (deploy/base/cold-start defines one)')]:
     optionalString,
-  // --- image pull (issue 13: images imported on the stack's real node use Never) ---
+  // --- image pull (images imported on a node, like the stack's real node, need Never) ---
   [doc(
     `${S}IMAGE_PULL_POLICY`,
     'IfNotPresent',
@@ -97,7 +97,7 @@ function read(e: ParsedEnv) {
     maxLifetimeMinutes: e[`${S}MAX_LIFETIME_MINUTES`] as number,
     maxRestarts: e[`${S}MAX_RESTARTS`] as number,
     restartWindowMinutes: e[`${S}RESTART_WINDOW_MINUTES`] as number,
-    // --- cold start (issue 11: overprovisioning) ---
+    // --- cold start (overprovisioning: placeholders yield to session pods) ---
     priorityClassName: e[`${S}PRIORITY_CLASS`] as string | undefined,
     // --- image pull ---
     imagePullPolicy: e[`${S}IMAGE_PULL_POLICY`] as z.infer<typeof ImagePullPolicySchema>,

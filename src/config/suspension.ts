@@ -1,5 +1,5 @@
 /**
- * Suspend and resume (issue 10): idle auto-suspend and the suspended-session quota.
+ * Suspend and resume (sessions with a PVC rest without a pod): idle auto-suspend and the suspended-session quota.
  */
 import { z } from 'zod';
 import { S, int, envDocs, type ParsedEnv } from './env.js';

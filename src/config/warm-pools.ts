@@ -1,5 +1,5 @@
 /**
- * Warm pools (issue 11): the default profile's pool, further profiles, and how claimed pods fetch their
+ * Warm pools (pre-started pods a create claims to avoid a cold start): the default profile's pool, further profiles, and how claimed pods fetch their
  * credentials.
  */
 import { z } from 'zod';

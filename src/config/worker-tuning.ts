@@ -1,5 +1,5 @@
 /**
- * Worker tuning (issue 7): concurrency, the sticky workflow cache and its queue timeout, the workflow bundle.
+ * Worker tuning (what bounds the worker at thousands of sessions): concurrency, the sticky workflow cache and its queue timeout, the workflow bundle.
  */
 import { z } from 'zod';
 import { int, seconds, envDocs, type ParsedEnv } from './env.js';
@@ -11,7 +11,7 @@ const schema = {
     int(100),
   [doc('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', '40', 'Workflow tasks one worker runs at once; at least 2')]: int(40, 2),
   // The SDK's default sizes the cache to the heap limit (~2,400 workflows at Node's 4 GiB): with thousands
-  // of sessions the worker held nearly all of them and passed 1 GiB of RSS (issue 7 benchmark). A running
+  // of sessions the worker held nearly all of them and passed 1 GiB of RSS in the benchmark. A running
   // session has no timer but its deadline, so an evicted one replays its short history only when something
   // happens to it; 500 keeps every session that is starting or changing warm. Measured at full scale
   // (3,000 running, 300 of them followed): 250 saves 124 MiB of RSS (878 vs 1,002 MiB) but quadruples the

@@ -1,5 +1,5 @@
 /**
- * Pure builders of a session's Kubernetes objects (seed 000 "セッション Pod の構成例", seed 001 native
+ * Pure builders of a session's Kubernetes objects (the agent pod with its sidecars, optionally native
  * sidecars and gVisor): a SessionSpec in, typed client-node objects out. No I/O, so they are unit-tested
  * exhaustively and every activity that creates an object creates exactly this.
  */

@@ -3,7 +3,7 @@
  * user, changed only by compare-and-swap on its resourceVersion (etcd compares it), so concurrent writers
  * on any number of API replicas and workers never lose each other's entries.
  *
- * Admission (src/api/quota.ts) adds entries; a session's workflow removes its own when it ends
+ * Admission (src/session/quota.ts) adds entries; a session's workflow removes its own when it ends
  * ({@link removeLedgerEntry}, an activity); the reconciler (activities/reconciler.ts) is the garbage collection for
  * entries whose workflow ended without removing them (e.g. terminated from the Temporal UI) and for empty
  * ledgers.
@@ -139,7 +139,7 @@ interface PendingRemovals {
  * One process's ledger removals, coalesced per ledger: while a write is under way, the entries to remove
  * queue and the next write takes them all. Without it, hundreds of one user's sessions ending together
  * (a bulk delete) each compare-and-swap the same ConfigMap and all but one lose every round, so most
- * releases ran out of attempts and waited for the activity's retry backoff (issue 9's delete backlog).
+ * releases ran out of attempts and waited for the activity's retry backoff (a backlog of deletes behind a bulk delete).
  */
 export class LedgerRemovals {
   private readonly pending = new Map<string, PendingRemovals>();

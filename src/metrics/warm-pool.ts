@@ -1,5 +1,5 @@
 /**
- * Warm pool metrics (issue 11 item 5), registered in whichever registry the process exposes: the API's
+ * Warm pool metrics, registered in whichever registry the process exposes: the API's
  * /metrics and the worker's. Pool sizes are read from the cluster at scrape time, so every replica reports
  * the same truth instead of its own view; claims are counted where they happen.
  */

@@ -5,7 +5,7 @@
  */
 import { sessionDefaults, type Config } from '../config.js';
 import { parseQuantity } from '../k8s/quantity.js';
-import type { CreateSessionBody } from '../api/schemas.js';
+import type { CreateSessionBody } from './create-request.js';
 import { SessionSpecSchema, type SessionSpec } from './spec.js';
 
 export interface RequestProblem {

@@ -1,5 +1,5 @@
 /**
- * The proofs of the event-driven core (issue 7), on the real stack: a create never queries the workflow,
+ * The proofs of the event-driven core, on the real stack: a create never queries the workflow,
  * and many event streams on one session share one upstream feed. (No watch per session: ./no-watch-per-
  * session.test.ts.)
  */

@@ -1,5 +1,5 @@
 /**
- * No watch per session (issue 7): starting many sessions opens no watch on the apiserver for any of them —
+ * No watch per session (the apiserver's watches must not grow with the sessions): starting many sessions opens no watch on the apiserver for any of them —
  * readiness and deletion come from the worker's one shared informer. The count is the apiserver's own,
  * summed over every client, so this file runs alone (test/stack/lanes.json): another suite's worker
  * starting its informers beside it would be counted too.

@@ -1,5 +1,5 @@
 /**
- * A small chaos run as a test (issue 9): 30 sessions through the API while every fault kind happens —
+ * A small chaos run as a test: 30 sessions through the API while every fault kind happens —
  * worker kill -9, node deleted, node interrupted, Temporal dev server restart, 429/5xx/reset injection
  * between the workers and the apiserver — and then every session is deleted. Asserts the outcome, not
  * its timing: all sessions running on a live node, none lost, no duplicate pods, no orphaned objects,

@@ -1,5 +1,5 @@
 /**
- * Recovery from node failures on the real stack (issue 9, patch `fast-recovery`): a real worker (its
+ * Recovery from node failures on the real stack (patch `fast-recovery`): a real worker (its
  * leader-elected pod and node informers, the real activities), real sessions, KWOK nodes of this test's
  * own. A deleted node's session is replaced at once, its old pod force-deleted beside; an interrupted node's
  * pod is deleted with its full grace and the replacement runs on another node.

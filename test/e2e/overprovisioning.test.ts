@@ -1,5 +1,5 @@
 /**
- * Overprovisioning (issue 11, layer 2) on the real scheduler: the placeholder Deployment and the
+ * Overprovisioning (the second defence against cold starts) on the real scheduler: the placeholder Deployment and the
  * PriorityClasses of deploy/base/cold-start fill a dedicated pair of KWOK nodes, and session pods built by
  * the real pod builder with the session PriorityClass take the room by having placeholders preempted.
  * Everything is renamed with a unique suffix and kept on the test's own tainted nodes, so it shares the

@@ -13,7 +13,7 @@ import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_LABEL } from '../../src/k8s/labels.js';
-import { quotaLedgerName, QUOTA_LEDGER_COMPONENT } from '../../src/api/quota.js';
+import { quotaLedgerName, QUOTA_LEDGER_COMPONENT } from '../../src/k8s/quota-ledger.js';
 import { userLabelValue } from '../../src/k8s/names.js';
 import type { ReconcileInput, ReconcileReport } from '../../src/session/reconciler.js';
 import { sessionWorkflowId, type SessionState } from '../../src/session/spec.js';

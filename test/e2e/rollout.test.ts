@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { generateApiKey } from '../../src/api/auth.js';
-import { quotaLedgerName } from '../../src/api/quota.js';
+import { quotaLedgerName } from '../../src/k8s/quota-ledger.js';
 import { loadConfig } from '../../src/config.js';
 import { createKubeClients } from '../../src/k8s/client.js';
 import { sessionWorkflowId } from '../../src/session/spec.js';

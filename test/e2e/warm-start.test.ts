@@ -1,5 +1,5 @@
 /**
- * Warm starts through the API on the real stack (issue 11): a create whose request matches a configured
+ * Warm starts through the API on the real stack: a create whose request matches a configured
  * warm pool takes one of its Ready pods, a create that does not (or finds the pool empty) starts cold, and
  * the claimed pod gets its session's credentials once through the provisioning endpoint.
  */

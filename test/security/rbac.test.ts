@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/api/app.js';
 import { ApiKeyStore, generateApiKey } from '../../src/api/auth.js';
-import { quotaLedgerName } from '../../src/api/quota.js';
+import { quotaLedgerName } from '../../src/k8s/quota-ledger.js';
 import { loadConfig } from '../../src/config.js';
 import { createKubeClients } from '../../src/k8s/client.js';
 import { watchQuotaLedgers } from '../../src/k8s/ledger-informer.js';

@@ -114,7 +114,7 @@ async function main() {
   const { rest, outputFile, json } = splitArguments(process.argv.slice(2));
   const scratch = mkdtempSync(join(tmpdir(), 'jest-lanes-'));
   const resultFile = (lane) => join(scratch, `${lane}.json`);
-  // A run inside a run (test/unit/jest-lanes.test.ts) uses its parent's bundles.
+  // A run inside a run (test/tooling/jest-lanes.test.ts) uses its parent's bundles.
   if (!process.env.SO_TEST_WORKFLOW_BUNDLES) {
     const bundles = await buildWorkflowBundles(scratch);
     if (bundles) process.env.SO_TEST_WORKFLOW_BUNDLES = bundles;

@@ -5,7 +5,7 @@
 #   STACK_POD_START=fast|realistic  fast (default): pods are Ready as soon as they are scheduled.
 #                                   realistic: Ready STACK_POD_START_SECONDS (default 8) after scheduling, plus up
 #                                   to STACK_POD_START_JITTER_SECONDS (default 0) at random — an image pull plus
-#                                   container start on a free node (seed 001: 5–10 s). A pod annotated
+#                                   container start on a free node (typically 5–10 s). A pod annotated
 #                                   `pod-ready.stage.kwok.x-k8s.io/delay: "<ms>"` takes that delay instead.
 #
 # Changing the pod-start profile of a running stack restarts KWOK (and only KWOK) on the next `up`.

@@ -222,7 +222,7 @@ up() {
   # history.shardIOConcurrency=4: the dev server keeps every workflow in one history shard, and a shard
   # makes one persistence call at a time by default, so every start, task completion and signal of every
   # session queued behind one semaphore (192 ms mean wait in a 1,000-session burst). Four in flight is what
-  # a four-shard server allows (docker-compose's auto-setup); README "Local stack" has the measurements.
+  # a four-shard server allows (docker-compose's auto-setup); docs/local-stack.md has the measurements.
   # history.transferProcessorMaxPollRPS=200: every workflow task reaches the worker through the shard's
   # transfer queue, read at most 20 times a second by default; deploy/temporal/dynamicconfig.yaml sets the
   # same (test/deploy/temporal-dynamic-config.test.ts keeps the two in step).

@@ -14,7 +14,7 @@ import type express from 'express';
 import request from 'supertest';
 import { ApiKeyStore, generateApiKey, loadApiKeys, type Permission } from '../../src/api/auth.js';
 import { LOG_REDACT_PATHS, createApp } from '../../src/api/app.js';
-import { quotaLedgerName } from '../../src/api/quota.js';
+import { quotaLedgerName } from '../../src/k8s/quota-ledger.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createKubeClients, type KubeClients } from '../../src/k8s/client.js';
 import { createTemporalClient } from '../../src/temporal/client.js';

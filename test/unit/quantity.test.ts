@@ -1,6 +1,6 @@
 import { parseQuantity } from '../../src/k8s/quantity.js';
 import { loadConfig } from '../../src/config.js';
-import { CreateSessionBodySchema } from '../../src/api/schemas.js';
+import { CreateSessionBodySchema } from '../../src/session/create-request.js';
 import { buildSessionSpec, SessionRequestRejected } from '../../src/session/request-rules.js';
 
 describe('Kubernetes quantities', () => {

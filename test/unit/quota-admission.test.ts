@@ -5,7 +5,7 @@
  * ConfigMap store with etcd's compare-and-swap on resourceVersion; the watch, by handing its events on.
  */
 import type * as k8s from '@kubernetes/client-node';
-import { SessionQuota } from '../../src/api/quota.js';
+import { QuotaAdmission } from '../../src/session/quota.js';
 import { LedgerVersions, REUSE_WRITTEN_MS } from '../../src/k8s/ledger-versions.js';
 import { ledgerVersionOf, quotaLedgerName, type Ledger } from '../../src/k8s/quota-ledger.js';
 
@@ -61,11 +61,11 @@ class ConfigMapStore {
 
 const user = 'ann@example.com';
 const everyoneRuns = async () => true;
-const admit = (quota: SessionQuota, id: string) => quota.admit(user, id, async () => undefined);
+const admit = (quota: QuotaAdmission, id: string) => quota.admit(user, id, async () => undefined);
 
 test('a create right after this process wrote the ledger makes one apiserver call, not two', async () => {
   const store = new ConfigMapStore();
-  const quota = new SessionQuota(store.api, 'ns', 5, everyoneRuns);
+  const quota = new QuotaAdmission(store.api, 'ns', 5, everyoneRuns);
   await admit(quota, 's1');
   expect(store.calls).toEqual(['read', 'create']);
   store.calls.length = 0;
@@ -77,7 +77,7 @@ test('a create right after this process wrote the ledger makes one apiserver cal
 
 test('a ledger someone else changed since is read again, and their change is kept', async () => {
   const store = new ConfigMapStore();
-  const quota = new SessionQuota(store.api, 'ns', 2, everyoneRuns);
+  const quota = new QuotaAdmission(store.api, 'ns', 2, everyoneRuns);
   await admit(quota, 's1');
   await admit(quota, 's2');
   // s1 ended: its worker removed it. The reused version is stale now.
@@ -90,9 +90,9 @@ test('a ledger someone else changed since is read again, and their change is kep
 
 test('a refusal is never decided on the reused version: the ledger is read, and an entry freed since admits', async () => {
   const store = new ConfigMapStore();
-  const quota = new SessionQuota(store.api, 'ns', 1, everyoneRuns);
+  const quota = new QuotaAdmission(store.api, 'ns', 1, everyoneRuns);
   await admit(quota, 's1');
-  await expect(admit(quota, 's2')).rejects.toMatchObject({ status: 429, code: 'QUOTA_EXCEEDED' });
+  await expect(admit(quota, 's2')).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
   store.replaceBehindTheBack(user, []);
   store.calls.length = 0;
   await admit(quota, 's3');
@@ -102,7 +102,7 @@ test('a refusal is never decided on the reused version: the ledger is read, and 
 
 test('a start that failed gives its place back, and the next create reads the ledger it changed', async () => {
   const store = new ConfigMapStore();
-  const quota = new SessionQuota(store.api, 'ns', 1, everyoneRuns);
+  const quota = new QuotaAdmission(store.api, 'ns', 1, everyoneRuns);
   await expect(
     quota.admit(user, 's1', async () => {
       throw new Error('Temporal unreachable');
@@ -118,7 +118,7 @@ test('a start that failed gives its place back, and the next create reads the le
 test('with the watch, a create after another writer changed the ledger still makes one apiserver call', async () => {
   const store = new ConfigMapStore();
   const versions = new LedgerVersions();
-  const quota = new SessionQuota(store.api, 'ns', 5, everyoneRuns, versions);
+  const quota = new QuotaAdmission(store.api, 'ns', 5, everyoneRuns, versions);
   await admit(quota, 's1');
   await admit(quota, 's2');
   // s1 ended: its workflow removed it, and the watch delivered that change.
@@ -132,7 +132,7 @@ test('with the watch, a create after another writer changed the ledger still mak
 
 test('without an event, the same create loses its swap once, reads, and keeps the other change', async () => {
   const store = new ConfigMapStore();
-  const quota = new SessionQuota(store.api, 'ns', 5, everyoneRuns, new LedgerVersions());
+  const quota = new QuotaAdmission(store.api, 'ns', 5, everyoneRuns, new LedgerVersions());
   await admit(quota, 's1');
   await admit(quota, 's2');
   store.replaceBehindTheBack(user, [{ sessionId: 's2', admittedAt: new Date().toISOString() }]);

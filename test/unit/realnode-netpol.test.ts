@@ -20,7 +20,7 @@ const ns = (name: string, labels: Record<string, string> = {}): k8s.V1Namespace 
   metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } },
 });
 
-/** Ingress to session pods only from the orchestrator's pods on the agent port (issue 8's contract). */
+/** Ingress to session pods only from the orchestrator's pods on the agent port (the session isolation contract). */
 const sessionPolicy: k8s.V1NetworkPolicy = {
   metadata: { namespace: 'sessions', name: 'sessions' },
   spec: {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js';
-import { CreateSessionBodySchema } from '../../src/api/schemas.js';
+import { CreateSessionBodySchema } from '../../src/session/create-request.js';
 import {
   buildSessionSpec,
   isImageAllowed,

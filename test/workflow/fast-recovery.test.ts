@@ -1,5 +1,5 @@
 /**
- * The session workflow's recovery since patch `fast-recovery` (issue 9), on the stack's real Temporal dev
+ * The session workflow's recovery since patch `fast-recovery`, on the stack's real Temporal dev
  * server with the in-memory activities of ./fake-activities.ts: a node loss acts at once with a
  * force-delete, an interruption or eviction keeps the pod's grace, a loss before the first Ready uses the
  * restart budget, and the deadline ends a session that is still recovering.

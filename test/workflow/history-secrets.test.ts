@@ -1,5 +1,5 @@
 /**
- * The session's secrets enter its workflow history once (issue 9, item 4): in the encrypted start
+ * The session's secrets enter its workflow history once: in the encrypted start
  * input, not again in the provisioning activity's input. Checked on the committed histories recorded
  * from each path (test/fixtures/histories), decrypting every payload with the fixtures' test key.
  */

@@ -165,7 +165,7 @@ export class SessionEnding {
         sessionId: host.spec.sessionId,
       });
     } catch (err) {
-      // A stale entry only costs one liveness check at the user's next admission (see src/api/quota.ts).
+      // A stale entry only costs one liveness check at the user's next admission (see src/session/quota.ts).
       log.warn('quota release failed', { error: String(err) });
     }
   }

@@ -1,5 +1,5 @@
 /**
- * Handover on an interruption notice (patch `interruption-handover`, issue 9): the node is still up for
+ * Handover on an interruption notice (patch `interruption-handover`): the node is still up for
  * its notice period, so the replacement pod (`<base>-g<N>`) starts beside the old one and the old pod is
  * stopped with its full SIGTERM grace only once the replacement is Ready — no gap and no lost grace.
  *

@@ -2,7 +2,7 @@
  * The run's patches, with one marker for all of them. Every `patched()` a new run calls records a marker
  * and, since the SDK core upserts `TemporalChangeVersion` beside each, a search-attribute event and a
  * visibility write on the server: eight of each at every session's first workflow task, on every create
- * (issue 7). A run started by this code calls `patched()` once, for the newest baseline, and nothing else:
+ * (a cost every create paid). A run started by this code calls `patched()` once, for the newest baseline, and nothing else:
  * a baseline stands for every patch that existed when it was added.
  *
  * A history records the baseline of the code that started it, or none. Replaying it, `patched()` answers

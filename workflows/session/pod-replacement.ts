@@ -45,7 +45,7 @@ export interface ReplacementHost {
   fail(failure: FailureRecord): void;
 }
 
-/** The `restarting` audit record is scheduled beside the replacement instead of before it (issue 9). */
+/** The `restarting` audit record is scheduled beside the replacement instead of before it, so it no longer delays recovery. */
 export const AUDIT_BESIDE_RECOVERY_PATCH = 'audit-beside-recovery';
 
 export class PodReplacement {

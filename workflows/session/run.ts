@@ -41,7 +41,7 @@ export { SessionFailureType, type SessionCarryOver, type SessionTuning } from '.
 type RunHost = MessageHost & ProvisionHost & ReplacementHost & EndingHost & RecoveryHost;
 
 export const EVENT_DRIVEN_PATCH = 'event-driven-core';
-/** The first audit record no longer holds up provisioning (a create's sequential round trips: issue 7). */
+/** The first audit record no longer holds up provisioning (it was one more sequential round trip of every create). */
 export const AUDIT_ALONGSIDE_PROVISIONING_PATCH = 'audit-alongside-provisioning';
 const EVENTS_KEPT = 200;
 const CONTAINER_PORT = 9000;

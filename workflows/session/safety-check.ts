@@ -2,7 +2,7 @@
  * The running session's own look at its pod when no signal came. Before `checks-by-reconciler` every
  * session did it every 5 minutes: cheap alone, but at thousands of idle sessions it was most of the
  * worker's work (a timer, an activity and two workflow tasks each time, mostly replaying workflows long
- * evicted from the cache: issue 7). Since the patch the reconciler's sweep (activities/reconciler.ts)
+ * evicted from the cache). Since the patch the reconciler's sweep (activities/reconciler.ts)
  * signals only the running sessions it finds without a Ready pod, so an idle session schedules nothing.
  */
 import { MINUTE_MS } from './failures.js';

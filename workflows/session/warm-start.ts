@@ -1,5 +1,5 @@
 /**
- * The warm start of a session (patch `warm-claim`, issue 11): before provisioning, a session that may run
+ * The warm start of a session (patch `warm-claim`): before provisioning, a session that may run
  * on a warm pod claims one of its profile; the provisioning activity then adopts that pod instead of
  * creating one. Any miss (no pool of the profile, an empty pool, a lost race, a failed claim) is a cold
  * start: the session creates its own pod, as before.

@@ -65,7 +65,7 @@ test('every test file jest would run is in exactly one lane, and the ones that r
   const byLane = Object.fromEntries([...Object.keys(sideBySide), 'alone'].map((lane) => [lane, listTests(lane)]));
   expect(Object.values(byLane).flat().sort()).toEqual(everyFile);
   expect(byLane.alone).toEqual([...alone].sort());
-  expect(everyFile).toContain('unit/jest-lanes.test.ts');
+  expect(everyFile).toContain('tooling/jest-lanes.test.ts');
 });
 
 test('a file selected by pattern runs in its lane, and the merged result counts it once', () => {

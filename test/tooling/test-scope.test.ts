@@ -1,6 +1,6 @@
 /**
  * The test command must tell the truth after real use of the stack: etcd writes its own `.snap` files, and
- * jest takes any `.snap` file it can see for an obsolete jest snapshot and fails the run (issue 14). This runs
+ * jest takes any `.snap` file it can see for an obsolete jest snapshot and fails the run. This runs
  * jest itself, as `npm test` does in CI, with such a file planted where a stack's state used to live.
  */
 import { spawnSync } from 'node:child_process';

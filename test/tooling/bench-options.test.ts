@@ -1,7 +1,7 @@
 import { commandLine, parseOptions } from '../../bench/options.js';
 
 describe('benchmark options', () => {
-  test('without flags the benchmark runs the full scale of issue 7', () => {
+  test('without flags the benchmark runs at the full scale its targets are set for', () => {
     expect(parseOptions([], {})).toMatchObject({
       scenarios: ['sequential', 'burst', 'hold', 'sse'],
       sequential: 50,
