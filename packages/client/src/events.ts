@@ -76,7 +76,7 @@ export async function* followEvents(
     options.signal?.addEventListener('abort', stop, { once: true });
     let progressed = false;
     let cause: unknown;
-    let waitMs = retryMs;
+    let retryAfterMs = 0;
     try {
       options.signal?.throwIfAborted();
       const {
@@ -118,7 +118,7 @@ export async function* followEvents(
       if (err instanceof SessionApiError) {
         // A refusal is the answer; only the server's own trouble is worth another try.
         if (err.status < 500) throw err;
-        if (err.retryAfterSeconds !== undefined) waitMs = Math.max(waitMs, err.retryAfterSeconds * 1000);
+        retryAfterMs = (err.retryAfterSeconds ?? 0) * 1000;
       }
       cause = err;
     } finally {
@@ -128,7 +128,8 @@ export async function* followEvents(
     quiet = progressed ? 0 : quiet + 1;
     if (quiet > maxQuiet) throw new EventStreamInterruptedError(sessionId, lastEventId, quiet, { cause });
     options.onReconnect?.({ lastEventId, cause });
-    await sleep(waitMs, options.signal);
+    // The stream's own `retry:` (read while connected), or longer when an answer asked for it.
+    await sleep(Math.max(retryMs, retryAfterMs), options.signal);
   }
 }
 
