@@ -69,6 +69,23 @@ export default tseslint.config(
     },
   },
   {
+    // The client library runs in browsers too: platform APIs only (fetch, streams), no Node built-ins.
+    files: ['packages/client/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process', 'os', 'stream'],
+              message: 'The client library runs in browsers as well as in Node: use platform APIs only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly' } },
   },

@@ -1,8 +1,8 @@
 /** Human output of sessionctl: a table for lists, aligned key/value lines for one session. */
 import Table from 'cli-table3';
-import type { Session, SessionList } from './api-client.js';
+import type { Session, SessionSummary } from '../../packages/client/src/index.js';
 
-export function printSessions(sessions: SessionList['sessions'], out: (s: string) => void): void {
+export function printSessions(sessions: SessionSummary[], out: (s: string) => void): void {
   if (sessions.length === 0) {
     out('No sessions.\n');
     return;

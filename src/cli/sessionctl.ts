@@ -6,7 +6,13 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { ApiClient, CliError, ExitCode } from './api-client.js';
+import {
+  SESSION_STATUSES,
+  SessionClient,
+  type SessionConfig,
+  type SessionStatus,
+} from '../../packages/client/src/index.js';
+import { CliError, cliErrorOf, ExitCode } from './exit-codes.js';
 import { followCreation } from './progress.js';
 import { printSession, printSessions } from './output.js';
 
@@ -52,7 +58,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
 
   const ctx = () => {
     const g = program.opts<Globals>();
-    return { client: new ApiClient(g.url, g.apiKey), json: g.output === 'json' };
+    return {
+      client: new SessionClient({ baseUrl: g.url, ...(g.apiKey ? { apiKey: g.apiKey } : {}) }),
+      json: g.output === 'json',
+    };
   };
   const printJson = (value: unknown) => io.out(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -85,13 +94,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
           if (at < 1) throw new CliError(`--env takes KEY=VALUE, got ${pair}`, ExitCode.Usage);
           env[pair.slice(0, at)] = pair.slice(at + 1);
         }
-        const config = {
+        const config: SessionConfig = {
           ...(opts.image ? { image: opts.image } : {}),
           ...(opts.timeoutMinutes !== undefined ? { timeout_minutes: opts.timeoutMinutes } : {}),
           ...(opts.pvc ? { pvc_enabled: true } : {}),
           ...(Object.keys(env).length ? { env } : {}),
         };
-        const accepted = await client.create({ config });
+        const accepted = await client.createSession({ config });
         const session = opts.wait
           ? await followCreation(client, accepted.session_id, {
               showBar: opts.progress === 'always' || (opts.progress === 'auto' && !json && process.stderr.isTTY),
@@ -109,19 +118,16 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
   program
     .command('list')
     .description("List your sessions (admins: another user's with --user)")
-    .option('--status <status>', 'only sessions in this status')
+    .addOption(new Option('--status <status>', 'only sessions in this status').choices(SESSION_STATUSES))
     .option('--user <user>', "another user's sessions (admin)")
-    .action(async (opts: { status?: string; user?: string }) => {
+    .action(async (opts: { status?: SessionStatus; user?: string }) => {
       const { client, json } = ctx();
-      const query: Record<string, string> = {};
-      if (opts.status) query.status = opts.status;
-      if (opts.user) query.user = opts.user;
       const sessions = [];
-      for (let page = await client.list(query); ;) {
-        sessions.push(...page.sessions);
-        if (!page.next_page_token) break;
-        page = await client.list({ ...query, page_token: page.next_page_token });
-      }
+      const query = {
+        ...(opts.status ? { status: opts.status } : {}),
+        ...(opts.user ? { user: opts.user } : {}),
+      };
+      for await (const session of client.listAllSessions(query)) sessions.push(session);
       if (json) printJson({ sessions });
       else printSessions(sessions, io.out);
     });
@@ -131,7 +137,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description('Show a session')
     .action(async (id: string) => {
       const { client, json } = ctx();
-      const session = await client.get(id);
+      const session = await client.getSession(id);
       if (json) printJson(session);
       else printSession(session, io.out);
     });
@@ -142,7 +148,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .requiredOption('--minutes <n>', 'minutes to add', positiveInt('--minutes'))
     .action(async (id: string, opts: { minutes: number }) => {
       const { client, json } = ctx();
-      const result = await client.extend(id, opts.minutes);
+      const result = await client.extendSession(id, opts.minutes);
       if (json) printJson(result);
       else io.out(`${result.session_id} now expires at ${result.expires_at}\n`);
     });
@@ -154,7 +160,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
       .description(action === 'suspend' ? 'Suspend a session (pod deleted, workspace kept)' : 'Resume a session')
       .action(async (id: string) => {
         const { client, json } = ctx();
-        const session = await client.lifecycle(id, action);
+        const session = await (action === 'suspend' ? client.suspendSession(id) : client.resumeSession(id));
         if (json) printJson(session);
         else printSession(session, io.out);
         // The server answers 202 with the session as it is when its bounded wait ran out: a script must
@@ -177,9 +183,10 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .action(async (id: string, opts: { wait: boolean; deletePvc?: boolean; keepPvc?: boolean }) => {
       const { client, json } = ctx();
       if (opts.deletePvc && opts.keepPvc) throw new CliError('--delete-pvc and --keep-pvc conflict', ExitCode.Usage);
-      const query: Record<string, string> = { wait: String(opts.wait) };
-      if (opts.deletePvc || opts.keepPvc) query.delete_pvc = String(Boolean(opts.deletePvc));
-      const session = await client.delete(id, query);
+      const session = await client.deleteSession(id, {
+        wait: opts.wait ? 'true' : 'false',
+        ...(opts.deletePvc || opts.keepPvc ? { delete_pvc: opts.deletePvc ? 'true' : 'false' } : {}),
+      });
       if (json) printJson(session);
       else io.out(`${session.session_id} ${session.status}\n`);
     });
@@ -192,13 +199,12 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .option('-c, --container <name>', 'container (default claude-code)')
     .action(async (id: string, opts: { follow?: boolean; tail?: number; container?: string }) => {
       const { client } = ctx();
-      const query = new URLSearchParams();
-      if (opts.follow) query.set('follow', 'true');
-      if (opts.tail !== undefined) query.set('tail', String(opts.tail));
-      if (opts.container) query.set('container', opts.container);
-      const res = await client.fetch(`/api/v1/sessions/${encodeURIComponent(id)}/logs?${query}`);
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body ?? []) io.out(decoder.decode(chunk as Uint8Array, { stream: true }));
+      const lines = client.logs(id, {
+        ...(opts.follow ? { follow: true } : {}),
+        ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+        ...(opts.container ? { container: opts.container } : {}),
+      });
+      for await (const line of lines) io.out(`${line}\n`);
     });
 
   program
@@ -226,7 +232,7 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
     .description("Print the URL of the session's agent through the API's proxy")
     .action(async (id: string) => {
       const { client, json } = ctx();
-      const session = await client.get(id);
+      const session = await client.getSession(id);
       const url = client.proxyUrl(id);
       if (json) printJson({ session_id: session.session_id, status: session.status, proxy_url: url });
       else io.out(`${url}\n`);
@@ -246,9 +252,10 @@ export async function run(argv: string[]): Promise<number> {
       // --help and --version are "errors" to commander; their exit code is already right.
       return err.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     }
-    if (err instanceof CliError) {
-      io.err(`error: ${err.message}\n`);
-      return err.exitCode;
+    const failure = cliErrorOf(err);
+    if (failure) {
+      io.err(`error: ${failure.message}\n`);
+      return failure.exitCode;
     }
     io.err(`error: ${err instanceof Error ? err.message : String(err)}\n`);
     return ExitCode.Failure;

@@ -30,8 +30,9 @@ const session = (status: SessionBody['status']): SessionBody => ({
   start: 'cold',
 });
 
+/** A step as the API sends it: the session's event (seq, type, at) with the session's id. */
 const step = (seq: number, type: string) =>
-  `id: ${seq}\nevent: ${type}\ndata: ${JSON.stringify({ session_id: 's1', seq, type })}\n\n`;
+  `id: ${seq}\nevent: ${type}\ndata: ${JSON.stringify({ session_id: 's1', seq, type, at: '2026-12-05T09:00:01.000Z' })}\n\n`;
 const interrupted = `event: error\ndata: ${JSON.stringify({ message: 'event stream interrupted; reconnect with Last-Event-ID' })}\n\n`;
 
 /** What one connection to the event stream gets, by its number; the stream ends after it. */
