@@ -185,7 +185,6 @@ export function withParsedInputs(activities: SessionActivities): SessionActiviti
   const spec = (input: SessionSpec): SessionSpec => parseOrRefuse(() => SessionSpecSchema.parse(input));
   const wrapped = { ...activities };
   for (const key of Object.keys(activities) as (keyof SessionActivities)[]) {
-    if (key === 'recordAudit') continue;
     const original = activities[key] as (first: never, ...rest: unknown[]) => Promise<unknown>;
     const parse =
       key === 'releaseQuota'

@@ -3,18 +3,17 @@
  * Temporal may run it more than once: creation is create-or-adopt (an existing object is adopted only when
  * it carries this session's id), deletion treats 404 as done, and no activity deletes an object that
  * belongs to another session (./owned-objects.ts). Each concern has its module: creating the objects
- * (./ensure-objects.ts), following the pod (./pod-lifecycle.ts), deleting the objects
- * (./delete-objects.ts), the audit trail (./audit.ts), and the event-driven activities built on them
- * (./event-driven.ts).
+ * (./ensure-objects.ts), looking at the pod (./pod-check.ts), deleting the objects (./delete-objects.ts),
+ * and the provisioning, deletion-request, diagnosis and quota activities built on them (./event-driven.ts).
+ * The pod's Ready and its going are reported by the worker's informers as signals, not waited for here.
  */
 import { pino, type Logger } from 'pino';
 import type { KubeClients } from '../src/k8s/client.js';
-import { auditActivity } from './audit.js';
 import { deleteObjectsActivity } from './delete-objects.js';
 import { ensureObjectActivities } from './ensure-objects.js';
 import { eventDrivenActivities, withParsedInputs, type BaseActivities } from './event-driven.js';
 import { ownedObjects } from './owned-objects.js';
-import { podLifecycleActivities } from './pod-lifecycle.js';
+import { podCheckActivity } from './pod-check.js';
 import type { StartSecretsReader } from './start-secrets.js';
 import type { SessionActivities } from './types.js';
 import type { ClaimedPod } from './warm-claim.js';
@@ -24,10 +23,6 @@ export interface SessionActivitiesDeps {
   clients: KubeClients;
   /** Operational logs and the audit trail; defaults to pino on stdout. */
   logger?: Logger;
-  /** How often long-running activities heartbeat. Temporal throttles, so this only bounds staleness. */
-  heartbeatIntervalMs?: number;
-  /** Lifetime of one pod watch before it is re-established from a fresh GET (default 25 s). */
-  podWatchTimeoutSeconds?: number;
   /** Reads a session's secrets from its workflow's start input (see ./start-secrets.ts). */
   startSecrets?: StartSecretsReader;
   /** Claims a warm pod for a session (the warm pool activities' claim); without it every start is cold. */
@@ -39,20 +34,12 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
   const { clients } = deps;
   const { core } = clients;
   const log = deps.logger ?? pino({ name: 'session-activities' });
-  const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? 5_000;
   const objects = ownedObjects(core, log);
 
   const base: BaseActivities = {
     ...ensureObjectActivities(core, objects),
-    ...podLifecycleActivities({
-      clients,
-      log,
-      heartbeatIntervalMs,
-      podWatchTimeoutSeconds: deps.podWatchTimeoutSeconds,
-      requestPodDeletion: objects.requestPodDeletion,
-    }),
+    ...podCheckActivity(core),
     ...deleteObjectsActivity(core, objects),
-    ...auditActivity(log),
   };
   const all: SessionActivities = {
     ...base,

@@ -7,13 +7,6 @@ import type { z } from 'zod';
 import type { SessionSpec } from '../src/session/spec.js';
 import type { EnsurePodOptions, QuotaEntryRefSchema } from './inputs.js';
 
-export interface PodReadyResult {
-  podName: string;
-  podUid: string;
-  nodeName: string;
-  readyAt: string;
-}
-
 /** What the pod looks like right now, for deciding whether it was lost. */
 export interface PodCheckResult {
   exists: boolean;
@@ -88,13 +81,7 @@ export interface SessionActivities {
   ensureSessionPvc(spec: SessionSpec): Promise<{ claimName: string } | null>;
   ensureSessionPod(spec: SessionSpec, options?: EnsurePodOptions): Promise<{ podName: string; podUid: string }>;
   ensureSessionService(spec: SessionSpec): Promise<void>;
-  /** Watches (never polls in a sleep loop) until Ready; heartbeats. Times out with a non-retryable
-   *  ApplicationFailure of type 'PodStartTimeout' whose message is a human diagnosis. */
-  waitForPodReady(spec: SessionSpec, options: { timeoutSeconds: number }): Promise<PodReadyResult>;
   checkSessionPod(spec: SessionSpec): Promise<PodCheckResult>;
-  /** Deletes the pod with the grace period (SIGTERM first) and returns once it is gone; heartbeats. */
-  deleteSessionPod(spec: SessionSpec, options: { graceSeconds: number }): Promise<void>;
   /** Deletes Service, ConfigMap, Secrets and (when asked) the PVC; ignores 404. Never deletes an adopted claim. */
   deleteSessionObjects(spec: SessionSpec, options: { deletePvc: boolean }): Promise<DeleteObjectsResult>;
-  recordAudit(record: AuditRecord): Promise<void>;
 }

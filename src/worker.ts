@@ -30,12 +30,7 @@ import { sessionActivityInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
 import { auditSinks } from './temporal/audit-sink.js';
-import {
-  countingTransitions,
-  createWorkerMetrics,
-  serveWorkerMetrics,
-  type WorkerMetrics,
-} from './temporal/worker-metrics.js';
+import { createWorkerMetrics, serveWorkerMetrics, type WorkerMetrics } from './temporal/worker-metrics.js';
 import { installWorkerRuntime } from './temporal/worker-runtime.js';
 import { workerTuning } from './temporal/worker-tuning.js';
 import { workflowCodeSource } from './temporal/workflow-bundle.js';
@@ -110,16 +105,13 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       taskQueue: config.temporalTaskQueue,
       ...workflowCode.options,
       activities: {
-        ...countingTransitions(
-          createSessionActivities({
-            clients: kubeClients,
-            logger: log.child({ component: 'activities' }),
-            startSecrets: startSecretsReader(client, dataConverter),
-            // A warm create claims inside its provisioning (patch `claim-in-provisioning`).
-            claimWarmPod: (spec) => warmPoolActivities.claimWarmPodForSession(spec),
-          }),
-          metrics,
-        ),
+        ...createSessionActivities({
+          clients: kubeClients,
+          logger: log.child({ component: 'activities' }),
+          startSecrets: startSecretsReader(client, dataConverter),
+          // A warm create claims inside its provisioning activity.
+          claimWarmPod: (spec) => warmPoolActivities.claimWarmPodForSession(spec),
+        }),
         ...createSuspendActivities({ clients: kubeClients, config, logger: log.child({ component: 'suspend' }) }),
         ...createReconcilerActivities({
           clients: kubeClients,

@@ -6,14 +6,10 @@
  * come from the contract with `import type`, so zod and the Kubernetes client never enter the sandbox.
  * The run itself is in ./session/run.ts.
  *
- * Versioning: sessions run for hours and outlive deployments of this code. Any change to the order of
- * activities, timers or handlers, or to {@link SessionCarryOver}, must be gated with
- * `patched('<change-id>')` (later `deprecatePatch`) so histories recorded by the previous code still
- * replay; test/workflow/replay.test.ts replays every history in test/fixtures/histories.
- * Patches in force: `event-driven-core` (one provisioning activity; readiness and deletion from the
- * informer's signals; quota entry released by the workflow; no secrets after provisioning) and the others
- * asked through `SessionPatches` (./session/patches.ts): a new run records one baseline marker for
- * all of them; a patch added from now on joins a new baseline there (as `audit-in-worker-log` did).
+ * Versioning: sessions run for hours and outlive deployments of this code. A change to the order of
+ * activities, timers or handlers, or to {@link SessionCarryOver}, is a change of the workflow's shape: it
+ * ships as a new Worker Deployment build (Worker Versioning, docs/versioning.md), so a running session
+ * keeps the build it started on. test/workflow/replay.test.ts replays the recorded histories of every path.
  */
 import type { SessionSpec, SessionState } from '../src/session/spec.js';
 import { SessionRun, type SessionCarryOver, type SessionTuning } from './session/run.js';

@@ -22,7 +22,10 @@ export interface FakeCall {
 export interface FakeSession {
   calls: FakeCall[];
   objects: Set<FakeObject>;
-  /** Whether the next pod turns Ready (reported like the informer does, by a podReady signal) or never. */
+  /**
+   * Whether the next pod turns Ready (reported like the informer does, by a podReady signal) or never:
+   * `timeout` and `hang` both never do (a test names the one it means: a start timeout or a long wait).
+   */
   readiness: 'ready' | 'timeout' | 'hang';
   /** Node of each successive pod incarnation. */
   nodes: string[];
@@ -33,7 +36,6 @@ export interface FakeSession {
   retiring?: { podName: string; podUid: string };
   /** Makes the named activity fail with this failure. */
   failures: Partial<Record<keyof SessionActivities, ApplicationFailure>>;
-  audit: string[];
 }
 
 export class FakeWorld {
@@ -51,7 +53,6 @@ export class FakeWorld {
         nodes: ['kwok-spot-a', 'kwok-spot-b', 'kwok-ondemand-a'],
         incarnation: 0,
         failures: {},
-        audit: [],
       };
       this.sessions.set(sessionId, session);
     }
@@ -193,30 +194,6 @@ export class FakeWorld {
       async ensureSessionService(spec) {
         touch(spec, 'ensureSessionService').objects.add('service');
       },
-      async waitForPodReady(spec, options) {
-        const session = touch(spec, 'waitForPodReady', options);
-        if (session.readiness === 'timeout') {
-          throw ApplicationFailure.create({
-            type: 'PodStartTimeout',
-            nonRetryable: true,
-            message: `Pod ${podName(spec)} did not become Ready within ${options.timeoutSeconds} s. 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.`,
-          });
-        }
-        if (session.readiness === 'hang') {
-          // Heartbeats deliver the cancellation; sleep() then throws CancelledFailure.
-          for (;;) {
-            Context.current().heartbeat();
-            await Context.current().sleep(200);
-          }
-        }
-        const nodeName = session.nodes[(session.incarnation - 1) % session.nodes.length]!;
-        return {
-          podName: podName(spec),
-          podUid: `uid-${session.incarnation}`,
-          nodeName,
-          readyAt: new Date().toISOString(),
-        };
-      },
       async checkSessionPod(spec): Promise<PodCheckResult> {
         const session = touch(spec, 'checkSessionPod');
         if (!session.objects.has('pod')) return { exists: false, ready: false, lostReason: 'deleted' };
@@ -227,11 +204,6 @@ export class FakeWorld {
         }
         const ready = session.readiness === 'ready';
         return { exists: true, podUid, ready, phase: ready ? 'Running' : 'Pending', nodeName };
-      },
-      async deleteSessionPod(spec, options) {
-        const session = touch(spec, 'deleteSessionPod', options);
-        session.objects.delete('pod');
-        delete session.lostReason;
       },
       async deleteSessionObjects(spec, options) {
         const session = touch(spec, 'deleteSessionObjects', options);
@@ -244,9 +216,6 @@ export class FakeWorld {
           return { deleted, ...(spec.pvc.enabled ? { retainedPvc: `${spec.sessionId}-pvc` } : {}) };
         if (session.objects.delete('pvc')) deleted.push('pvc');
         return { deleted };
-      },
-      async recordAudit(record) {
-        sessionOf(record.sessionId).audit.push(`${record.from ?? '-'}>${record.to}`);
       },
     } satisfies SessionActivities;
   }

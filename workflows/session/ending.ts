@@ -25,8 +25,6 @@ export interface EndingHost {
   readonly state: SessionState;
   /** The run's root scope: its cancellation is the workflow's, not a termination request's. */
   readonly root: CancellationScope;
-  /** Whether this run follows `event-driven-core`. */
-  readonly eventDriven: boolean;
   readonly terminate: ShutdownRequest | undefined;
   /** The spec without its secrets. */
   podSpec(): SessionSpec;
@@ -157,7 +155,6 @@ export class SessionEnding {
   /** Frees the session's place in its user's quota ledger; admission then needs no liveness checks. */
   private async releaseQuota(): Promise<void> {
     const { host } = this;
-    if (!host.eventDriven) return;
     try {
       await host.acts.releaseQuota({
         namespace: host.spec.namespace,

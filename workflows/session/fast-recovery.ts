@@ -1,6 +1,5 @@
 /**
- * The session workflow's recovery since patch `fast-recovery` (issue 9): what a run does differently
- * from the runs before it, kept out of ./run.ts so the old paths stay as they were recorded.
+ * The session workflow's pod recovery rules, kept out of ./run.ts:
  *
  * - A pod lost before its first Ready (preempted, deleted, its node gone while starting) is replaced
  *   through the restart budget instead of failing the session.

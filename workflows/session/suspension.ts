@@ -1,5 +1,5 @@
 /**
- * Suspend, resume and idle auto-suspend of a session workflow (patch `suspend-resume`). The run loop
+ * Suspend, resume and idle auto-suspend of a session workflow. The run loop
  * (./run.ts) asks {@link SuspendCycle.pending} and runs {@link SuspendCycle.step} between its other
  * duties, so a suspend never races a pod recovery: every change of the pod happens on the loop.
  *
@@ -20,8 +20,6 @@ import {
 import { resumeSessionUpdate, sessionActivitySignal, suspendSessionUpdate } from '../definitions.js';
 import { MINUTE_MS } from './failures.js';
 
-export const SUSPEND_RESUME_PATCH = 'suspend-resume';
-
 const acts = proxyActivities<SuspendActivities>({
   startToCloseTimeout: '30 seconds',
   retry: {
@@ -39,8 +37,6 @@ const ENDED: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['terminating',
 export interface SuspendHost {
   spec: SessionSpec;
   state: SessionState;
-  /** Whether this run follows the patch; decided at the run's first task. */
-  enabled(): boolean;
   terminating(): boolean;
   record(type: string, message?: string): void;
   transition(to: SessionStatus, reason?: string): Promise<void>;
@@ -101,7 +97,6 @@ export class SuspendCycle {
 
   /** Whether {@link step} has something to do now. */
   pending(): boolean {
-    if (!this.host.enabled()) return false;
     const status = this.host.state.status;
     if (this.request?.kind === 'suspend') return status === 'running';
     if (this.request?.kind === 'resume') return status === 'suspended';
@@ -111,7 +106,7 @@ export class SuspendCycle {
 
   /** When the loop must wake for the idle check; undefined when none is armed. */
   wakeAt(): number | undefined {
-    return this.host.enabled() ? this.idleDeadline() : undefined;
+    return this.idleDeadline();
   }
 
   async step(): Promise<void> {
@@ -211,12 +206,6 @@ export class SuspendCycle {
   }
 
   private refuse(refusal: Refusal | undefined): void {
-    if (!this.host.enabled()) {
-      throw ApplicationFailure.create({
-        type: SuspendRejection.NotSuspendable,
-        message: `session ${this.host.spec.sessionId} was started before suspend existed; it cannot be suspended`,
-      });
-    }
     if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message });
   }
 
