@@ -1,6 +1,6 @@
 /** The audit trail of session transitions: one structured log line per transition. */
 import type { Logger } from 'pino';
-import type { AuditRecord } from './types.js';
+import type { AuditRecord } from '../workflows/contract/activities.js';
 
 /** Secret-looking keys are dropped from audit details, whatever the caller put there. */
 const SECRET_KEY = /token|secret|password|passwd|credential|api[-_]?key|authorization|cookie/i;

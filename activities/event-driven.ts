@@ -11,17 +11,20 @@ import type { KubeClients } from '../src/k8s/client.js';
 import { SESSION_ID_LABEL } from '../src/k8s/labels.js';
 import { sessionObjectNames, sessionPodName } from '../src/k8s/names.js';
 import { LedgerRemovals } from '../src/k8s/quota-ledger.js';
-import { SessionSpecSchema, type SessionSpec } from '../src/session/spec.js';
+import { SessionSpecSchema, type SessionSpec } from '../workflows/contract/spec.js';
 import { isNotFound, rethrowAs } from './errors.js';
-import { QuotaEntryRefSchema } from './inputs.js';
+import { QuotaEntryRefSchema } from '../workflows/contract/activities.js';
 import type { StartSecretsReader } from './start-secrets.js';
 import { diagnosePod } from './pod-diagnosis.js';
-import type { ProvisionResult, SessionActivities } from './types.js';
-import type { ClaimedPod } from './warm-claim.js';
+import type { ProvisionResult, SessionActivities } from '../workflows/contract/activities.js';
+import type { ClaimedPod } from '../workflows/contract/activities.js';
+import type { ObjectActivities } from './ensure-objects.js';
 
 type EventDrivenKeys =
   'provisionSession' | 'provisionWarmSession' | 'requestPodDeletion' | 'diagnosePodStart' | 'releaseQuota';
-export type BaseActivities = Omit<SessionActivities, EventDrivenKeys>;
+/** What createSessionActivities registers: the workflow's activities and the creates they are built of. */
+export type SessionObjectActivities = SessionActivities & ObjectActivities;
+export type BaseActivities = Omit<SessionObjectActivities, EventDrivenKeys>;
 
 export interface EventDrivenDeps {
   clients: KubeClients;
@@ -181,10 +184,10 @@ function hasSecrets(spec: SessionSpec): boolean {
  * Every activity re-parses its input: the workflow is not the only thing that can schedule an activity
  * on the task queue, and a malformed spec must fail the step at once (non-retryable), not half-create.
  */
-export function withParsedInputs(activities: SessionActivities): SessionActivities {
+export function withParsedInputs(activities: SessionObjectActivities): SessionObjectActivities {
   const spec = (input: SessionSpec): SessionSpec => parseOrRefuse(() => SessionSpecSchema.parse(input));
   const wrapped = { ...activities };
-  for (const key of Object.keys(activities) as (keyof SessionActivities)[]) {
+  for (const key of Object.keys(activities) as (keyof SessionObjectActivities)[]) {
     const original = activities[key] as (first: never, ...rest: unknown[]) => Promise<unknown>;
     const parse =
       key === 'releaseQuota'

@@ -11,13 +11,17 @@ import { pino, type Logger } from 'pino';
 import type { KubeClients } from '../src/k8s/client.js';
 import { deleteObjectsActivity } from './delete-objects.js';
 import { ensureObjectActivities } from './ensure-objects.js';
-import { eventDrivenActivities, withParsedInputs, type BaseActivities } from './event-driven.js';
+import {
+  eventDrivenActivities,
+  withParsedInputs,
+  type BaseActivities,
+  type SessionObjectActivities,
+} from './event-driven.js';
 import { ownedObjects } from './owned-objects.js';
 import { podCheckActivity } from './pod-check.js';
 import type { StartSecretsReader } from './start-secrets.js';
-import type { SessionActivities } from './types.js';
-import type { ClaimedPod } from './warm-claim.js';
-import type { SessionSpec } from '../src/session/spec.js';
+import type { ClaimedPod } from '../workflows/contract/activities.js';
+import type { SessionSpec } from '../workflows/contract/spec.js';
 
 export interface SessionActivitiesDeps {
   clients: KubeClients;
@@ -30,7 +34,7 @@ export interface SessionActivitiesDeps {
 }
 
 /** Builds the session activities over the given clients. */
-export function createSessionActivities(deps: SessionActivitiesDeps): SessionActivities {
+export function createSessionActivities(deps: SessionActivitiesDeps): SessionObjectActivities {
   const { clients } = deps;
   const { core } = clients;
   const log = deps.logger ?? pino({ name: 'session-activities' });
@@ -41,7 +45,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
     ...podCheckActivity(core),
     ...deleteObjectsActivity(core, objects),
   };
-  const all: SessionActivities = {
+  const all: SessionObjectActivities = {
     ...base,
     ...eventDrivenActivities(base, {
       clients,

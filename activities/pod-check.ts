@@ -7,7 +7,7 @@ import { sessionPodName } from '../src/k8s/names.js';
 import { classifyPodLoss, isPodReady } from '../src/k8s/pod-status.js';
 import { isNotFound, toKubeFailure } from './errors.js';
 import type { BaseActivities } from './event-driven.js';
-import type { PodCheckResult } from './types.js';
+import type { PodCheckResult } from '../workflows/contract/activities.js';
 
 export function podCheckActivity(core: k8s.CoreV1Api): Pick<BaseActivities, 'checkSessionPod'> {
   return {

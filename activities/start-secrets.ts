@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type DataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { SessionSpecSchema, type SessionSecrets, type SessionSpec } from '../src/session/spec.js';
+import { SessionSpecSchema, type SessionSecrets, type SessionSpec } from '../workflows/contract/spec.js';
 
 export type StartSecretsReader = (spec: SessionSpec) => Promise<SessionSecrets>;
 

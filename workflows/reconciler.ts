@@ -5,16 +5,14 @@
  * starts from a fresh observation, so it keeps no state between runs.
  */
 import { log, proxyActivities } from '@temporalio/workflow';
-import type { ReconcilerActivities } from '../activities/reconciler.js';
-import type { ReconcileInput, ReconcileReport } from '../src/session/reconciler.js';
+import type { ReconcilerActivities } from './contract/activities.js';
+import type { ReconcileInput, ReconcileReport } from './contract/reconciler.js';
 
 const acts = proxyActivities<ReconcilerActivities>({
   startToCloseTimeout: '5 minutes',
   // Bounded: the next scheduled run starts from scratch anyway.
   retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
 });
-
-export const reconcilerWorkflowType = 'reconcilerWorkflow';
 
 export async function reconcilerWorkflow(input: ReconcileInput): Promise<ReconcileReport> {
   const objects = await acts.reconcileSessionObjects(input);

@@ -11,7 +11,7 @@
  * ships as a new Worker Deployment build (Worker Versioning, docs/versioning.md), so a running session
  * keeps the build it started on. test/workflow/replay.test.ts replays the recorded histories of every path.
  */
-import type { SessionSpec, SessionState } from '../src/session/spec.js';
+import type { SessionSpec, SessionState } from './contract/spec.js';
 import { SessionRun, type SessionCarryOver, type SessionTuning } from './session/run.js';
 
 export { SessionFailureType, type SessionCarryOver, type SessionTuning } from './session/run.js';

@@ -19,26 +19,17 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ReconcileResult, WarmPoolActivities } from '../activities/warm-pool.js';
-import type { WarmPoolProfile } from '../src/session/warm-pool.js';
+import type { WarmPoolActivities } from './contract/activities.js';
+import type { ReconcileResult } from './contract/activities.js';
 import {
   getWarmPoolStateQuery,
   warmPoolWorkflowId,
   warmPoolClaimedSignal,
   warmPoolProfileSignal,
   warmPoolResizeSignal,
+  type WarmPoolInput,
   type WarmPoolState,
-} from './warm-pool-definitions.js';
-
-export interface WarmPoolInput {
-  profile: WarmPoolProfile;
-  /** Pool size to keep; defaults to profile.min. Carried over continue-as-new so a scheduled size sticks. */
-  target?: number;
-  /** Seconds between reconciles when nothing happens (the loss-detection bound). */
-  reconcileSeconds: number;
-  /** History events after which the run continues as new (tests lower it). */
-  historyLimit?: number;
-}
+} from './contract/warm-pool.js';
 
 /** History events after which a run hands over to a fresh one (well below Temporal's 50k limit). */
 const HISTORY_LIMIT = 2_000;
@@ -59,7 +50,7 @@ export async function warmPoolWorkflow(input: WarmPoolInput): Promise<void> {
   setHandler(warmPoolClaimedSignal, () => {
     dirty = true;
   });
-  setHandler(warmPoolResizeSignal, (size) => {
+  setHandler(warmPoolResizeSignal, ({ size }) => {
     target = Math.max(0, Math.min(size, profile.max));
     dirty = true;
   });
@@ -102,5 +93,5 @@ export async function warmPoolWorkflow(input: WarmPoolInput): Promise<void> {
 
 /** Run by a pool's size Schedule: tells the pool its new target and ends. */
 export async function warmPoolResizeWorkflow(pool: string, size: number): Promise<void> {
-  await getExternalWorkflowHandle(warmPoolWorkflowId(pool)).signal(warmPoolResizeSignal, size);
+  await getExternalWorkflowHandle(warmPoolWorkflowId(pool)).signal(warmPoolResizeSignal, { size: size });
 }

@@ -8,7 +8,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_LABEL } from '../k8s/labels.js';
 import { userLabelValue } from '../k8s/names.js';
 import { isOwnedByUser } from '../k8s/ownership.js';
-import type { SessionSpec } from '../session/spec.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
 import { ApiError } from './errors.js';
 
 /** Whether a session's workflow still runs; undefined when there is none. */

@@ -4,7 +4,7 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { QuantitySchema, SessionStatusSchema } from '../session/spec.js';
+import { QuantitySchema, SessionStatusSchema } from '../../workflows/contract/spec.js';
 
 extendZodWithOpenApi(z);
 

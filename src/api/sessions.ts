@@ -17,9 +17,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
-import { POD_GONE_MARGIN_MS } from '../session/pod-waits.js';
+import { POD_GONE_MARGIN_MS } from '../../workflows/contract/pod-waits.js';
 import { buildSessionSpec, SessionRequestRejected } from '../session/request-rules.js';
-import { sessionWorkflowId, type SessionSpec, type SessionState } from '../session/spec.js';
+import { isEnded, sessionWorkflowId, type SessionSpec, type SessionState } from '../../workflows/contract/spec.js';
 import { SessionEventHub } from './event-hub.js';
 import { startWithEarlyReturn, startWithinBound, type StartedSession } from './session-start.js';
 import {
@@ -29,8 +29,8 @@ import {
   sessionWorkflowType,
   terminateSessionSignal,
   terminateSessionUpdate,
-} from '../../workflows/definitions.js';
-import { SessionUserKey } from '../../workflows/search-attributes.js';
+} from '../../workflows/contract/session-messages.js';
+import { SessionUserKey } from '../../workflows/contract/search-attributes.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { isAdmin, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
@@ -40,7 +40,7 @@ import type { LedgerVersions } from '../k8s/ledger-versions.js';
 import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 import { listSessions, type SessionListFilter } from './session-list.js';
-import { ACTIVE, bodyFromDescription, notYetAnswering, startFailure, toSessionBody } from './session-views.js';
+import { bodyFromDescription, notYetAnswering, startFailure, toSessionBody } from './session-views.js';
 import { isUnansweredNow, isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
 
 export { startFailure, toSessionBody } from './session-views.js';
@@ -230,7 +230,7 @@ export class SessionService {
       }
     }
     const state = await this.finalOrCurrentState(handle);
-    return { done: !ACTIVE.has(state.status) && state.status !== 'terminating', session: toSessionBody(state) };
+    return { done: isEnded(state.status), session: toSessionBody(state) };
   }
 
   /** How long `DELETE ?wait=true` waits: the pod's stop grace plus a margin for the other objects. */

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AuditRecord } from '../../activities/types.js';
+import type { AuditRecord } from '../../workflows/contract/activities.js';
 
 export interface WorkerMetrics {
   registry: Registry;

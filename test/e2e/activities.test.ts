@@ -6,7 +6,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType, toKubeFailure } from '../../activities/errors.js';
+import { toKubeFailure } from '../../activities/errors.js';
+import { FailureType } from '../../workflows/contract/activities.js';
 import { buildSessionPod } from '../../src/k8s/manifests.js';
 import { sessionObjectNames } from '../../src/k8s/names.js';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL } from '../../src/k8s/labels.js';

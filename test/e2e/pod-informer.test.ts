@@ -18,7 +18,7 @@ import {
 } from '../../src/k8s/pod-informer.js';
 import { APP_LABEL, SESSION_ID_LABEL } from '../../src/k8s/labels.js';
 import { sessionObjectNames } from '../../src/k8s/names.js';
-import { sessionWorkflowId, type SessionSpec } from '../../src/session/spec.js';
+import { sessionWorkflowId, type SessionSpec } from '../../workflows/contract/spec.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
 import { podReady } from '../support/session-activities.js';

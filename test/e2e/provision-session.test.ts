@@ -6,7 +6,7 @@
  */
 import { sessionObjectNames } from '../../src/k8s/names.js';
 import { SESSION_ID_LABEL } from '../../src/k8s/labels.js';
-import { FailureType } from '../../activities/errors.js';
+import { FailureType } from '../../workflows/contract/activities.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import {
   activities,

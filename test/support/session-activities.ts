@@ -11,7 +11,7 @@ import { createSessionActivities } from '../../activities/index.js';
 import { createKubeClients } from '../../src/k8s/client.js';
 import { sessionPodName, userLabelValue } from '../../src/k8s/names.js';
 import { USER_ANNOTATION, USER_LABEL } from '../../src/k8s/labels.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
 import { isPodReady } from '../../src/k8s/pod-status.js';
 import { stackEnv, stackKubeConfig } from './stack.js';
 import { eventually } from './wait.js';

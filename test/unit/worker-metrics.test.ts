@@ -5,7 +5,7 @@
 import { Writable } from 'node:stream';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import { pino } from 'pino';
-import type { AuditRecord } from '../../activities/types.js';
+import type { AuditRecord } from '../../workflows/contract/activities.js';
 import { auditSinks } from '../../src/temporal/audit-sink.js';
 import { createWorkerMetrics } from '../../src/temporal/worker-metrics.js';
 

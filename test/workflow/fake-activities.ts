@@ -7,10 +7,10 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { podGoneSignal, podReadySignal } from '../../workflows/definitions.js';
-import type { PodCheckResult, ProvisionResult, SessionActivities } from '../../activities/types.js';
-import type { ClaimedPod } from '../../activities/warm-claim.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import { podGoneSignal, podReadySignal } from '../../workflows/contract/session-messages.js';
+import type { PodCheckResult, ProvisionResult, SessionActivities } from '../../workflows/contract/activities.js';
+import type { ClaimedPod } from '../../workflows/contract/activities.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
 
 export type FakeObject = 'secret/credentials' | 'secret/mcp' | 'configmap' | 'pvc' | 'pod' | 'service';
 
@@ -162,22 +162,6 @@ export class FakeWorld {
       },
       async releaseQuota(ref) {
         sessionOf(ref.sessionId).calls.push({ activity: 'releaseQuota' });
-      },
-      async ensureCredentialsSecret(spec) {
-        touch(spec, 'ensureCredentialsSecret').objects.add('secret/credentials');
-      },
-      async ensureMcpSecret(spec) {
-        touch(spec, 'ensureMcpSecret').objects.add('secret/mcp');
-      },
-      async ensureSessionConfigMap(spec) {
-        touch(spec, 'ensureSessionConfigMap').objects.add('configmap');
-      },
-      async ensureSessionPvc(spec) {
-        const session = touch(spec, 'ensureSessionPvc');
-        if (!spec.pvc.enabled) return null;
-        if (spec.pvc.existingClaimName) return { claimName: spec.pvc.existingClaimName };
-        session.objects.add('pvc');
-        return { claimName: `${spec.sessionId}-pvc` };
       },
       async ensureSessionPod(spec, options) {
         const session = touch(spec, 'ensureSessionPod', options);

@@ -7,7 +7,7 @@
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { SessionSpec, SessionState } from '../../src/session/spec.js';
+import type { SessionSpec, SessionState } from '../../workflows/contract/spec.js';
 import { startSession } from '../../src/temporal/client.js';
 import {
   getSessionStateQuery,
@@ -15,7 +15,7 @@ import {
   podNotReadySignal,
   podReadySignal,
   terminateSessionSignal,
-} from '../../workflows/definitions.js';
+} from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';

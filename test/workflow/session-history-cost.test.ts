@@ -4,10 +4,10 @@
  * stack's real Temporal dev server with in-memory activities (./fake-activities.ts); the tests read the
  * recorded history and the worker's audit lines.
  */
-import type { SessionSpec } from '../../src/session/spec.js';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { startSession } from '../../src/temporal/client.js';
-import { sessionWorkflowType, terminateSessionSignal } from '../../workflows/definitions.js';
+import { sessionWorkflowType, terminateSessionSignal } from '../../workflows/contract/session-messages.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { uniqueSuffix } from '../support/stack.js';
 import { FakeWorld } from './fake-activities.js';

@@ -1,7 +1,7 @@
 /** The session workflow's activity proxies, grouped by timeout profile. */
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
-import type { FailureType } from '../../activities/errors.js';
-import type { SessionActivities } from '../../activities/types.js';
+import type { FailureType } from '../contract/activities.js';
+import type { SessionActivities } from '../contract/activities.js';
 
 // The activities already throw these as non-retryable; listing them also protects against a retry
 // policy override and documents which failures end a step at once.
@@ -49,10 +49,6 @@ export function sessionActivities(): SessionActivities {
     requestPodDeletion: cleanup.requestPodDeletion,
     diagnosePodStart: kube.diagnosePodStart,
     releaseQuota: cleanup.releaseQuota,
-    ensureCredentialsSecret: kube.ensureCredentialsSecret,
-    ensureMcpSecret: kube.ensureMcpSecret,
-    ensureSessionConfigMap: kube.ensureSessionConfigMap,
-    ensureSessionPvc: kube.ensureSessionPvc,
     ensureSessionPod: kube.ensureSessionPod,
     ensureSessionService: kube.ensureSessionService,
     checkSessionPod: kube.checkSessionPod,

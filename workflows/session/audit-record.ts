@@ -6,8 +6,8 @@
  * task for one log line. At least once: a workflow task that fails after the activation is retried.
  */
 import { proxySinks, type Sinks } from '@temporalio/workflow';
-import type { AuditRecord } from '../../activities/types.js';
-import type { SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
+import type { AuditRecord } from '../contract/activities.js';
+import type { SessionSpec, SessionState, SessionStatus } from '../contract/spec.js';
 import { now } from './failures.js';
 
 /** The worker's sink for audit records (src/temporal/audit-sink.ts registers it). */

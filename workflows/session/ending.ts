@@ -13,9 +13,9 @@ import {
   isCancellation,
   log,
 } from '@temporalio/workflow';
-import type { SessionActivities } from '../../activities/types.js';
-import type { EndReason, SessionError, SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
-import { SessionFailureType, type FailureRecord, type ShutdownRequest } from './contract.js';
+import type { SessionActivities } from '../contract/activities.js';
+import type { EndReason, SessionError, SessionSpec, SessionState, SessionStatus } from '../contract/spec.js';
+import { SessionFailureType, type FailureRecord, type ShutdownRequest } from '../contract/session-run.js';
 import { errorCode, now, rootMessage } from './failures.js';
 
 /** What the ending needs of the run; accessors over its fields, so run.ts stays the owner. */

@@ -7,8 +7,8 @@
  * - The node informer's reports act without a GET (see ./recovery.ts); the grace rules are there too.
  */
 import { ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
-import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
-import type { EndReason, SessionSpec, SessionState } from '../../src/session/spec.js';
+import type { PodCheckResult, SessionActivities } from '../contract/activities.js';
+import type { EndReason, SessionSpec, SessionState } from '../contract/spec.js';
 import { failureTypeOf, now, rootMessage } from './failures.js';
 import type { PodTracker } from './pod-tracker.js';
 import { nodeLossCheck, replacementGraceSeconds, restartTimesWith } from './recovery.js';

@@ -6,8 +6,8 @@
  * Only for sessions without a claim: a ReadWriteOnce volume attaches to the new pod's node only after the
  * old pod has released it, so for those the old pod is stopped (with its grace) first, as before.
  */
-import type { PodCheckResult } from '../../activities/types.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import type { PodCheckResult } from '../contract/activities.js';
+import type { SessionSpec } from '../contract/spec.js';
 
 export function handsOver(check: PodCheckResult, spec: SessionSpec): boolean {
   return claimless(spec) && check.exists && check.lostReason === 'interruption';

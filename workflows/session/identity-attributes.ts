@@ -5,8 +5,8 @@
  * still gets them all.
  */
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { SessionSpec, SessionStatus } from '../../src/session/spec.js';
-import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../search-attributes.js';
+import type { SessionSpec, SessionStatus } from '../contract/spec.js';
+import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../contract/search-attributes.js';
 
 export function publishSessionAttributes(spec: SessionSpec, status: SessionStatus): void {
   const wanted = [

@@ -4,9 +4,9 @@
  * (./suspension.ts). A termination request aborts either.
  */
 import { ApplicationFailure, CancellationScope, isCancellation, log } from '@temporalio/workflow';
-import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
-import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
-import { SessionFailureType, type FailureRecord } from './contract.js';
+import type { PodCheckResult, SessionActivities } from '../contract/activities.js';
+import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../contract/spec.js';
+import { SessionFailureType, type FailureRecord } from '../contract/session-run.js';
 import type { FastRecovery } from './fast-recovery.js';
 import { MINUTE_MS, errorCode, failureTypeOf, isLost, now, podStartTimeoutOf, rootMessage } from './failures.js';
 import { handsOver, replacesBeside } from './handover.js';

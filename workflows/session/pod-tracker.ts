@@ -4,9 +4,9 @@
  * a cheap check activity covers a signal that never came (e.g. sent while no worker ran).
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
-import { POD_GONE_MARGIN_MS, POD_READY_RECHECK_MS } from '../../src/session/pod-waits.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import type { PodCheckResult, SessionActivities } from '../contract/activities.js';
+import { POD_GONE_MARGIN_MS, POD_READY_RECHECK_MS } from '../contract/pod-waits.js';
+import type { SessionSpec } from '../contract/spec.js';
 import { isLost } from './failures.js';
 import { NODE_INTERRUPTION, NODE_LOST, nodeLossCheck, type NodeReport } from './recovery.js';
 

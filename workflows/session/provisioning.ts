@@ -3,13 +3,13 @@
  * and the claim of a warm pod beside them when the session may start warm); readiness comes from the
  * informer's signals.
  */
-import type { ProvisionResult, SessionActivities } from '../../activities/types.js';
-import type { EndReason, SessionSpec, SessionState } from '../../src/session/spec.js';
-import { SessionFailureType, type FailureRecord } from './contract.js';
+import type { ProvisionResult, SessionActivities } from '../contract/activities.js';
+import type { EndReason, SessionSpec, SessionState } from '../contract/spec.js';
+import { SessionFailureType, type FailureRecord } from '../contract/session-run.js';
 import type { FastRecovery } from './fast-recovery.js';
 import { podStartTimeoutOf } from './failures.js';
 import type { PodTracker } from './pod-tracker.js';
-import { warmIneligibility } from '../../src/session/warm-match.js';
+import { warmIneligibility } from '../contract/warm-match.js';
 import { claimOf, recordStartMemo, type WarmClaim } from './warm-start.js';
 
 /** What provisioning needs of the run; accessors over its fields, so run.ts stays the owner. */

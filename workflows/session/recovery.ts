@@ -3,8 +3,8 @@
  * session's pod, and with which grace a pod being replaced is stopped. Pure functions, shared by the pod's
  * replacement (./pod-replacement.ts, ./fast-recovery.ts) and the pod tracker (./pod-tracker.ts).
  */
-import type { PodCheckResult } from '../../activities/types.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import type { PodCheckResult } from '../contract/activities.js';
+import type { SessionSpec } from '../contract/spec.js';
 
 /** The podLost reasons of the node informer (src/k8s/node-status.ts `NodeLossReason`). */
 export const NODE_LOST = 'node-lost';

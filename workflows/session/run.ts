@@ -15,11 +15,11 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SessionActivities } from '../../activities/types.js';
-import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
-import { SessionStatusKey } from '../search-attributes.js';
+import type { SessionActivities } from '../contract/activities.js';
+import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../contract/spec.js';
+import { SessionStatusKey } from '../contract/search-attributes.js';
 import { sessionActivities } from './activities.js';
-import type { SessionCarryOver, SessionTuning, ShutdownRequest } from './contract.js';
+import type { SessionCarryOver, SessionTuning, ShutdownRequest } from '../contract/session-run.js';
 import { SessionEnding, type EndingHost } from './ending.js';
 import { addMinutes, now } from './failures.js';
 import { installSessionHandlers, type MessageHost } from './messages.js';
@@ -31,7 +31,7 @@ import { SuspendCycle } from './suspension.js';
 import { recordStatusChange } from './audit-record.js';
 import { publishSessionAttributes } from './identity-attributes.js';
 
-export { SessionFailureType, type SessionCarryOver, type SessionTuning } from './contract.js';
+export { SessionFailureType, type SessionCarryOver, type SessionTuning } from '../contract/session-run.js';
 
 /** The run as its helpers see it; each helper's own interface says which part it uses. */
 type RunHost = MessageHost & ProvisionHost & ReplacementHost & EndingHost & RecoveryHost;

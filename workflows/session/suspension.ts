@@ -7,8 +7,9 @@
  * asks the agent's `/status` once, and suspends with reason `idle` if it is `stable`, else re-arms.
  */
 import { ApplicationFailure, condition, isCancellation, log, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { SuspendActivities, SuspendRef } from '../../activities/suspend.js';
-import type { SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
+import type { SuspendActivities } from '../contract/activities.js';
+import type { SuspendRef } from '../contract/activities.js';
+import { isEndingOrEnded, type SessionSpec, type SessionState, type SessionStatus } from '../contract/spec.js';
 import {
   SuspendRejection,
   agentIsIdle,
@@ -16,8 +17,13 @@ import {
   suspendRefusal,
   type Refusal,
   type SuspendSubject,
-} from '../../src/session/suspension.js';
-import { resumeSessionUpdate, sessionActivitySignal, suspendSessionUpdate } from '../definitions.js';
+} from '../contract/suspension.js';
+import {
+  resumeSessionUpdate,
+  sessionActivitySignal,
+  suspendSessionUpdate,
+  type NoData,
+} from '../contract/session-messages.js';
 import { MINUTE_MS } from './failures.js';
 
 const acts = proxyActivities<SuspendActivities>({
@@ -30,8 +36,6 @@ const acts = proxyActivities<SuspendActivities>({
     nonRetryableErrorTypes: ['InvalidActivityInput', 'KubernetesInvalid', 'KubernetesForbidden'],
   },
 });
-
-const ENDED: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['terminating', 'terminated', 'failed']);
 
 /** What the cycle needs of the run; closures over its private parts, so run.ts stays the owner. */
 export interface SuspendHost {
@@ -74,7 +78,7 @@ export class SuspendCycle {
         await condition(() => host.state.status === 'suspended' || this.over());
         return host.state;
       },
-      { validator: () => this.refuse(suspendRefusal(this.subject())) },
+      { validator: (_request: NoData) => this.refuse(suspendRefusal(this.subject())) },
     );
     setHandler(
       resumeSessionUpdate,
@@ -86,7 +90,7 @@ export class SuspendCycle {
         await condition(() => host.state.status === 'running' || this.over());
         return host.state;
       },
-      { validator: () => this.refuse(resumeRefusal(this.subject())) },
+      { validator: (_request: NoData) => this.refuse(resumeRefusal(this.subject())) },
     );
   }
 
@@ -192,7 +196,7 @@ export class SuspendCycle {
   }
 
   private over(): boolean {
-    return ENDED.has(this.host.state.status) || this.host.terminating();
+    return isEndingOrEnded(this.host.state.status) || this.host.terminating();
   }
 
   private subject(): SuspendSubject {

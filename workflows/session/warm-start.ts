@@ -4,9 +4,9 @@
  * the profile, an empty pool, a lost race, a failed claim) is a cold start: the session creates its own pod.
  */
 import { upsertMemo } from '@temporalio/workflow';
-import type { WarmProvisionResult } from '../../activities/types.js';
-import type { ClaimedPod } from '../../activities/warm-claim.js';
-import { START_MEMO_KEY } from '../../src/session/warm-match.js';
+import type { WarmProvisionResult } from '../contract/activities.js';
+import type { ClaimedPod } from '../contract/activities.js';
+import { START_MEMO_KEY } from '../contract/warm-match.js';
 
 export type WarmClaim = { claimed: ClaimedPod; reason?: undefined } | { claimed?: undefined; reason: string };
 /** The claim as provisionWarmSession reported it. */

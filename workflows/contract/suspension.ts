@@ -8,7 +8,7 @@
  * its claim is kept or deleted by the PVC reclaim policy, like any session that times out. Suspending is
  * a way to free a node, not to stretch a session's life.
  */
-import type { SessionStatus } from './spec.js';
+import { isEndingOrEnded, type SessionStatus } from './spec.js';
 
 /** The `type` of the ApplicationFailure a suspend or resume is refused with. */
 export const SuspendRejection = {
@@ -42,8 +42,6 @@ export interface Refusal {
   message: string;
 }
 
-const ENDED: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['terminating', 'terminated', 'failed']);
-
 /** What the rules look at: where the session is, and whether it keeps a workspace across a suspend. */
 export interface SuspendSubject {
   sessionId: string;
@@ -55,7 +53,7 @@ export interface SuspendSubject {
 
 /** undefined when the session may be suspended now; otherwise why not. */
 export function suspendRefusal(s: SuspendSubject): Refusal | undefined {
-  if (s.terminating || ENDED.has(s.status)) {
+  if (s.terminating || isEndingOrEnded(s.status)) {
     return { type: SuspendRejection.Ended, message: `session ${s.sessionId} has ended or is ending` };
   }
   if (!s.hasPvc) {
@@ -78,7 +76,7 @@ export function suspendRefusal(s: SuspendSubject): Refusal | undefined {
  * waits for the resume under way, so concurrent wake-ups start one pod).
  */
 export function resumeRefusal(s: SuspendSubject): Refusal | undefined {
-  if (s.terminating || ENDED.has(s.status)) {
+  if (s.terminating || isEndingOrEnded(s.status)) {
     return { type: SuspendRejection.Ended, message: `session ${s.sessionId} has ended or is ending` };
   }
   if (s.status !== 'suspended' && s.status !== 'resuming') {

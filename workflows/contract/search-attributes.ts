@@ -4,7 +4,7 @@
  * is a compile error rather than a silently empty Temporal UI filter.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { SearchAttribute } from '../src/session/spec.js';
+import type { SearchAttribute } from './spec.js';
 
 type SearchAttributeName = (typeof SearchAttribute)[keyof typeof SearchAttribute];
 

@@ -138,6 +138,21 @@ export const SessionStatus = {
 export type SessionStatus = (typeof SessionStatus)[keyof typeof SessionStatus];
 export const SessionStatusSchema = z.enum(Object.values(SessionStatus) as [SessionStatus, ...SessionStatus[]]);
 
+/** The session holds or is acquiring a pod: it can be terminated, and its end is still ahead. */
+export function isActive(status: SessionStatus): boolean {
+  return status !== 'terminating' && !isEnded(status);
+}
+
+/** The session's workflow has finished its work: `terminated` or `failed`; nothing will change any more. */
+export function isEnded(status: SessionStatus): boolean {
+  return status === 'terminated' || status === 'failed';
+}
+
+/** Shutdown has begun or is over: nothing but the end is ahead. */
+export function isEndingOrEnded(status: SessionStatus): boolean {
+  return status === 'terminating' || isEnded(status);
+}
+
 export const EndReason = {
   User: 'user',
   Timeout: 'timeout',
