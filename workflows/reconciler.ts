@@ -6,7 +6,9 @@
  */
 import { log, proxyActivities } from '@temporalio/workflow';
 import type { ReconcilerActivities } from './contract/activities.js';
-import type { ReconcileInput, ReconcileReport } from './contract/reconciler.js';
+import { ReconcileInputSchema, type ReconcileInput, type ReconcileReport } from './contract/reconciler.js';
+import { parseWorkflowInput } from './parsed-messages.js';
+import { z } from 'zod';
 
 const acts = proxyActivities<ReconcilerActivities>({
   startToCloseTimeout: '5 minutes',
@@ -14,7 +16,8 @@ const acts = proxyActivities<ReconcilerActivities>({
   retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
 });
 
-export async function reconcilerWorkflow(input: ReconcileInput): Promise<ReconcileReport> {
+export async function reconcilerWorkflow(raw: ReconcileInput): Promise<ReconcileReport> {
+  const [input] = parseWorkflowInput(z.tuple([ReconcileInputSchema]), [raw]);
   const objects = await acts.reconcileSessionObjects(input);
   const ledgers = await acts.reconcileQuotaLedgers(input);
   const report: ReconcileReport = {

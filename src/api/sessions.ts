@@ -41,6 +41,7 @@ import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 import { listSessions, type SessionListFilter } from './session-list.js';
 import { bodyFromDescription, notYetAnswering, startFailure, toSessionBody } from './session-views.js';
+import { closedSessionBody } from './closed-session.js';
 import { isUnansweredNow, isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
 
 export { startFailure, toSessionBody } from './session-views.js';
@@ -173,8 +174,8 @@ export class SessionService {
   }
 
   async get(principal: Principal, id: string): Promise<SessionBody> {
-    const handle = await this.ownedHandle(principal, id);
-    return toSessionBody(await this.finalOrCurrentState(handle));
+    const { handle, description } = await this.ownedSession(principal, id);
+    return this.finalOrCurrentBody(id, handle, description);
   }
 
   async extend(principal: Principal, id: string, minutes: number): Promise<{ session_id: string; expires_at: string }> {
@@ -229,8 +230,8 @@ export class SessionService {
         throw err;
       }
     }
-    const state = await this.finalOrCurrentState(handle);
-    return { done: isEnded(state.status), session: toSessionBody(state) };
+    const session = await this.finalOrCurrentBody(id, handle, await handle.describe());
+    return { done: isEnded(session.status), session };
   }
 
   /** How long `DELETE ?wait=true` waits: the pod's stop grace plus a margin for the other objects. */
@@ -307,13 +308,22 @@ export class SessionService {
     );
   }
 
-  /** The query's answer; for a session that ended cleanly, its result if no worker can answer a query. */
-  private async finalOrCurrentState(handle: SessionHandle): Promise<SessionState> {
+  /**
+   * A running session's state from its query; a closed one's from its result, never a query (which
+   * would replay the whole history on a worker, and fail with none running).
+   */
+  private async finalOrCurrentBody(
+    id: string,
+    handle: SessionHandle,
+    description: WorkflowExecutionDescription,
+  ): Promise<SessionBody> {
+    if (description.status.name !== 'RUNNING') return closedSessionBody(id, handle, description);
     try {
-      return await this.queryState(handle, { retries: 2 });
+      return toSessionBody(await this.queryState(handle, { retries: 2 }));
     } catch (err) {
-      const description = await handle.describe();
-      if (description.status.name === 'COMPLETED') return await handle.result();
+      // It may have closed since it was described.
+      const now = await handle.describe();
+      if (now.status.name !== 'RUNNING') return closedSessionBody(id, handle, now);
       throw err;
     }
   }

@@ -2,20 +2,19 @@
  * The session workflow's messages: their wire names, and for each signal and update the zod schema of its
  * one argument. Clients (API, worker informers, CLI, tests) import these; nothing re-declares a name.
  *
- * Every signal and update carries exactly one argument, an object, and the workflow parses it before
- * acting on it (workflows/interceptors.ts): anyone who can reach the Temporal frontend can send a
+ * Every signal and update carries exactly one argument, an object, and the workflow parses it with the
+ * schema its definition carries before acting on it (workflows/parsed-messages.ts): anyone who can reach the Temporal frontend can send a
  * message, so a message without its argument, with an unencrypted one or with a malformed one must change
  * nothing — an update is rejected by its validator (nothing is recorded), a signal is dropped and counted.
  */
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
+import { NoDataSchema, schemaSignal, schemaUpdate } from './schema-messages.js';
 import {
   ExtendSessionInputSchema,
   TerminateSessionInputSchema,
-  type ExtendSessionInput,
   type ExtendSessionResult,
   type SessionState,
-  type TerminateSessionInput,
 } from './spec.js';
 
 export const sessionWorkflowType = 'sessionWorkflow';
@@ -26,10 +25,6 @@ export const ExtendRejection = {
   NotRunning: 'SessionNotRunning',
   PastMaxLifetime: 'PastMaxLifetime',
 } as const;
-
-/** The argument of a message that needs no data: an empty object, so "no argument" is never valid. */
-export const NoDataSchema = z.object({}).strict();
-export type NoData = z.infer<typeof NoDataSchema>;
 
 const PodNameSchema = z.string().min(1).max(253);
 const PodUidSchema = z.string().min(1).max(128);
@@ -54,34 +49,44 @@ export type PodRef = z.infer<typeof PodRefSchema>;
 export const WaitForEventsSchema = z.object({ afterSeq: z.number().int().min(-1) });
 export const SessionActivitySchema = z.object({ at: z.iso.datetime() });
 
-export const extendSessionUpdate = defineUpdate<ExtendSessionResult, [ExtendSessionInput]>('extendSession');
+/** An invalid `minutes` is refused with ExtendRejection.InvalidMinutes, which the API answers with 400. */
+export const extendSessionUpdate = schemaUpdate<ExtendSessionResult, typeof ExtendSessionInputSchema>(
+  'extendSession',
+  ExtendSessionInputSchema,
+);
 /** Returns once shutdown has been requested (not once it is done); the state query shows progress. */
-export const terminateSessionUpdate = defineUpdate<SessionState, [TerminateSessionInput]>('terminateSession');
-export const terminateSessionSignal = defineSignal<[TerminateSessionInput]>('terminateSession');
+export const terminateSessionUpdate = schemaUpdate<SessionState, typeof TerminateSessionInputSchema>(
+  'terminateSession',
+  TerminateSessionInputSchema,
+);
+export const terminateSessionSignal = schemaSignal('terminateSession', TerminateSessionInputSchema);
 export const getSessionStateQuery = defineQuery<SessionState>('getSessionState');
-export const podLostSignal = defineSignal<[PodLost]>('podLost');
+export const podLostSignal = schemaSignal('podLost', PodLostSchema);
 /** Sent by the worker's shared pod informer when a session pod turns Ready. */
-export const podReadySignal = defineSignal<[PodReady]>('podReady');
+export const podReadySignal = schemaSignal('podReady', PodReadySchema);
 /**
  * Sent by the worker's shared pod informer when a session pod that was Ready turns NotReady (e.g. its
  * agent crash-loops). Ready again is a podReady signal. A pod NotReady longer than
  * `restartPolicy.unhealthyMinutes` counts as lost.
  */
-export const podNotReadySignal = defineSignal<[PodRef]>('podNotReady');
+export const podNotReadySignal = schemaSignal('podNotReady', PodRefSchema);
 /** Sent by the worker's shared pod informer when a session pod object is gone from the apiserver. */
-export const podGoneSignal = defineSignal<[PodRef]>('podGone');
+export const podGoneSignal = schemaSignal('podGone', PodRefSchema);
 /**
  * The early return of a create (Update-with-Start): completes with the state once the session has left
  * `creating` — running, failed or terminating — so the API never polls a query for it.
  */
-export const waitUntilStartedUpdate = defineUpdate<SessionState, [NoData]>('waitUntilStarted');
+export const waitUntilStartedUpdate = schemaUpdate<SessionState, typeof NoDataSchema>('waitUntilStarted', NoDataSchema);
 /**
  * A long poll for lifecycle events: completes with the state once it holds an event after `afterSeq`, or
  * the session has ended, or this run is about to continue as new (the caller then asks again). One
  * in-flight call per `afterSeq` serves every follower: callers use the update id `events-after-<seq>`,
  * which the server deduplicates.
  */
-export const waitForEventsUpdate = defineUpdate<SessionState, [{ afterSeq: number }]>('waitForEvents');
+export const waitForEventsUpdate = schemaUpdate<SessionState, typeof WaitForEventsSchema>(
+  'waitForEvents',
+  WaitForEventsSchema,
+);
 
 /** The update id every follower of one session uses for "events after `afterSeq`", so they share one call. */
 export function eventsUpdateId(afterSeq: number): string {
@@ -93,31 +98,29 @@ export function eventsUpdateId(afterSeq: number): string {
  * Secrets, ConfigMap and claim kept. Completes with the state once it is `suspended`. Refused (see
  * SuspendRejection in ./suspension.ts) when the session cannot be suspended now.
  */
-export const suspendSessionUpdate = defineUpdate<SessionState, [NoData]>('suspendSession');
+export const suspendSessionUpdate = schemaUpdate<SessionState, typeof NoDataSchema>('suspendSession', NoDataSchema);
 /**
  * Recreates a suspended session's pod and Service on the same claim. Completes with the state once it is
  * `running` again (or has ended); a second caller while it is `resuming` waits for the same resume.
  */
-export const resumeSessionUpdate = defineUpdate<SessionState, [NoData]>('resumeSession');
+export const resumeSessionUpdate = schemaUpdate<SessionState, typeof NoDataSchema>('resumeSession', NoDataSchema);
 /** Sent by the API (throttled) when a request to the session was proxied at `at`: it is not idle. */
-export const sessionActivitySignal = defineSignal<[{ at: string }]>('sessionActivity');
+export const sessionActivitySignal = schemaSignal('sessionActivity', SessionActivitySchema);
 
-/** The schema of each session signal's argument, by wire name. */
-export const sessionSignalSchemas: Readonly<Record<string, z.ZodType>> = {
-  [terminateSessionSignal.name]: TerminateSessionInputSchema,
-  [podLostSignal.name]: PodLostSchema,
-  [podReadySignal.name]: PodReadySchema,
-  [podNotReadySignal.name]: PodRefSchema,
-  [podGoneSignal.name]: PodRefSchema,
-  [sessionActivitySignal.name]: SessionActivitySchema,
-};
-
-/** The schema of each session update's argument, by wire name. */
-export const sessionUpdateSchemas: Readonly<Record<string, z.ZodType>> = {
-  [extendSessionUpdate.name]: ExtendSessionInputSchema,
-  [terminateSessionUpdate.name]: TerminateSessionInputSchema,
-  [waitUntilStartedUpdate.name]: NoDataSchema,
-  [waitForEventsUpdate.name]: WaitForEventsSchema,
-  [suspendSessionUpdate.name]: NoDataSchema,
-  [resumeSessionUpdate.name]: NoDataSchema,
-};
+/** Every signal and update of the session workflow, for tests that try each with a bad argument. */
+export const sessionSignals = [
+  terminateSessionSignal,
+  podLostSignal,
+  podReadySignal,
+  podNotReadySignal,
+  podGoneSignal,
+  sessionActivitySignal,
+] as const;
+export const sessionUpdates = [
+  extendSessionUpdate,
+  terminateSessionUpdate,
+  waitUntilStartedUpdate,
+  waitForEventsUpdate,
+  suspendSessionUpdate,
+  resumeSessionUpdate,
+] as const;

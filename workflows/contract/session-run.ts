@@ -4,7 +4,7 @@
  * keeps while it runs.
  */
 import { z } from 'zod';
-import { SessionSpecSchema, SessionStateSchema } from './spec.js';
+import { SessionSpecSchema, SessionStateSchema, type SessionState } from './spec.js';
 
 /** The `type` of the ApplicationFailure a failed session workflow ends with. */
 export const SessionFailureType = {
@@ -57,6 +57,18 @@ export const SessionWorkflowInputSchema = z.tuple([
   SessionCarryOverSchema.nullish(),
   SessionTuningSchema.nullish(),
 ]);
+
+/**
+ * A failed session workflow's final state: the first detail of the ApplicationFailure it ends with, so a
+ * reader of the closed workflow needs no query (a query of a closed workflow replays its whole history on
+ * a worker). Undefined for any other failure.
+ */
+export function finalStateOf(failure: unknown): SessionState | undefined {
+  const details = (failure as { details?: unknown } | null | undefined)?.details;
+  if (!Array.isArray(details)) return undefined;
+  const state = SessionStateSchema.safeParse(details[0]);
+  return state.success ? state.data : undefined;
+}
 
 export interface FailureRecord {
   type: SessionFailureType;

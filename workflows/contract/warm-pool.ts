@@ -3,10 +3,10 @@
  * its messages and their schemas. A pool is a set of pre-started pods of one profile — the part of a
  * session pod that does not depend on the user — so a session of the same profile can take one.
  */
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ReconcileResult } from './activities.js';
-import { NoDataSchema, type NoData } from './session-messages.js';
+import { NoDataSchema, schemaSignal } from './schema-messages.js';
 import { PlacementSchema, ResourcesSchema } from './spec.js';
 
 /** Pool names become part of pod names and label values. */
@@ -67,12 +67,11 @@ export interface WarmPoolState {
 }
 
 /** A pod of the pool was claimed: refill now rather than at the next timer. */
-export const warmPoolClaimedSignal = defineSignal<[NoData]>('warmPoolClaimed');
+export const warmPoolClaimedSignal = schemaSignal('warmPoolClaimed', NoDataSchema);
 /** New target size (clamped to the profile's max), sent by the pool's size Schedules. */
-export const WarmPoolResizeSchema = z.object({ size: z.number().int().min(0) });
-export const warmPoolResizeSignal = defineSignal<[z.infer<typeof WarmPoolResizeSchema>]>('warmPoolResize');
+export const warmPoolResizeSignal = schemaSignal('warmPoolResize', z.object({ size: z.number().int().min(0) }));
 /** The profile as configured now; a new template drains and replaces the pool's pods (rolling). */
-export const warmPoolProfileSignal = defineSignal<[WarmPoolProfile]>('warmPoolProfile');
+export const warmPoolProfileSignal = schemaSignal('warmPoolProfile', WarmPoolProfileSchema);
 export const getWarmPoolStateQuery = defineQuery<WarmPoolState>('getWarmPoolState');
 
 /** The pool workflow's input. */
@@ -89,10 +88,3 @@ export type WarmPoolInput = z.infer<typeof WarmPoolInputSchema>;
 
 /** The arguments of the run a size Schedule starts: the pool and its new size. */
 export const WarmPoolResizeInputSchema = z.tuple([PoolNameSchema, z.number().int().min(0)]);
-
-/** The schema of each pool signal's argument, by wire name. */
-export const warmPoolSignalSchemas: Readonly<Record<string, z.ZodType>> = {
-  [warmPoolClaimedSignal.name]: NoDataSchema,
-  [warmPoolResizeSignal.name]: WarmPoolResizeSchema,
-  [warmPoolProfileSignal.name]: WarmPoolProfileSchema,
-};

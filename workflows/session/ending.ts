@@ -108,6 +108,8 @@ export class SessionEnding {
       type: failure.type,
       message: failure.message,
       nonRetryable: true,
+      // The final state, for readers of the closed workflow (finalStateOf in the contract).
+      details: [host.state],
       ...(err instanceof Error ? { cause: err } : {}),
     });
   }

@@ -4,11 +4,12 @@
  * an intent (a termination request, a deadline, a pod report) or waits for the run to act on one: every
  * activity runs on the run's own loop, never concurrently with it from a handler.
  *
- * Every argument reaching these handlers was parsed against its schema by workflows/interceptors.ts (an
- * update without a valid one is rejected, a signal dropped); every update has a validator, so the parse
- * happens before an update is accepted and a refused one leaves no trace in the history.
+ * Every argument reaching these handlers was parsed against the schema its definition carries
+ * (../parsed-messages.ts): an update without a valid one is rejected by its validator, before it is
+ * accepted, so it leaves no trace in the history; such a signal is dropped.
  */
 import { ApplicationFailure, condition, log, setHandler } from '@temporalio/workflow';
+import { onSignal, onUpdate } from '../parsed-messages.js';
 import {
   isActive,
   isEnded,
@@ -51,51 +52,37 @@ export interface MessageHost {
   record(type: string, message?: string): void;
 }
 
-/** The validator of an update nothing but its argument's schema refuses (see workflows/interceptors.ts). */
-function parsedByTheInterceptor(_argument: unknown): void {}
-
 export function installSessionHandlers(host: MessageHost): void {
   setHandler(getSessionStateQuery, () => host.state);
-  setHandler(extendSessionUpdate, (input) => extend(host, input), {
-    validator: (input) => validateExtend(host, input),
+  onUpdate(extendSessionUpdate, (input) => extend(host, input), {
+    validate: (input) => validateExtend(host, input),
+    invalidType: ExtendRejection.InvalidMinutes,
   });
-  setHandler(
-    terminateSessionUpdate,
-    async (input) => {
-      requestTermination(host, input);
-      // Answer with the state shutdown has begun from, not the state before the request was seen.
-      await condition(() => !isActive(host.state.status));
-      return host.state;
-    },
-    { validator: parsedByTheInterceptor },
-  );
-  setHandler(terminateSessionSignal, (input) => requestTermination(host, input));
-  setHandler(podLostSignal, (event) => {
+  onUpdate(terminateSessionUpdate, async (input) => {
+    requestTermination(host, input);
+    // Answer with the state shutdown has begun from, not the state before the request was seen.
+    await condition(() => !isActive(host.state.status));
+    return host.state;
+  });
+  onSignal(terminateSessionSignal, (input) => requestTermination(host, input));
+  onSignal(podLostSignal, (event) => {
     // The pod keeps its name across recreations, so the event may describe a predecessor: it only
     // triggers a check of the pod as it is now.
     log.info('pod lost reported', { podName: event.podName, reason: event.reason });
     host.pods.lostReported(event);
   });
-  setHandler(podReadySignal, (event) => host.pods.readyReported(event.podUid, event.nodeName));
-  setHandler(podGoneSignal, (event) => host.pods.goneReported(event.podUid));
-  setHandler(podNotReadySignal, (event) => host.pods.notReadyReported(event.podUid));
-  setHandler(
-    waitUntilStartedUpdate,
-    async () => {
-      await condition(() => host.state.status !== 'creating');
-      return host.state;
-    },
-    { validator: parsedByTheInterceptor },
-  );
-  setHandler(
-    waitForEventsUpdate,
-    async ({ afterSeq }) => {
-      await condition(() => host.nextSeq - 1 > afterSeq || isEnded(host.state.status) || host.draining);
-      // Only the new events: the answer is stored in the history once per follower batch.
-      return { ...host.state, events: host.state.events.filter((e) => e.seq > afterSeq) };
-    },
-    { validator: parsedByTheInterceptor },
-  );
+  onSignal(podReadySignal, (event) => host.pods.readyReported(event.podUid, event.nodeName));
+  onSignal(podGoneSignal, (event) => host.pods.goneReported(event.podUid));
+  onSignal(podNotReadySignal, (event) => host.pods.notReadyReported(event.podUid));
+  onUpdate(waitUntilStartedUpdate, async () => {
+    await condition(() => host.state.status !== 'creating');
+    return host.state;
+  });
+  onUpdate(waitForEventsUpdate, async ({ afterSeq }) => {
+    await condition(() => host.nextSeq - 1 > afterSeq || isEnded(host.state.status) || host.draining);
+    // Only the new events: the answer is stored in the history once per follower batch.
+    return { ...host.state, events: host.state.events.filter((e) => e.seq > afterSeq) };
+  });
 }
 
 // Validators run before an update is accepted and leave no trace in history. Clients map the failure

@@ -6,7 +6,7 @@
  * Idle: the API signals the last proxied request (throttled); a timer to `last activity + idleMinutes`
  * asks the agent's `/status` once, and suspends with reason `idle` if it is `stable`, else re-arms.
  */
-import { ApplicationFailure, condition, isCancellation, log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, isCancellation, log, proxyActivities } from '@temporalio/workflow';
 import type { SuspendActivities } from '../contract/activities.js';
 import type { SuspendRef } from '../contract/activities.js';
 import { isEndingOrEnded, type SessionSpec, type SessionState, type SessionStatus } from '../contract/spec.js';
@@ -18,12 +18,8 @@ import {
   type Refusal,
   type SuspendSubject,
 } from '../contract/suspension.js';
-import {
-  resumeSessionUpdate,
-  sessionActivitySignal,
-  suspendSessionUpdate,
-  type NoData,
-} from '../contract/session-messages.js';
+import { resumeSessionUpdate, sessionActivitySignal, suspendSessionUpdate } from '../contract/session-messages.js';
+import { onSignal, onUpdate } from '../parsed-messages.js';
 import { MINUTE_MS } from './failures.js';
 
 const acts = proxyActivities<SuspendActivities>({
@@ -65,12 +61,12 @@ export class SuspendCycle {
 
   install(): void {
     const { host } = this;
-    setHandler(sessionActivitySignal, ({ at }) => {
+    onSignal(sessionActivitySignal, ({ at }) => {
       const t = Date.parse(at);
       // A clock ahead of the workflow's must not postpone idleness for ever.
       if (Number.isFinite(t)) this.lastActivity = Math.max(this.lastActivity ?? 0, Math.min(t, Date.now()));
     });
-    setHandler(
+    onUpdate(
       suspendSessionUpdate,
       async () => {
         await this.holdPlace('suspend');
@@ -78,9 +74,9 @@ export class SuspendCycle {
         await condition(() => host.state.status === 'suspended' || this.over());
         return host.state;
       },
-      { validator: (_request: NoData) => this.refuse(suspendRefusal(this.subject())) },
+      { validate: () => this.refuse(suspendRefusal(this.subject())) },
     );
-    setHandler(
+    onUpdate(
       resumeSessionUpdate,
       async () => {
         if (host.state.status === 'suspended' && this.request?.kind !== 'resume') {
@@ -90,7 +86,7 @@ export class SuspendCycle {
         await condition(() => host.state.status === 'running' || this.over());
         return host.state;
       },
-      { validator: (_request: NoData) => this.refuse(resumeRefusal(this.subject())) },
+      { validate: () => this.refuse(resumeRefusal(this.subject())) },
     );
   }
 
