@@ -1,5 +1,5 @@
 /**
- * The activities of the event-driven session workflow (patch `event-driven-core`): provisioning in one
+ * The activities of the session workflow built on the single-object ones: provisioning in one
  * step with independent objects created concurrently, pod deletion that returns once it is requested
  * (the informer reports the pod gone), the start-timeout diagnosis, and the quota ledger release. Built
  * on the single-object activities of ./ensure-objects.ts, which keep their create-or-adopt and ownership rules.
@@ -31,8 +31,8 @@ export interface EventDrivenDeps {
   log: Logger;
   requestPodDeletion: (spec: SessionSpec, graceSeconds: number) => Promise<string | null>;
   /**
-   * Where a spec without secrets gets them (runs since `fast-recovery` pass none, so the token and MCP
-   * config are in the history once: the start input). Without it, the spec's own secrets are used.
+   * Where a spec without secrets gets them (the workflow passes none, so the token and MCP config are
+   * in the history once: the start input). Without it, the spec's own secrets are used.
    */
   startSecrets?: StartSecretsReader;
   /** Claims a warm pod of the session's profile (null: none, or no pool of it); without it every start is cold. */

@@ -1,5 +1,5 @@
 /**
- * The side effects of suspending and resuming a session (patch `suspend-resume`): deleting its Service
+ * The side effects of suspending and resuming a session: deleting its Service
  * (the pod goes through the ordinary graceful deletion), moving it between the running and suspended
  * counts of its user's quota ledger, and asking its agent whether it is idle. Every one is idempotent.
  */

@@ -116,7 +116,7 @@ export interface SessionActivities {
    */
   provisionSession(spec: SessionSpec): Promise<ProvisionResult>;
   /**
-   * The same for a session that may start warm (patch `claim-in-provisioning`): the claim of a warm pod runs
+   * The same for a session that may start warm: the claim of a warm pod runs
    * beside the creates, and the session adopts the claimed pod or, on a miss, creates its own (a cold start).
    */
   provisionWarmSession(spec: SessionSpec): Promise<WarmProvisionResult>;

@@ -117,8 +117,8 @@ export const SessionSpecSchema = z.object({
    */
   idleMinutes: z.number().positive().optional(),
   /**
-   * The pod the session runs in when it is not its own `<base>` pod: the warm pod it claimed (patch
-   * `warm-claim`, see ./warm-pool.ts). Set by the workflow after the claim, never by a client.
+   * The pod the session runs in when it is not its own `<base>` pod: the warm pod it claimed (see
+   * ./warm-pool.ts). Set by the workflow after the claim, never by a client.
    */
   podName: z.string().min(1).max(253).optional(),
 });
@@ -197,7 +197,7 @@ export const SessionStateSchema = z.object({
   lastError: SessionErrorSchema.optional(),
   pvcName: z.string().optional(),
   pvcRetained: z.boolean().optional(),
-  /** warm: the session took a pre-started pod of a warm pool; cold: it created its own. Unset before `warm-claim`. */
+  /** warm: the session took a pre-started pod of a warm pool; cold: it created its own. */
   start: z.enum(['warm', 'cold']).optional(),
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;
