@@ -17,6 +17,7 @@ import type { SessionActivities } from '../contract/activities.js';
 import type { EndReason, SessionError, SessionSpec, SessionState, SessionStatus } from '../contract/spec.js';
 import { SessionFailureType, type FailureRecord, type ShutdownRequest } from '../contract/session-run.js';
 import { errorCode, now, rootMessage } from './failures.js';
+import type { RunState } from './run-state.js';
 
 /** What the ending needs of the run; accessors over its fields, so run.ts stays the owner. */
 export interface EndingHost {
@@ -25,7 +26,7 @@ export interface EndingHost {
   readonly state: SessionState;
   /** The run's root scope: its cancellation is the workflow's, not a termination request's. */
   readonly root: CancellationScope;
-  readonly terminate: ShutdownRequest | undefined;
+  readonly runState: RunState;
   /** The spec without its secrets. */
   podSpec(): SessionSpec;
   /** Deletes the pod with `graceSeconds` and returns once it is gone. */
@@ -116,7 +117,7 @@ export class SessionEnding {
 
   registerObjectsCleanup(): void {
     this.addCompensation('objects', async () => {
-      await this.deleteObjects(this.deletePvcPolicy(this.host.terminate?.deletePvc));
+      await this.deleteObjects(this.deletePvcPolicy(this.host.runState.terminate?.deletePvc));
     });
   }
 

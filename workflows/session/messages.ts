@@ -32,23 +32,16 @@ import {
   waitForEventsUpdate,
   waitUntilStartedUpdate,
 } from '../contract/session-messages.js';
-import type { ShutdownRequest } from '../contract/session-run.js';
 import { MINUTE_MS, now } from './failures.js';
 import type { PodTracker } from './pod-tracker.js';
+import type { RunState } from './run-state.js';
 
 /** What the handlers need of the run; accessors over its fields, so run.ts stays the owner. */
 export interface MessageHost {
   readonly spec: SessionSpec;
   readonly state: SessionState;
   readonly pods: PodTracker;
-  /** The termination requested, once one is; setting it is how a request reaches the run. */
-  terminate: ShutdownRequest | undefined;
-  /** The scope of the step a termination request may abort (provisioning or a pod recovery). */
-  readonly interruptible: { cancel(): void } | undefined;
-  /** The seq the next recorded event gets. */
-  readonly nextSeq: number;
-  /** Set before continuing as new: long-polling followers are answered so the handlers can finish. */
-  readonly draining: boolean;
+  readonly runState: RunState;
   record(type: string, message?: string): void;
 }
 
@@ -79,7 +72,7 @@ export function installSessionHandlers(host: MessageHost): void {
     return host.state;
   });
   onUpdate(waitForEventsUpdate, async ({ afterSeq }) => {
-    await condition(() => host.nextSeq - 1 > afterSeq || isEnded(host.state.status) || host.draining);
+    await condition(() => host.runState.nextSeq - 1 > afterSeq || isEnded(host.state.status) || host.runState.draining);
     // Only the new events: the answer is stored in the history once per follower batch.
     return { ...host.state, events: host.state.events.filter((e) => e.seq > afterSeq) };
   });
@@ -88,10 +81,10 @@ export function installSessionHandlers(host: MessageHost): void {
 // Validators run before an update is accepted and leave no trace in history. Clients map the failure
 // types to answers (see ExtendRejection); an invalid `minutes` is refused by the argument's schema.
 function validateExtend(host: MessageHost, { minutes }: ExtendSessionInput): void {
-  if (host.terminate || (host.state.status !== 'running' && host.state.status !== 'restarting')) {
+  if (host.runState.terminate || (host.state.status !== 'running' && host.state.status !== 'restarting')) {
     throw ApplicationFailure.create({
       type: ExtendRejection.NotRunning,
-      message: `session ${host.spec.sessionId} is ${host.terminate ? 'terminating' : host.state.status}; only a running session can be extended`,
+      message: `session ${host.spec.sessionId} is ${host.runState.terminate ? 'terminating' : host.state.status}; only a running session can be extended`,
     });
   }
   const candidate = extendedDeadline(host, minutes);
@@ -117,10 +110,10 @@ function extendedDeadline(host: MessageHost, minutes: number): number {
 }
 
 function requestTermination(host: MessageHost, input: TerminateSessionInput): void {
-  if (host.terminate || !isActive(host.state.status)) return;
-  host.terminate = {
+  if (host.runState.terminate || !isActive(host.state.status)) return;
+  host.runState.terminate = {
     reason: input.reason,
     ...(input.deletePvc !== undefined ? { deletePvc: input.deletePvc } : {}),
   };
-  host.interruptible?.cancel();
+  host.runState.interruptible?.cancel();
 }

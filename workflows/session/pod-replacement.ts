@@ -11,6 +11,7 @@ import type { FastRecovery } from './fast-recovery.js';
 import { MINUTE_MS, errorCode, failureTypeOf, isLost, now, podStartTimeoutOf, rootMessage } from './failures.js';
 import { handsOver, replacesBeside } from './handover.js';
 import type { PodTracker } from './pod-tracker.js';
+import type { RunState } from './run-state.js';
 import { nodeLossCheck, replacementGraceSeconds } from './recovery.js';
 
 /** What the replacement needs of the run; accessors over its fields, so run.ts stays the owner. */
@@ -20,10 +21,7 @@ export interface ReplacementHost {
   readonly state: SessionState;
   readonly pods: PodTracker;
   readonly fast: FastRecovery;
-  /** The pod's name when it is a handover's `<base>-g<N>` rather than the session's own `<base>`. */
-  namedPod: string | undefined;
-  /** When each pod recreation happened, for the restart budget's sliding window. */
-  restartTimes: string[];
+  readonly runState: RunState;
   /** The spec without its secrets. */
   podSpec(): SessionSpec;
   record(type: string, message?: string): void;
@@ -75,7 +73,7 @@ export class PodReplacement {
         const pod = await host.acts.ensureSessionPod(host.podSpec());
         host.pods.current = pod.podUid;
         // A warm or handed-over pod was deleted by the suspend: the session's own `<base>` pod replaces it.
-        [host.state.podName, host.namedPod] = [pod.podName, undefined];
+        [host.state.podName, host.runState.namedPod] = [pod.podName, undefined];
         await host.waitForReady();
       });
     } catch (err) {
@@ -101,14 +99,14 @@ export class PodReplacement {
       host.record('pod_lost', check.message ? `${reason}: ${check.message}` : reason);
       const at = Date.now();
       const windowStart = at - host.spec.restartPolicy.windowMinutes * MINUTE_MS;
-      host.restartTimes = [...host.restartTimes.filter((t) => Date.parse(t) > windowStart), now()];
+      host.runState.restartTimes = [...host.runState.restartTimes.filter((t) => Date.parse(t) > windowStart), now()];
       await host.transition('restarting', reason);
-      if (host.restartTimes.length > host.spec.restartPolicy.maxRestarts) {
+      if (host.runState.restartTimes.length > host.spec.restartPolicy.maxRestarts) {
         const failure: FailureRecord = {
           type: SessionFailureType.PodFailed,
           endReason: 'pod_failed' satisfies EndReason,
           code: 'POD_FAILED',
-          message: `pod lost (${reason}) ${host.restartTimes.length} times within ${host.spec.restartPolicy.windowMinutes} minutes; the restart policy allows ${host.spec.restartPolicy.maxRestarts}`,
+          message: `pod lost (${reason}) ${host.runState.restartTimes.length} times within ${host.spec.restartPolicy.windowMinutes} minutes; the restart policy allows ${host.spec.restartPolicy.maxRestarts}`,
         };
         host.fail(failure);
         throw ApplicationFailure.create({ type: failure.type, message: failure.message, nonRetryable: true });
@@ -122,19 +120,19 @@ export class PodReplacement {
           host.acts.requestPodDeletion(host.podSpec(), { graceSeconds: 0 }),
         ]);
         host.pods.current = pod.podUid;
-        host.state.podName = host.namedPod = pod.podName;
+        host.state.podName = host.runState.namedPod = pod.podName;
       } else if (previous) {
         const pod = await host.acts.ensureSessionPod(host.podSpec(), { generation: host.state.restartCount });
         host.pods.current = pod.podUid;
-        host.state.podName = host.namedPod = pod.podName;
+        host.state.podName = host.runState.namedPod = pod.podName;
         host.record('pod_created', `${pod.podName}, beside ${previous.podName ?? 'the session pod'} until it is Ready`);
       } else {
         if (check.exists) await host.stopPod(replacementGraceSeconds(check, host.spec));
         // A lost warm or handed-over pod is replaced like any other, by the session's own `<base>` pod.
         const pod = await host.acts.ensureSessionPod(host.podSpec());
         host.pods.current = pod.podUid;
-        if (host.state.start === 'warm' || host.namedPod)
-          [host.state.podName, host.namedPod] = [pod.podName, undefined];
+        if (host.state.start === 'warm' || host.runState.namedPod)
+          [host.state.podName, host.runState.namedPod] = [pod.podName, undefined];
       }
       try {
         await host.waitForReady();

@@ -27,6 +27,7 @@ import { PodReplacement, type ReplacementHost } from './pod-replacement.js';
 import { PodTracker } from './pod-tracker.js';
 import { Provisioning, type ProvisionHost } from './provisioning.js';
 import { FastRecovery, type RecoveryHost } from './fast-recovery.js';
+import type { RunState } from './run-state.js';
 import { SuspendCycle } from './suspension.js';
 import { recordStatusChange } from './audit-record.js';
 import { publishSessionAttributes } from './identity-attributes.js';
@@ -44,17 +45,9 @@ export class SessionRun {
   private readonly root = CancellationScope.current();
   private readonly state: SessionState;
   private readonly pods: PodTracker;
-  private nextSeq: number;
-  private restartTimes: string[];
-  private terminate: ShutdownRequest | undefined;
-  /** The scope of the step a termination request may abort (provisioning or a pod recovery). */
-  private interruptible: CancellationScope | undefined;
-  /** Set before continuing as new: long-polling followers are answered so the handlers can finish. */
-  private draining = false;
+  private readonly runState: RunState;
   private readonly fast: FastRecovery;
   private readonly rest: SuspendCycle;
-  /** The pod's name when it is a handover's `<base>-g<N>` rather than the session's own `<base>`. */
-  private namedPod: string | undefined;
   private readonly host: RunHost;
   private readonly provisioning: Provisioning;
   private readonly replacement: PodReplacement;
@@ -66,13 +59,17 @@ export class SessionRun {
     private readonly tuning: SessionTuning | undefined,
   ) {
     this.acts = sessionActivities();
-    // A run continued as new gets the pod it runs in through its spec (see continueAsNew).
-    this.namedPod = spec.podName;
+    this.runState = {
+      terminate: carried?.terminate,
+      interruptible: undefined,
+      nextSeq: carried?.nextSeq ?? 1,
+      draining: false,
+      // A run continued as new gets the pod it runs in through its spec (see continueAsNew).
+      namedPod: spec.podName,
+      restartTimes: carried?.restartTimes ?? [],
+    };
     if (carried) {
       this.state = carried.state;
-      this.nextSeq = carried.nextSeq;
-      this.restartTimes = carried.restartTimes;
-      this.terminate = carried.terminate;
       this.pods = new PodTracker(carried.podLostPending, carried.podUid);
     } else {
       const createdAt = now();
@@ -92,12 +89,11 @@ export class SessionRun {
         phases: { creating: createdAt },
         events: [],
       };
-      this.nextSeq = 1;
-      this.restartTimes = [];
       this.pods = new PodTracker(false, undefined);
     }
-    this.host = this.helperHost();
-    this.fast = new FastRecovery(this.host);
+    const host = this.helperHost();
+    this.fast = new FastRecovery(host);
+    this.host = { ...host, fast: this.fast };
     this.provisioning = new Provisioning(this.host);
     this.replacement = new PodReplacement(this.host);
     this.ending = new SessionEnding(this.host);
@@ -110,7 +106,7 @@ export class SessionRun {
       {
         spec,
         state: this.state,
-        terminating: () => this.terminate !== undefined,
+        terminating: () => this.runState.terminate !== undefined,
         record: (type, message) => this.record(type, message),
         transition: (to, reason) => this.transition(to, reason),
         stopPod: () => this.stopPod(this.spec.podStopGraceSeconds),
@@ -130,7 +126,7 @@ export class SessionRun {
         const aborted = await this.provisioning.provision();
         if (!aborted) await this.enterRunning();
       }
-      const request = this.terminate ?? (await this.runUntilShutdown());
+      const request = this.runState.terminate ?? (await this.runUntilShutdown());
       return await this.ending.shutdown(request);
     } catch (err) {
       // Continuing as new is how a long session survives, not an end: nothing to undo.
@@ -160,7 +156,7 @@ export class SessionRun {
   /** Waits for the deadline or a termination request, recovering the pod whenever it is lost. */
   private async runUntilShutdown(): Promise<ShutdownRequest> {
     for (;;) {
-      if (this.terminate) return this.terminate;
+      if (this.runState.terminate) return this.runState.terminate;
       const expiresAt = Date.parse(this.state.expiresAt!);
       if (Date.now() >= expiresAt) return { reason: 'timeout' satisfies EndReason };
       if (this.rest.pending()) {
@@ -189,7 +185,7 @@ export class SessionRun {
       // Waking when the history has grown long (e.g. many updates) lets a quiet session continue as new too.
       await condition(
         () =>
-          this.terminate !== undefined ||
+          this.runState.terminate !== undefined ||
           (this.pods.lostPending && this.state.status !== 'suspended') ||
           this.shouldContinueAsNew() ||
           this.pods.readinessChanges !== flips ||
@@ -212,14 +208,14 @@ export class SessionRun {
 
   private async continueAsNew(): Promise<never> {
     // Followers long-polling for events are answered now and ask the next run; nothing else waits long.
-    this.draining = true;
+    this.runState.draining = true;
     await condition(allHandlersFinished);
     const carry: SessionCarryOver = {
       state: this.state,
-      nextSeq: this.nextSeq,
-      restartTimes: this.restartTimes,
+      nextSeq: this.runState.nextSeq,
+      restartTimes: this.runState.restartTimes,
       podLostPending: this.pods.lostPending,
-      ...(this.terminate ? { terminate: this.terminate } : {}),
+      ...(this.runState.terminate ? { terminate: this.runState.terminate } : {}),
       ...(this.pods.current ? { podUid: this.pods.current } : {}),
       ...(this.rest.carry() ? { lastActivityAt: this.rest.carry() } : {}),
     };
@@ -234,46 +230,15 @@ export class SessionRun {
 
   // ---- helpers --------------------------------------------------------------------------------------
 
-  /** The run as its helpers see it: accessors over this run's fields, read when used, not when built. */
-  private helperHost(): RunHost {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's accessors read this run's fields
-    const run = this;
+  /** The run as its helpers see it: its records (shared by reference) and its steps. */
+  private helperHost(): Omit<RunHost, 'fast'> {
     return {
       acts: this.acts,
       spec: this.spec,
       state: this.state,
       pods: this.pods,
       root: this.root,
-      get fast() {
-        return run.fast;
-      },
-      get terminate() {
-        return run.terminate;
-      },
-      set terminate(request: ShutdownRequest | undefined) {
-        run.terminate = request;
-      },
-      get interruptible() {
-        return run.interruptible;
-      },
-      get nextSeq() {
-        return run.nextSeq;
-      },
-      get draining() {
-        return run.draining;
-      },
-      get namedPod() {
-        return run.namedPod;
-      },
-      set namedPod(name: string | undefined) {
-        run.namedPod = name;
-      },
-      get restartTimes() {
-        return run.restartTimes;
-      },
-      set restartTimes(times: string[]) {
-        run.restartTimes = times;
-      },
+      runState: this.runState,
       podSpec: () => this.podSpec(),
       record: (type, message) => this.record(type, message),
       transition: (to, reason) => this.transition(to, reason),
@@ -291,25 +256,25 @@ export class SessionRun {
   private podSpec(): SessionSpec {
     // A warm-started session runs in the pod it claimed (or, after a recovery, its own `<base>` pod); a
     // handed-over one in its `<base>-g<N>`.
-    const podName = this.state.start === 'warm' ? this.state.podName : this.namedPod;
+    const podName = this.state.start === 'warm' ? this.state.podName : this.runState.namedPod;
     return { ...this.spec, secrets: {}, ...(podName ? { podName } : {}) };
   }
 
   /** Runs `fn` in a scope that a termination request cancels. */
   private async interruptibly<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.terminate) throw new CancelledFailure('termination requested');
+    if (this.runState.terminate) throw new CancelledFailure('termination requested');
     const scope = new CancellationScope();
-    this.interruptible = scope;
+    this.runState.interruptible = scope;
     try {
       return await scope.run(fn);
     } finally {
-      this.interruptible = undefined;
+      this.runState.interruptible = undefined;
     }
   }
 
   /** True when `err` is our own abort of a step for a termination request, not a workflow cancellation. */
   private isTerminationAbort(err: unknown): boolean {
-    return isCancellation(err) && this.terminate !== undefined && !this.root.consideredCancelled;
+    return isCancellation(err) && this.runState.terminate !== undefined && !this.root.consideredCancelled;
   }
 
   private async transition(to: SessionStatus, reason?: string): Promise<void> {
@@ -330,7 +295,7 @@ export class SessionRun {
   }
 
   private record(type: string, message?: string): void {
-    this.state.events.push({ seq: this.nextSeq++, type, at: now(), ...(message ? { message } : {}) });
+    this.state.events.push({ seq: this.runState.nextSeq++, type, at: now(), ...(message ? { message } : {}) });
     if (this.state.events.length > EVENTS_KEPT) this.state.events.splice(0, this.state.events.length - EVENTS_KEPT);
   }
 }
