@@ -202,7 +202,10 @@ export const SessionStateSchema = z.object({
 });
 export type SessionState = z.infer<typeof SessionStateSchema>;
 
-export const ExtendSessionInputSchema = z.object({ minutes: z.number().int().positive() });
+const POSITIVE_MINUTES = { error: 'minutes must be a positive integer' };
+export const ExtendSessionInputSchema = z.object({
+  minutes: z.number(POSITIVE_MINUTES).int(POSITIVE_MINUTES).positive(POSITIVE_MINUTES),
+});
 export type ExtendSessionInput = z.infer<typeof ExtendSessionInputSchema>;
 export const ExtendSessionResultSchema = z.object({ expiresAt: z.string() });
 export type ExtendSessionResult = z.infer<typeof ExtendSessionResultSchema>;
