@@ -90,7 +90,11 @@ export function onUpdate<R, S extends z.ZodType>(
     });
   };
   setHandler(def as SchemaUpdate<R, z.ZodType>, (...args: unknown[]) => handler(parse(args)), {
-    validator: (...args: unknown[]) => options.validate?.(parse(args)),
+    validator: (...args: unknown[]) => {
+      // Parsed first, always: `validate?.(parse(args))` would skip the parse when there is no `validate`.
+      const argument = parse(args);
+      options.validate?.(argument);
+    },
   });
 }
 
