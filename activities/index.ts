@@ -20,7 +20,7 @@ import {
 import { ownedObjects } from './owned-objects.js';
 import { podCheckActivity } from './pod-check.js';
 import type { StartSecretsReader } from './start-secrets.js';
-import type { ClaimedPod } from '../workflows/contract/activities.js';
+import type { ClaimedPod, SessionActivities } from '../workflows/contract/activities.js';
 import type { SessionSpec } from '../workflows/contract/spec.js';
 
 export interface SessionActivitiesDeps {
@@ -56,4 +56,19 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionObj
     }),
   };
   return withParsedInputs(all);
+}
+
+/**
+ * The activities a worker registers: those the workflows call (workflows/contract/activities.ts). The
+ * single-object creates provisionSession is built of stay out: no workflow schedules them on their own.
+ */
+export function workflowSessionActivities(all: SessionObjectActivities): SessionActivities {
+  const {
+    ensureCredentialsSecret: _credentials,
+    ensureMcpSecret: _mcp,
+    ensureSessionConfigMap: _configMap,
+    ensureSessionPvc: _pvc,
+    ...called
+  } = all;
+  return called;
 }
