@@ -8,12 +8,33 @@
 import { WorkflowFailedError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import { SessionStatusKey } from '../../workflows/contract/search-attributes.js';
 import { finalStateOf } from '../../workflows/contract/session-run.js';
-import { isEnded, SessionStatusSchema, type SessionStatus } from '../../workflows/contract/spec.js';
+import { isEnded, SessionStatusSchema, type SessionState, type SessionStatus } from '../../workflows/contract/spec.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import type { SessionBody } from './schemas.js';
 import { bodyFromDescription, toSessionBody } from './session-views.js';
 
-export async function closedSessionBody(
+/**
+ * A running session's state from `query`; a closed one's from its result, never a query (which would
+ * replay the whole history on a worker, and fail with none running).
+ */
+export async function finalOrCurrentBody(
+  id: string,
+  handle: WorkflowHandle<typeof sessionWorkflow>,
+  description: WorkflowExecutionDescription,
+  query: () => Promise<SessionState>,
+): Promise<SessionBody> {
+  if (description.status.name !== 'RUNNING') return closedSessionBody(id, handle, description);
+  try {
+    return toSessionBody(await query());
+  } catch (err) {
+    // It may have closed since it was described.
+    const now = await handle.describe();
+    if (now.status.name !== 'RUNNING') return closedSessionBody(id, handle, now);
+    throw err;
+  }
+}
+
+async function closedSessionBody(
   id: string,
   handle: WorkflowHandle<typeof sessionWorkflow>,
   description: WorkflowExecutionDescription,

@@ -41,7 +41,7 @@ import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 import { listSessions, type SessionListFilter } from './session-list.js';
 import { bodyFromDescription, notYetAnswering, startFailure, toSessionBody } from './session-views.js';
-import { closedSessionBody } from './closed-session.js';
+import { finalOrCurrentBody } from './closed-session.js';
 import { isUnansweredNow, isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
 
 export { startFailure, toSessionBody } from './session-views.js';
@@ -308,24 +308,13 @@ export class SessionService {
     );
   }
 
-  /**
-   * A running session's state from its query; a closed one's from its result, never a query (which
-   * would replay the whole history on a worker, and fail with none running).
-   */
-  private async finalOrCurrentBody(
+  /** The session as it is, or as it ended: see {@link finalOrCurrentBody}. */
+  private finalOrCurrentBody(
     id: string,
     handle: SessionHandle,
     description: WorkflowExecutionDescription,
   ): Promise<SessionBody> {
-    if (description.status.name !== 'RUNNING') return closedSessionBody(id, handle, description);
-    try {
-      return toSessionBody(await this.queryState(handle, { retries: 2 }));
-    } catch (err) {
-      // It may have closed since it was described.
-      const now = await handle.describe();
-      if (now.status.name !== 'RUNNING') return closedSessionBody(id, handle, now);
-      throw err;
-    }
+    return finalOrCurrentBody(id, handle, description, () => this.queryState(handle, { retries: 2 }));
   }
 
   /**
