@@ -1,6 +1,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const WORKFLOW_BOUNDARY =
+  'Workflow code imports only @temporalio/workflow, zod, the contract (workflows/contract/) and other workflow files.';
+
+/** The import boundary of workflow files: `leaving` matches a relative import that leaves their tree. */
+function workflowImports(files, leaving, ignores, extraPackages = []) {
+  const packages = ['@temporalio/workflow', 'zod', ...extraPackages].map((p) => p.replace(/[/]/g, '\\/'));
+  return {
+    files,
+    ignores,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: `^(?!(${packages.join('|')})$|\\.)`, message: WORKFLOW_BOUNDARY },
+            { regex: leaving, message: WORKFLOW_BOUNDARY },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.stack/', 'coverage/', 'test-results/'] },
   js.configs.recommended,
@@ -14,23 +37,13 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
-  {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O.
-    files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'net', 'child_process', 'os'],
-              message: 'Workflows must stay deterministic: no Node built-ins.',
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // Workflow code runs in Temporal's deterministic sandbox, and everything it shares with the rest of the
+  // project crosses the Temporal boundary: it imports only @temporalio/workflow, zod, the contract
+  // (workflows/contract/, which every other side imports too) and other workflow files — no Node
+  // built-ins, no I/O, no second copy of a message, a schema or a status rule.
+  workflowImports(['workflows/*.ts'], '^\\.\\./', []),
+  workflowImports(['workflows/*/**/*.ts'], '^\\.\\./\\.\\./', ['workflows/contract/**']),
+  workflowImports(['workflows/contract/**/*.ts'], '^\\.\\./', [], ['@temporalio/common']),
   {
     // The domain knows nothing of HTTP: the API adapts the domain's rules and refusals into answers, so the
     // rules hold the same for every caller (API, workflows, CLI) and an HTTP change never reaches them.

@@ -1,12 +1,11 @@
 /** The audit trail of session transitions: one structured log line per transition. */
 import type { Logger } from 'pino';
-import type { BaseActivities } from './event-driven.js';
-import type { AuditRecord } from './types.js';
+import type { AuditRecord } from '../workflows/contract/activities.js';
 
 /** Secret-looking keys are dropped from audit details, whatever the caller put there. */
 const SECRET_KEY = /token|secret|password|passwd|credential|api[-_]?key|authorization|cookie/i;
 
-/** Writes the transition's audit line; the worker's audit sink and the older activity both come here. */
+/** Writes the transition's audit line (the worker's `audit` sink, src/temporal/audit-sink.ts). */
 export function writeAuditLine(log: Logger, record: AuditRecord): void {
   const detail = record.detail
     ? Object.fromEntries(Object.entries(record.detail).filter(([key]) => !SECRET_KEY.test(key)))
@@ -24,16 +23,4 @@ export function writeAuditLine(log: Logger, record: AuditRecord): void {
     },
     'session transition',
   );
-}
-
-/**
- * The activity runs that recorded their transitions before patch `audit-in-worker-log` still schedule
- * (./workflows/session/audit-record.ts); a worker keeps it registered for them.
- */
-export function auditActivity(log: Logger): Pick<BaseActivities, 'recordAudit'> {
-  return {
-    async recordAudit(record: AuditRecord) {
-      writeAuditLine(log, record);
-    },
-  };
 }

@@ -7,7 +7,7 @@ import type { KubeClients } from '../src/k8s/client.js';
 import { sessionObjectNames } from '../src/k8s/names.js';
 import type { BaseActivities } from './event-driven.js';
 import type { OwnedObjects } from './owned-objects.js';
-import type { DeleteObjectsResult } from './types.js';
+import type { DeleteObjectsResult } from '../workflows/contract/activities.js';
 import { deleteSessionWarmPods } from './warm-claim.js';
 
 export function deleteObjectsActivity(

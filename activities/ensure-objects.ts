@@ -1,6 +1,7 @@
 /**
- * The activities that create (or adopt) each of a session's objects, one object per activity: the
- * step-by-step provisioning of runs before `event-driven-core`, and the pieces ./event-driven.ts builds on.
+ * The creates (or adoptions) of each of a session's objects, one object per call: the pieces
+ * provisionSession (./event-driven.ts) is built of. The workflow calls ensureSessionPod and
+ * ensureSessionService itself (a recovery, a resume); the others only through provisionSession.
  */
 import type * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
@@ -16,10 +17,20 @@ import {
 } from '../src/k8s/manifests.js';
 import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
 import { isOwnedByUser } from '../src/k8s/ownership.js';
-import { FailureType, isNotFound, toKubeFailure } from './errors.js';
+import { isNotFound, toKubeFailure } from './errors.js';
+import { EnsurePodOptionsSchema, FailureType } from '../workflows/contract/activities.js';
+import type { SessionSpec } from '../workflows/contract/spec.js';
 import { parseActivityInput, type BaseActivities } from './event-driven.js';
-import { EnsurePodOptionsSchema } from './inputs.js';
 import type { OwnedObjects } from './owned-objects.js';
+
+/** The creates provisionSession is made of; idempotent each, so tests and tools may run them alone. */
+export interface ObjectActivities {
+  ensureCredentialsSecret(spec: SessionSpec): Promise<void>;
+  ensureMcpSecret(spec: SessionSpec): Promise<void>;
+  ensureSessionConfigMap(spec: SessionSpec): Promise<void>;
+  /** Creates `<base>-pvc`, or checks that `spec.pvc.existingClaimName` exists; null when no PVC is used. */
+  ensureSessionPvc(spec: SessionSpec): Promise<{ claimName: string } | null>;
+}
 
 type EnsureKeys =
   | 'ensureCredentialsSecret'

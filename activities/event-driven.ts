@@ -1,5 +1,5 @@
 /**
- * The activities of the event-driven session workflow (patch `event-driven-core`): provisioning in one
+ * The activities of the session workflow built on the single-object ones: provisioning in one
  * step with independent objects created concurrently, pod deletion that returns once it is requested
  * (the informer reports the pod gone), the start-timeout diagnosis, and the quota ledger release. Built
  * on the single-object activities of ./ensure-objects.ts, which keep their create-or-adopt and ownership rules.
@@ -11,25 +11,28 @@ import type { KubeClients } from '../src/k8s/client.js';
 import { SESSION_ID_LABEL } from '../src/k8s/labels.js';
 import { sessionObjectNames, sessionPodName } from '../src/k8s/names.js';
 import { LedgerRemovals } from '../src/k8s/quota-ledger.js';
-import { SessionSpecSchema, type SessionSpec } from '../src/session/spec.js';
+import { SessionSpecSchema, type SessionSpec } from '../workflows/contract/spec.js';
 import { isNotFound, rethrowAs } from './errors.js';
-import { QuotaEntryRefSchema } from './inputs.js';
+import { QuotaEntryRefSchema } from '../workflows/contract/activities.js';
 import type { StartSecretsReader } from './start-secrets.js';
 import { diagnosePod } from './pod-diagnosis.js';
-import type { ProvisionResult, SessionActivities } from './types.js';
-import type { ClaimedPod } from './warm-claim.js';
+import type { ProvisionResult, SessionActivities } from '../workflows/contract/activities.js';
+import type { ClaimedPod } from '../workflows/contract/activities.js';
+import type { ObjectActivities } from './ensure-objects.js';
 
 type EventDrivenKeys =
   'provisionSession' | 'provisionWarmSession' | 'requestPodDeletion' | 'diagnosePodStart' | 'releaseQuota';
-export type BaseActivities = Omit<SessionActivities, EventDrivenKeys>;
+/** What createSessionActivities registers: the workflow's activities and the creates they are built of. */
+export type SessionObjectActivities = SessionActivities & ObjectActivities;
+export type BaseActivities = Omit<SessionObjectActivities, EventDrivenKeys>;
 
 export interface EventDrivenDeps {
   clients: KubeClients;
   log: Logger;
   requestPodDeletion: (spec: SessionSpec, graceSeconds: number) => Promise<string | null>;
   /**
-   * Where a spec without secrets gets them (runs since `fast-recovery` pass none, so the token and MCP
-   * config are in the history once: the start input). Without it, the spec's own secrets are used.
+   * Where a spec without secrets gets them (the workflow passes none, so the token and MCP config are
+   * in the history once: the start input). Without it, the spec's own secrets are used.
    */
   startSecrets?: StartSecretsReader;
   /** Claims a warm pod of the session's profile (null: none, or no pool of it); without it every start is cold. */
@@ -181,11 +184,10 @@ function hasSecrets(spec: SessionSpec): boolean {
  * Every activity re-parses its input: the workflow is not the only thing that can schedule an activity
  * on the task queue, and a malformed spec must fail the step at once (non-retryable), not half-create.
  */
-export function withParsedInputs(activities: SessionActivities): SessionActivities {
+export function withParsedInputs(activities: SessionObjectActivities): SessionObjectActivities {
   const spec = (input: SessionSpec): SessionSpec => parseOrRefuse(() => SessionSpecSchema.parse(input));
   const wrapped = { ...activities };
-  for (const key of Object.keys(activities) as (keyof SessionActivities)[]) {
-    if (key === 'recordAudit') continue;
+  for (const key of Object.keys(activities) as (keyof SessionObjectActivities)[]) {
     const original = activities[key] as (first: never, ...rest: unknown[]) => Promise<unknown>;
     const parse =
       key === 'releaseQuota'

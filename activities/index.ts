@@ -3,31 +3,30 @@
  * Temporal may run it more than once: creation is create-or-adopt (an existing object is adopted only when
  * it carries this session's id), deletion treats 404 as done, and no activity deletes an object that
  * belongs to another session (./owned-objects.ts). Each concern has its module: creating the objects
- * (./ensure-objects.ts), following the pod (./pod-lifecycle.ts), deleting the objects
- * (./delete-objects.ts), the audit trail (./audit.ts), and the event-driven activities built on them
- * (./event-driven.ts).
+ * (./ensure-objects.ts), looking at the pod (./pod-check.ts), deleting the objects (./delete-objects.ts),
+ * and the provisioning, deletion-request, diagnosis and quota activities built on them (./event-driven.ts).
+ * The pod's Ready and its going are reported by the worker's informers as signals, not waited for here.
  */
 import { pino, type Logger } from 'pino';
 import type { KubeClients } from '../src/k8s/client.js';
-import { auditActivity } from './audit.js';
 import { deleteObjectsActivity } from './delete-objects.js';
 import { ensureObjectActivities } from './ensure-objects.js';
-import { eventDrivenActivities, withParsedInputs, type BaseActivities } from './event-driven.js';
+import {
+  eventDrivenActivities,
+  withParsedInputs,
+  type BaseActivities,
+  type SessionObjectActivities,
+} from './event-driven.js';
 import { ownedObjects } from './owned-objects.js';
-import { podLifecycleActivities } from './pod-lifecycle.js';
+import { podCheckActivity } from './pod-check.js';
 import type { StartSecretsReader } from './start-secrets.js';
-import type { SessionActivities } from './types.js';
-import type { ClaimedPod } from './warm-claim.js';
-import type { SessionSpec } from '../src/session/spec.js';
+import type { ClaimedPod, SessionActivities } from '../workflows/contract/activities.js';
+import type { SessionSpec } from '../workflows/contract/spec.js';
 
 export interface SessionActivitiesDeps {
   clients: KubeClients;
   /** Operational logs and the audit trail; defaults to pino on stdout. */
   logger?: Logger;
-  /** How often long-running activities heartbeat. Temporal throttles, so this only bounds staleness. */
-  heartbeatIntervalMs?: number;
-  /** Lifetime of one pod watch before it is re-established from a fresh GET (default 25 s). */
-  podWatchTimeoutSeconds?: number;
   /** Reads a session's secrets from its workflow's start input (see ./start-secrets.ts). */
   startSecrets?: StartSecretsReader;
   /** Claims a warm pod for a session (the warm pool activities' claim); without it every start is cold. */
@@ -35,26 +34,18 @@ export interface SessionActivitiesDeps {
 }
 
 /** Builds the session activities over the given clients. */
-export function createSessionActivities(deps: SessionActivitiesDeps): SessionActivities {
+export function createSessionActivities(deps: SessionActivitiesDeps): SessionObjectActivities {
   const { clients } = deps;
   const { core } = clients;
   const log = deps.logger ?? pino({ name: 'session-activities' });
-  const heartbeatIntervalMs = deps.heartbeatIntervalMs ?? 5_000;
   const objects = ownedObjects(core, log);
 
   const base: BaseActivities = {
     ...ensureObjectActivities(core, objects),
-    ...podLifecycleActivities({
-      clients,
-      log,
-      heartbeatIntervalMs,
-      podWatchTimeoutSeconds: deps.podWatchTimeoutSeconds,
-      requestPodDeletion: objects.requestPodDeletion,
-    }),
+    ...podCheckActivity(core),
     ...deleteObjectsActivity(core, objects),
-    ...auditActivity(log),
   };
-  const all: SessionActivities = {
+  const all: SessionObjectActivities = {
     ...base,
     ...eventDrivenActivities(base, {
       clients,
@@ -65,4 +56,19 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
     }),
   };
   return withParsedInputs(all);
+}
+
+/**
+ * The activities a worker registers: those the workflows call (workflows/contract/activities.ts). The
+ * single-object creates provisionSession is built of stay out: no workflow schedules them on their own.
+ */
+export function workflowSessionActivities(all: SessionObjectActivities): SessionActivities {
+  const {
+    ensureCredentialsSecret: _credentials,
+    ensureMcpSecret: _mcp,
+    ensureSessionConfigMap: _configMap,
+    ensureSessionPvc: _pvc,
+    ...called
+  } = all;
+  return called;
 }

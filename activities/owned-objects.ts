@@ -9,8 +9,9 @@ import type { KubeClients } from '../src/k8s/client.js';
 import { SESSION_ID_LABEL, USER_LABEL } from '../src/k8s/labels.js';
 import { sessionPodName, userLabelValue } from '../src/k8s/names.js';
 import { isOwnedBySession } from '../src/k8s/ownership.js';
-import type { SessionSpec } from '../src/session/spec.js';
-import { FailureType, isConflict, isNotFound, toKubeFailure, type KubeOperation } from './errors.js';
+import type { SessionSpec } from '../workflows/contract/spec.js';
+import { isConflict, isNotFound, toKubeFailure, type KubeOperation } from './errors.js';
+import { FailureType } from '../workflows/contract/activities.js';
 
 export type OwnedObjects = ReturnType<typeof ownedObjects>;
 

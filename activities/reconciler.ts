@@ -11,18 +11,17 @@ import { pino, type Logger } from 'pino';
 import { LedgerSchema, QUOTA_LEDGER_COMPONENT } from '../src/k8s/quota-ledger.js';
 import type { KubeClients } from '../src/k8s/client.js';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, SESSION_POD_SELECTOR } from '../src/k8s/labels.js';
+import type { LedgerReconcileResult, ReconcilerActivities } from '../workflows/contract/activities.js';
 import { signalPodLost } from '../src/k8s/pod-informer.js';
 import { isPodReady, toIsoTime } from '../src/k8s/pod-status.js';
 import {
   ObjectKind,
-  ReconcileInputSchema,
   planObjectDeletions,
   pruneLedger,
   sessionsToCheck,
   type ObservedObject,
-  type ReconcileAction,
-  type ReconcileInput,
 } from '../src/session/reconciler.js';
+import { ReconcileInputSchema, type ReconcileAction, type ReconcileInput } from '../workflows/contract/reconciler.js';
 import { sessionLiveness } from '../src/temporal/liveness.js';
 import { listRunningSessions, type RunningSession } from '../src/temporal/running-sessions.js';
 import type { WorkerMetrics } from '../src/temporal/worker-metrics.js';
@@ -37,15 +36,10 @@ export interface ReconcilerActivitiesDeps {
   logger?: Logger;
 }
 
-export interface LedgerReconcileResult {
-  entriesPruned: number;
-  ledgersDeleted: string[];
-}
-
 /** Kind of the quota ledger ConfigMaps in metrics and audit lines. */
 const LEDGER_KIND = 'QuotaLedger';
 
-export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
+export function createReconcilerActivities(deps: ReconcilerActivitiesDeps): ReconcilerActivities {
   const { core } = deps.clients;
   const log = deps.logger ?? pino({ name: 'reconciler' });
 
@@ -264,5 +258,3 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps) {
     },
   };
 }
-
-export type ReconcilerActivities = ReturnType<typeof createReconcilerActivities>;

@@ -1,6 +1,6 @@
 /**
  * The session's secrets for provisioning, read from the workflow's start input instead of the activity's
- * own input (runs since `fast-recovery`): the token and MCP config then enter the history once — in the
+ * own input: the token and MCP config then enter the history once — in the
  * (encrypted) start event — instead of twice. The activity fetches its workflow run's first history event
  * and decodes it with the worker's codec; the secrets stay in memory only for the creates.
  */
@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter, type DataConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import { SessionSpecSchema, type SessionSecrets, type SessionSpec } from '../src/session/spec.js';
+import { SessionSpecSchema, type SessionSecrets, type SessionSpec } from '../workflows/contract/spec.js';
 
 export type StartSecretsReader = (spec: SessionSpec) => Promise<SessionSecrets>;
 

@@ -1,5 +1,5 @@
 /**
- * The side effects of suspending and resuming a session (patch `suspend-resume`): deleting its Service
+ * The side effects of suspending and resuming a session: deleting its Service
  * (the pod goes through the ordinary graceful deletion), moving it between the running and suspended
  * counts of its user's quota ledger, and asking its agent whether it is idle. Every one is idempotent.
  */
@@ -13,24 +13,11 @@ import { AGENT_PORT } from '../src/k8s/manifests.js';
 import { sessionObjectNames } from '../src/k8s/names.js';
 import { isOwnedBySession } from '../src/k8s/ownership.js';
 import { moveLedgerEntry } from '../src/k8s/suspend-ledger.js';
-import { QuotaEntryRefSchema } from './inputs.js';
+import { QuotaEntryRefSchema, type SuspendActivities, type SuspendRef } from '../workflows/contract/activities.js';
 import { isNotFound, toKubeFailure } from './errors.js';
 
 /** How long the idle check waits for the agent's `/status`; a slow agent is a busy one. */
 const STATUS_TIMEOUT_MS = 5000;
-
-export type SuspendRef = z.infer<typeof QuotaEntryRefSchema>;
-
-export interface SuspendActivities {
-  /** Deletes the session's Service (404 is done; one of another session is left alone). */
-  deleteSessionService(ref: SuspendRef): Promise<void>;
-  /** Counts the session as suspended if the user is below the suspended limit; false when full. */
-  holdSuspendedPlace(ref: SuspendRef): Promise<{ ok: boolean; message: string }>;
-  /** Counts the session as running again if the user is below the running quota; false when full. */
-  holdRunningPlace(ref: SuspendRef): Promise<{ ok: boolean; message: string }>;
-  /** The agent's `/status` value (`stable`, `running`), or `unreachable`. */
-  agentStatus(ref: SuspendRef): Promise<{ status: string }>;
-}
 
 export interface SuspendActivitiesDeps {
   clients: KubeClients;

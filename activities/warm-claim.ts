@@ -19,20 +19,14 @@ import {
   templateHash,
 } from '../src/k8s/warm-pod.js';
 import type { WarmPoolMetrics } from '../src/metrics/warm-pool.js';
-import type { WarmTemplate } from '../src/session/warm-pool.js';
+import type { WarmTemplate } from '../workflows/contract/warm-pool.js';
 import { isConflict, isNotFound, toKubeFailure } from './errors.js';
+import type { ClaimedPod } from '../workflows/contract/activities.js';
 
 export interface ClaimRequest {
   sessionId: string;
   user: string;
   template: WarmTemplate;
-}
-
-export interface ClaimedPod {
-  podName: string;
-  podUid: string;
-  pool: string;
-  nodeName: string;
 }
 
 export interface ClaimOptions {

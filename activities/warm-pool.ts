@@ -20,27 +20,16 @@ import {
   warmPodNames,
 } from '../src/k8s/warm-pod.js';
 import type { WarmPoolMetrics } from '../src/metrics/warm-pool.js';
-import type { SessionSpec } from '../src/session/spec.js';
-import { canStartWarm, templateOf, type WarmPoolProfile } from '../src/session/warm-pool.js';
+import type { SessionSpec } from '../workflows/contract/spec.js';
+import { templateOf } from '../src/session/warm-pool.js';
+import { canStartWarm } from '../workflows/contract/warm-match.js';
+import { type WarmPoolProfile } from '../workflows/contract/warm-pool.js';
 import { isNotFound, toKubeFailure } from './errors.js';
-import { claimWarmPod, type ClaimRequest, type ClaimedPod } from './warm-claim.js';
+import { claimWarmPod, type ClaimRequest } from './warm-claim.js';
+import type { ClaimedPod, ReconcileResult, WarmPoolActivities } from '../workflows/contract/activities.js';
 
-export interface ReconcileResult {
-  templateHash: string;
-  /** Available pods of the current template (Ready or starting). */
-  available: number;
-  ready: number;
-  /** Available pods of an older template still waiting to be replaced. */
-  outdated: number;
-  claimed: number;
-  created: string[];
-  deleted: string[];
-  /** True when the pool is at its target with every pod Ready and none outdated. */
-  converged: boolean;
-}
-
-export interface WarmPoolActivities {
-  reconcileWarmPool(profile: WarmPoolProfile, target: number): Promise<ReconcileResult>;
+/** The pool workflow's activity, and the claims the API and the provisioning activity make. */
+export interface WarmPoolWorkerActivities extends WarmPoolActivities {
   claimWarmPod(req: ClaimRequest): Promise<ClaimedPod | null>;
   /** The session workflow's claim: null when the session cannot start warm (e.g. it has a PVC) or no pod is free. */
   claimWarmPodForSession(spec: SessionSpec): Promise<ClaimedPod | null>;
@@ -70,7 +59,7 @@ const suffix = (): string =>
     .replace(/[^a-z0-9]/g, 'x')
     .slice(0, 8);
 
-export function createWarmPoolActivities(deps: WarmPoolActivitiesDeps): WarmPoolActivities {
+export function createWarmPoolActivities(deps: WarmPoolActivitiesDeps): WarmPoolWorkerActivities {
   const { core } = deps.clients;
   const log = deps.logger ?? pino({ name: 'warm-pool-activities' });
   const configured = deps.profiles ? new Set(deps.profiles.map((p) => templateHash(p.template))) : undefined;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { generateApiKey } from '../src/api/auth.js';
 import { loadConfig, sessionDefaults, type Config } from '../src/config.js';
 import { userLabelValue } from '../src/k8s/names.js';
-import { SessionSpecSchema, type SessionSpec } from '../src/session/spec.js';
+import { SessionSpecSchema, type SessionSpec } from '../workflows/contract/spec.js';
 import { stackEnv, stackServiceEnv } from '../test/support/stack.js';
 import type { BenchOptions } from './options.js';
 

@@ -15,7 +15,7 @@ import {
 } from '../src/k8s/manifests.js';
 import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
 import { USER_LABEL } from '../src/k8s/labels.js';
-import type { SessionSpec } from '../src/session/spec.js';
+import type { SessionSpec } from '../workflows/contract/spec.js';
 
 type Waiter = { until: (pod: k8s.V1Pod | undefined) => boolean; resolve: () => void };
 

@@ -7,7 +7,7 @@
  */
 import proto from '@temporalio/proto';
 import { createTemporalClient } from '../src/temporal/client.js';
-import { sessionWorkflowId } from '../src/session/spec.js';
+import { sessionWorkflowId } from '../workflows/contract/spec.js';
 import type { BenchRun } from './env.js';
 import { pool } from './stats.js';
 

@@ -16,7 +16,7 @@ import { sessionPodEnv } from './config/session-pod.js';
 import { suspensionEnv } from './config/suspension.js';
 import { warmPoolsEnv } from './config/warm-pools.js';
 import { workerTuningEnv } from './config/worker-tuning.js';
-import type { SessionSpec } from './session/spec.js';
+import type { SessionSpec } from '../workflows/contract/spec.js';
 
 export type { EnvDoc } from './config/env.js';
 

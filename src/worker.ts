@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
-import { createSessionActivities } from '../activities/index.js';
+import { createSessionActivities, workflowSessionActivities } from '../activities/index.js';
 import { startSecretsReader } from '../activities/start-secrets.js';
 import { createSuspendActivities } from '../activities/suspend.js';
 import { createReconcilerActivities } from '../activities/reconciler.js';
@@ -30,12 +30,7 @@ import { sessionActivityInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
 import { auditSinks } from './temporal/audit-sink.js';
-import {
-  countingTransitions,
-  createWorkerMetrics,
-  serveWorkerMetrics,
-  type WorkerMetrics,
-} from './temporal/worker-metrics.js';
+import { createWorkerMetrics, serveWorkerMetrics, type WorkerMetrics } from './temporal/worker-metrics.js';
 import { installWorkerRuntime } from './temporal/worker-runtime.js';
 import { workerTuning } from './temporal/worker-tuning.js';
 import { workflowCodeSource } from './temporal/workflow-bundle.js';
@@ -110,15 +105,14 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       taskQueue: config.temporalTaskQueue,
       ...workflowCode.options,
       activities: {
-        ...countingTransitions(
+        ...workflowSessionActivities(
           createSessionActivities({
             clients: kubeClients,
             logger: log.child({ component: 'activities' }),
             startSecrets: startSecretsReader(client, dataConverter),
-            // A warm create claims inside its provisioning (patch `claim-in-provisioning`).
+            // A warm create claims inside its provisioning activity.
             claimWarmPod: (spec) => warmPoolActivities.claimWarmPodForSession(spec),
           }),
-          metrics,
         ),
         ...createSuspendActivities({ clients: kubeClients, config, logger: log.child({ component: 'suspend' }) }),
         ...createReconcilerActivities({
@@ -128,7 +122,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
           metrics,
           logger: log.child({ component: 'reconciler' }),
         }),
-        ...warmPoolActivities,
+        // The pool workflow's one activity; the claims are called in-process (the API, provisioning).
+        reconcileWarmPool: warmPoolActivities.reconcileWarmPool,
       },
       // Status changes are written and counted by the sink once the workflow task's activation is done.
       sinks: auditSinks(log.child({ component: 'activities' }), metrics),

@@ -1,8 +1,9 @@
 /**
  * Workflow interceptors of the session worker: no input that reached Temporal without the project's
- * encryption (someone who can reach the frontend but holds no codec key) is acted on. A start fails at
- * once with a non-retryable failure, before any activity; an update is rejected by validation; a signal is
- * dropped (failing the execution would let anyone end any session).
+ * encryption (someone who can reach the frontend but holds no codec key) is acted on, and the refusal
+ * names the reason. A start fails at once with a non-retryable failure, before any activity; an update is
+ * rejected by validation; a signal is dropped (failing the execution would let anyone end any session).
+ * Missing and malformed arguments are refused by the handlers' own parse (./parsed-messages.ts).
  */
 import {
   ApplicationFailure,
@@ -14,7 +15,8 @@ import {
   type WorkflowInboundCallsInterceptor,
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
-import { isUnencryptedPayloadMarker, UNENCRYPTED_PAYLOAD_FAILURE } from './unencrypted.js';
+import { isUnencryptedPayloadMarker, UNENCRYPTED_PAYLOAD_FAILURE } from './contract/unencrypted.js';
+import { countRefusal } from './parsed-messages.js';
 
 function refusal(what: string, args: readonly unknown[]): ApplicationFailure {
   const reason = args.find(isUnencryptedPayloadMarker)?.reason ?? 'not encrypted';
@@ -34,7 +36,10 @@ class RefuseUnencryptedInbound implements WorkflowInboundCallsInterceptor {
   }
 
   validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
-    if (hasPlaintext(input.args)) throw refusal(`update ${input.name}`, input.args);
+    if (hasPlaintext(input.args)) {
+      countRefusal(input.name, 'unencrypted');
+      throw refusal(`update ${input.name}`, input.args);
+    }
     next(input);
   }
 
@@ -42,7 +47,7 @@ class RefuseUnencryptedInbound implements WorkflowInboundCallsInterceptor {
     input: UpdateInput,
     next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>,
   ): Promise<unknown> {
-    // Updates without a validator skip validateUpdate.
+    // Every update handler has a validator (./parsed-messages.ts); this guards one that would not.
     if (hasPlaintext(input.args)) throw refusal(`update ${input.name}`, input.args);
     return next(input);
   }
@@ -50,6 +55,7 @@ class RefuseUnencryptedInbound implements WorkflowInboundCallsInterceptor {
   async handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
     if (hasPlaintext(input.args)) {
       const reason = input.args.find(isUnencryptedPayloadMarker)?.reason;
+      countRefusal(input.signalName, 'unencrypted');
       log.warn('dropped a signal whose payload is not trusted', { signal: input.signalName, reason });
       return;
     }

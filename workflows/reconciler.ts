@@ -5,8 +5,10 @@
  * starts from a fresh observation, so it keeps no state between runs.
  */
 import { log, proxyActivities } from '@temporalio/workflow';
-import type { ReconcilerActivities } from '../activities/reconciler.js';
-import type { ReconcileInput, ReconcileReport } from '../src/session/reconciler.js';
+import type { ReconcilerActivities } from './contract/activities.js';
+import { ReconcileInputSchema, type ReconcileInput, type ReconcileReport } from './contract/reconciler.js';
+import { parseWorkflowInput } from './parsed-messages.js';
+import { z } from 'zod';
 
 const acts = proxyActivities<ReconcilerActivities>({
   startToCloseTimeout: '5 minutes',
@@ -14,9 +16,8 @@ const acts = proxyActivities<ReconcilerActivities>({
   retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
 });
 
-export const reconcilerWorkflowType = 'reconcilerWorkflow';
-
-export async function reconcilerWorkflow(input: ReconcileInput): Promise<ReconcileReport> {
+export async function reconcilerWorkflow(raw: ReconcileInput): Promise<ReconcileReport> {
+  const [input] = parseWorkflowInput(z.tuple([ReconcileInputSchema]), [raw]);
   const objects = await acts.reconcileSessionObjects(input);
   const ledgers = await acts.reconcileQuotaLedgers(input);
   const report: ReconcileReport = {

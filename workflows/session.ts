@@ -2,20 +2,18 @@
  * The whole life of one session — provision, wait for Ready, run until a movable deadline, recover from
  * pod loss, shut down gracefully, clean up — as one durable workflow `session-<sessionId>`.
  *
- * Deterministic code only: Kubernetes is reached through activities, time through workflow time. Types
- * come from the contract with `import type`, so zod and the Kubernetes client never enter the sandbox.
+ * Deterministic code only: Kubernetes is reached through activities, time through workflow time. What
+ * crosses the Temporal boundary comes from the contract (./contract/), parsed with its zod schemas.
  * The run itself is in ./session/run.ts.
  *
- * Versioning: sessions run for hours and outlive deployments of this code. Any change to the order of
- * activities, timers or handlers, or to {@link SessionCarryOver}, must be gated with
- * `patched('<change-id>')` (later `deprecatePatch`) so histories recorded by the previous code still
- * replay; test/workflow/replay.test.ts replays every history in test/fixtures/histories.
- * Patches in force: `event-driven-core` (one provisioning activity; readiness and deletion from the
- * informer's signals; quota entry released by the workflow; no secrets after provisioning) and the others
- * asked through `SessionPatches` (./session/patches.ts): a new run records one baseline marker for
- * all of them; a patch added from now on joins a new baseline there (as `audit-in-worker-log` did).
+ * Versioning: sessions run for hours and outlive deployments of this code. A change to the order of
+ * activities, timers or handlers, or to {@link SessionCarryOver}, is a change of the workflow's shape: it
+ * ships as a new Worker Deployment build (Worker Versioning, docs/versioning.md), so a running session
+ * keeps the build it started on. test/workflow/replay.test.ts replays the recorded histories of every path.
  */
-import type { SessionSpec, SessionState } from '../src/session/spec.js';
+import type { SessionSpec, SessionState } from './contract/spec.js';
+import { SessionWorkflowInputSchema } from './contract/session-run.js';
+import { parseWorkflowInput } from './parsed-messages.js';
 import { SessionRun, type SessionCarryOver, type SessionTuning } from './session/run.js';
 
 export { SessionFailureType, type SessionCarryOver, type SessionTuning } from './session/run.js';
@@ -35,5 +33,11 @@ export async function sessionWorkflow(
   carried?: SessionCarryOver,
   tuning?: SessionTuning,
 ): Promise<SessionState> {
-  return new SessionRun(spec, carried ?? undefined, tuning ?? undefined).run();
+  // Whoever reaches the Temporal frontend can start one: nothing runs before the input parsed.
+  const [parsedSpec, parsedCarried, parsedTuning] = parseWorkflowInput(SessionWorkflowInputSchema, [
+    spec,
+    carried,
+    tuning,
+  ]);
+  return new SessionRun(parsedSpec, parsedCarried ?? undefined, parsedTuning ?? undefined).run();
 }

@@ -19,26 +19,21 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ReconcileResult, WarmPoolActivities } from '../activities/warm-pool.js';
-import type { WarmPoolProfile } from '../src/session/warm-pool.js';
+import type { WarmPoolActivities } from './contract/activities.js';
+import type { ReconcileResult } from './contract/activities.js';
 import {
   getWarmPoolStateQuery,
   warmPoolWorkflowId,
   warmPoolClaimedSignal,
   warmPoolProfileSignal,
   warmPoolResizeSignal,
+  WarmPoolInputSchema,
+  WarmPoolResizeInputSchema,
+  type WarmPoolInput,
   type WarmPoolState,
-} from './warm-pool-definitions.js';
-
-export interface WarmPoolInput {
-  profile: WarmPoolProfile;
-  /** Pool size to keep; defaults to profile.min. Carried over continue-as-new so a scheduled size sticks. */
-  target?: number;
-  /** Seconds between reconciles when nothing happens (the loss-detection bound). */
-  reconcileSeconds: number;
-  /** History events after which the run continues as new (tests lower it). */
-  historyLimit?: number;
-}
+} from './contract/warm-pool.js';
+import { onSignal, parseWorkflowInput } from './parsed-messages.js';
+import { z } from 'zod';
 
 /** History events after which a run hands over to a fresh one (well below Temporal's 50k limit). */
 const HISTORY_LIMIT = 2_000;
@@ -50,20 +45,21 @@ const acts = proxyActivities<WarmPoolActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', backoffCoefficient: 2 },
 });
 
-export async function warmPoolWorkflow(input: WarmPoolInput): Promise<void> {
+export async function warmPoolWorkflow(raw: WarmPoolInput): Promise<void> {
+  const [input] = parseWorkflowInput(z.tuple([WarmPoolInputSchema]), [raw]);
   let profile = input.profile;
   let target = input.target ?? profile.min;
   let dirty = true;
   let last: ReconcileResult | undefined;
 
-  setHandler(warmPoolClaimedSignal, () => {
+  onSignal(warmPoolClaimedSignal, () => {
     dirty = true;
   });
-  setHandler(warmPoolResizeSignal, (size) => {
+  onSignal(warmPoolResizeSignal, ({ size }) => {
     target = Math.max(0, Math.min(size, profile.max));
     dirty = true;
   });
-  setHandler(warmPoolProfileSignal, (next) => {
+  onSignal(warmPoolProfileSignal, (next) => {
     // A min/max change re-clamps the current target rather than resetting a scheduled size.
     profile = next;
     target = Math.max(next.min, Math.min(target, next.max));
@@ -101,6 +97,7 @@ export async function warmPoolWorkflow(input: WarmPoolInput): Promise<void> {
 }
 
 /** Run by a pool's size Schedule: tells the pool its new target and ends. */
-export async function warmPoolResizeWorkflow(pool: string, size: number): Promise<void> {
-  await getExternalWorkflowHandle(warmPoolWorkflowId(pool)).signal(warmPoolResizeSignal, size);
+export async function warmPoolResizeWorkflow(rawPool: string, rawSize: number): Promise<void> {
+  const [pool, size] = parseWorkflowInput(WarmPoolResizeInputSchema, [rawPool, rawSize]);
+  await getExternalWorkflowHandle(warmPoolWorkflowId(pool)).signal(warmPoolResizeSignal, { size: size });
 }

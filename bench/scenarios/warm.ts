@@ -11,7 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import { SESSION_ID_LABEL } from '../../src/k8s/labels.js';
 import { isPodReady } from '../../src/k8s/pod-status.js';
 import { WARM_POOL_LABEL, WARM_STATE_LABEL, WarmState, poolSelector } from '../../src/k8s/warm-pod.js';
-import { warmPoolWorkflowId } from '../../workflows/warm-pool-definitions.js';
+import { warmPoolWorkflowId } from '../../workflows/contract/warm-pool.js';
 import { Client, Connection } from '@temporalio/client';
 import { waitMs, userOf, type BenchContext } from '../context.js';
 import type { BenchRun } from '../env.js';

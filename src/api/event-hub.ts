@@ -9,13 +9,16 @@
  * the workflow's in-flight update limit is not spent per follower.
  */
 import { WorkflowFailedError, WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
-import type { SessionEvent, SessionState } from '../session/spec.js';
-import { sessionWorkflowId } from '../session/spec.js';
+import type { SessionEvent, SessionState } from '../../workflows/contract/spec.js';
+import { isEnded, sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { isUnansweredNow, isUpdateTimeout } from './workflow-errors.js';
-import { eventsUpdateId, getSessionStateQuery, waitForEventsUpdate } from '../../workflows/definitions.js';
+import {
+  eventsUpdateId,
+  getSessionStateQuery,
+  waitForEventsUpdate,
+} from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 
-const ENDED = new Set(['terminated', 'failed']);
 /** The first call of a feed may wait this long for a worker; a stream then fails like any unanswered read. */
 const FIRST_CALL_TIMEOUT_MS = 10_000;
 const EVENTS_KEPT = 200;
@@ -98,7 +101,7 @@ class Feed {
       );
       this.merge(first);
       let timeoutsInARow = 0;
-      while (!this.abort.signal.aborted && this.state && !ENDED.has(this.state.status)) {
+      while (!this.abort.signal.aborted && this.state && !isEnded(this.state.status)) {
         const afterSeq = this.events.at(-1)?.seq ?? 0;
         this.countCall();
         let next: SessionState;
@@ -115,7 +118,7 @@ class Feed {
         timeoutsInARow = 0;
         this.merge(next);
       }
-      if (this.state && ENDED.has(this.state.status) && !this.abort.signal.aborted) {
+      if (this.state && isEnded(this.state.status) && !this.abort.signal.aborted) {
         // The last steps (e.g. `terminated` after cleanup) come with the workflow's result.
         // Bounded: a worker lost between the last event and the workflow's close would hold the stream open.
         const final = await connection
@@ -202,7 +205,7 @@ export class SessionEventHub {
         if (feed.ended) {
           // `end` tells a client the session is over; a feed that failed while it still runs must not say
           // that, so the stream fails instead (`error`: reconnect with Last-Event-ID).
-          if (feed.error !== undefined && !(feed.state && ENDED.has(feed.state.status))) throw feed.error;
+          if (feed.error !== undefined && !(feed.state && isEnded(feed.state.status))) throw feed.error;
           return;
         }
         await Promise.race([changed, aborted(signal)]);

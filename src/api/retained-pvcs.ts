@@ -7,7 +7,7 @@ import {
   RetainedClaimsLimitReached,
   type IsRunning,
 } from '../session/retained-pvcs.js';
-import type { SessionSpec } from '../session/spec.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
 import type * as k8s from '@kubernetes/client-node';
 import { ApiError } from './errors.js';
 

@@ -5,7 +5,7 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { SessionStatusSchema } from '../session/spec.js';
+import { SessionStatusSchema } from '../../workflows/contract/spec.js';
 
 export {
   CreateSessionBodySchema,

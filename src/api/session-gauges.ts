@@ -5,8 +5,8 @@
  */
 import type { Client } from '@temporalio/client';
 import { Gauge } from 'prom-client';
-import { sessionWorkflowType } from '../../workflows/definitions.js';
-import { SessionStatusKey } from '../../workflows/search-attributes.js';
+import { sessionWorkflowType } from '../../workflows/contract/session-messages.js';
+import { SessionStatusKey } from '../../workflows/contract/search-attributes.js';
 import type { ApiMetrics } from './metrics.js';
 
 export function registerSessionGauges(metrics: ApiMetrics, client: Client): void {

@@ -5,15 +5,14 @@
 import { isGrpcServiceError, type Client } from '@temporalio/client';
 // CommonJS with a namespace object Node cannot expose as a named ESM export.
 import proto, { type temporal as TemporalProto } from '@temporalio/proto';
-import type { SessionStatus } from '../session/spec.js';
+import { isEnded, type SessionStatus } from '../../workflows/contract/spec.js';
 import { keywordReader } from '../temporal/keywords.js';
-import { sessionWorkflowType } from '../../workflows/definitions.js';
-import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
+import { sessionWorkflowType } from '../../workflows/contract/session-messages.js';
+import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/contract/search-attributes.js';
 import { isAdmin, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
 import type { SessionSummary } from './schemas.js';
 import { startFromMemo } from './session-start-memo.js';
-import { ACTIVE } from './session-views.js';
 
 const { temporal } = proto;
 const LIST_TIMEOUT_MS = 10_000;
@@ -75,7 +74,7 @@ function toSummary(execution: TemporalProto.api.workflow.v1.IWorkflowExecutionIn
   const closed = execution.status !== temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
   // A workflow ended from outside (e.g. terminated in the Temporal UI) never recorded its end.
   let status = recorded;
-  if (closed && (ACTIVE.has(recorded) || recorded === 'terminating')) {
+  if (closed && !isEnded(recorded)) {
     const failed =
       execution.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED ||
       execution.status === temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT;

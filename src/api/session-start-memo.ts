@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import { START_MEMO_KEY } from '../session/warm-match.js';
+import { START_MEMO_KEY } from '../../workflows/contract/warm-match.js';
 
 export type SessionStart = 'warm' | 'cold';
 

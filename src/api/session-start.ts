@@ -8,10 +8,10 @@
  */
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../config.js';
-import type { SessionSpec, SessionState } from '../session/spec.js';
+import type { SessionSpec, SessionState } from '../../workflows/contract/spec.js';
 import { sessionStartOptions, startSession } from '../temporal/client.js';
 import { isUpdateTimeout } from './workflow-errors.js';
-import { sessionWorkflowType, waitUntilStartedUpdate } from '../../workflows/definitions.js';
+import { sessionWorkflowType, waitUntilStartedUpdate } from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 
 /** How long the start may wait for a worker to accept the update before the create answers 202. */
@@ -46,6 +46,7 @@ export async function startWithEarlyReturn(
   try {
     accepted = await client.connection.withDeadline(Date.now() + ACCEPT_TIMEOUT_MS, () =>
       client.workflow.startUpdateWithStart(waitUntilStartedUpdate, {
+        args: [{}],
         waitForStage: 'ACCEPTED',
         startWorkflowOperation: operation,
       }),

@@ -5,7 +5,7 @@
 import type { Config } from '../config.js';
 import { AGENT_PORT } from '../k8s/manifests.js';
 import { unreachableReason } from '../session/reachability.js';
-import { isAsleep } from '../session/suspension.js';
+import { isAsleep } from '../../workflows/contract/suspension.js';
 import type { Principal } from './auth.js';
 import { ApiError } from './errors.js';
 import type { SessionBody } from './schemas.js';

@@ -4,19 +4,10 @@
  */
 import type { WorkflowExecutionDescription } from '@temporalio/client';
 import { sessionObjectNames } from '../k8s/names.js';
-import type { SessionSpec, SessionState, SessionStatus } from '../session/spec.js';
-import { SessionUserKey } from '../../workflows/search-attributes.js';
+import type { SessionSpec, SessionState, SessionStatus } from '../../workflows/contract/spec.js';
+import { SessionUserKey } from '../../workflows/contract/search-attributes.js';
 import { ApiError } from './errors.js';
 import type { SessionBody } from './schemas.js';
-
-/** Statuses in which the session still holds or is acquiring a pod. */
-export const ACTIVE: ReadonlySet<SessionStatus> = new Set<SessionStatus>([
-  'creating',
-  'running',
-  'restarting',
-  'suspended',
-  'resuming',
-]);
 
 /** The API's view of a session state: snake_case, no secrets (the state never holds any). */
 export function toSessionBody(state: SessionState): SessionBody {

@@ -17,9 +17,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
-import { POD_GONE_MARGIN_MS } from '../session/pod-waits.js';
+import { POD_GONE_MARGIN_MS } from '../../workflows/contract/pod-waits.js';
 import { buildSessionSpec, SessionRequestRejected } from '../session/request-rules.js';
-import { sessionWorkflowId, type SessionSpec, type SessionState } from '../session/spec.js';
+import { isEnded, sessionWorkflowId, type SessionSpec, type SessionState } from '../../workflows/contract/spec.js';
 import { SessionEventHub } from './event-hub.js';
 import { startWithEarlyReturn, startWithinBound, type StartedSession } from './session-start.js';
 import {
@@ -29,8 +29,8 @@ import {
   sessionWorkflowType,
   terminateSessionSignal,
   terminateSessionUpdate,
-} from '../../workflows/definitions.js';
-import { SessionUserKey } from '../../workflows/search-attributes.js';
+} from '../../workflows/contract/session-messages.js';
+import { SessionUserKey } from '../../workflows/contract/search-attributes.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { isAdmin, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
@@ -40,7 +40,8 @@ import type { LedgerVersions } from '../k8s/ledger-versions.js';
 import { admitRetainedClaims } from './retained-pvcs.js';
 import type { CreateSessionBody, SessionBody, SessionSummary } from './schemas.js';
 import { listSessions, type SessionListFilter } from './session-list.js';
-import { ACTIVE, bodyFromDescription, notYetAnswering, startFailure, toSessionBody } from './session-views.js';
+import { bodyFromDescription, notYetAnswering, startFailure, toSessionBody } from './session-views.js';
+import { finalOrCurrentBody } from './closed-session.js';
 import { isUnansweredNow, isUpdateTimeout, isWorkflowClosed } from './workflow-errors.js';
 
 export { startFailure, toSessionBody } from './session-views.js';
@@ -173,8 +174,8 @@ export class SessionService {
   }
 
   async get(principal: Principal, id: string): Promise<SessionBody> {
-    const handle = await this.ownedHandle(principal, id);
-    return toSessionBody(await this.finalOrCurrentState(handle));
+    const { handle, description } = await this.ownedSession(principal, id);
+    return this.finalOrCurrentBody(id, handle, description);
   }
 
   async extend(principal: Principal, id: string, minutes: number): Promise<{ session_id: string; expires_at: string }> {
@@ -229,8 +230,8 @@ export class SessionService {
         throw err;
       }
     }
-    const state = await this.finalOrCurrentState(handle);
-    return { done: !ACTIVE.has(state.status) && state.status !== 'terminating', session: toSessionBody(state) };
+    const session = await this.finalOrCurrentBody(id, handle, await handle.describe());
+    return { done: isEnded(session.status), session };
   }
 
   /** How long `DELETE ?wait=true` waits: the pod's stop grace plus a margin for the other objects. */
@@ -307,15 +308,13 @@ export class SessionService {
     );
   }
 
-  /** The query's answer; for a session that ended cleanly, its result if no worker can answer a query. */
-  private async finalOrCurrentState(handle: SessionHandle): Promise<SessionState> {
-    try {
-      return await this.queryState(handle, { retries: 2 });
-    } catch (err) {
-      const description = await handle.describe();
-      if (description.status.name === 'COMPLETED') return await handle.result();
-      throw err;
-    }
+  /** The session as it is, or as it ended: see {@link finalOrCurrentBody}. */
+  private finalOrCurrentBody(
+    id: string,
+    handle: SessionHandle,
+    description: WorkflowExecutionDescription,
+  ): Promise<SessionBody> {
+    return finalOrCurrentBody(id, handle, description, () => this.queryState(handle, { retries: 2 }));
   }
 
   /**

@@ -1,21 +1,21 @@
 /**
  * Suspend and resume through the session workflow's updates, and the activity feed idle auto-suspend
- * listens to. The rules (who may be suspended, the 409/429 answers) live in src/session/suspension.ts;
+ * listens to. The rules (who may be suspended, the 409/429 answers) live in workflows/contract/suspension.ts;
  * this maps the workflow's refusals to them and bounds every wait.
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import { POD_GONE_MARGIN_MS } from '../session/pod-waits.js';
-import { SUSPEND_REFUSAL_ANSWER, type SuspendRejection } from '../session/suspension.js';
-import { sessionWorkflowId, type SessionState } from '../session/spec.js';
+import { POD_GONE_MARGIN_MS } from '../../workflows/contract/pod-waits.js';
+import { SUSPEND_REFUSAL_ANSWER, type SuspendRejection } from '../../workflows/contract/suspension.js';
+import { sessionWorkflowId, type SessionState } from '../../workflows/contract/spec.js';
 import {
   getSessionStateQuery,
   resumeSessionUpdate,
   sessionActivitySignal,
   suspendSessionUpdate,
-} from '../../workflows/definitions.js';
+} from '../../workflows/contract/session-messages.js';
 import type { Principal } from './auth.js';
 import { ApiError } from './errors.js';
 import type { SessionBody } from './schemas.js';
@@ -47,13 +47,13 @@ export class SessionSuspender {
   /** Suspends the caller's session; answers once it is suspended (or the bounded wait ran out). */
   suspend(principal: Principal, id: string): Promise<LifecycleAnswer> {
     const waitMs = this.config.podStopGraceSeconds * 1000 + POD_GONE_MARGIN_MS + MARGIN_MS;
-    return this.run(principal, id, 'suspended', waitMs, (h) => h.executeUpdate(suspendSessionUpdate));
+    return this.run(principal, id, 'suspended', waitMs, (h) => h.executeUpdate(suspendSessionUpdate, { args: [{}] }));
   }
 
   /** Resumes the caller's session; answers once it runs again (or the start timeout ran out: not done). */
   resume(principal: Principal, id: string): Promise<LifecycleAnswer> {
     const waitMs = this.config.podStartTimeoutSeconds * 1000 + MARGIN_MS;
-    return this.run(principal, id, 'running', waitMs, (h) => h.executeUpdate(resumeSessionUpdate));
+    return this.run(principal, id, 'running', waitMs, (h) => h.executeUpdate(resumeSessionUpdate, { args: [{}] }));
   }
 
   /** How often {@link recordActivity} needs to be called per session; undefined: idle suspend is off. */

@@ -3,7 +3,7 @@
  * TLS and API key, and the API's rate limits.
  */
 import { z } from 'zod';
-import { QuantitySchema } from '../session/spec.js';
+import { QuantitySchema } from '../../workflows/contract/spec.js';
 import { S, bool, int, list, optionalString, cidrList, envDocs, type ParsedEnv } from './env.js';
 
 const { docs, doc } = envDocs();

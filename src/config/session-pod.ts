@@ -3,7 +3,7 @@
  * budget, priority (for overprovisioning placeholders to yield to) and image pull policy.
  */
 import { z } from 'zod';
-import { ImagePullPolicySchema, QuantitySchema, TolerationSchema } from '../session/spec.js';
+import { ImagePullPolicySchema, QuantitySchema, TolerationSchema } from '../../workflows/contract/spec.js';
 import { S, bool, int, seconds, json, optionalString, envDocs, type ParsedEnv } from './env.js';
 
 const { docs, doc } = envDocs();

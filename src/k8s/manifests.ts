@@ -4,7 +4,7 @@
  * exhaustively and every activity that creates an object creates exactly this.
  */
 import type * as k8s from '@kubernetes/client-node';
-import type { SessionSpec, StorageBounds } from '../session/spec.js';
+import type { SessionSpec, StorageBounds } from '../../workflows/contract/spec.js';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_ANNOTATION, USER_LABEL } from './labels.js';
 import { sessionObjectNames, userLabelValue } from './names.js';
 

@@ -8,8 +8,13 @@
 import * as k8s from '@kubernetes/client-node';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
-import { podGoneSignal, podLostSignal, podNotReadySignal, podReadySignal } from '../../workflows/definitions.js';
-import { sessionWorkflowId } from '../session/spec.js';
+import {
+  podGoneSignal,
+  podLostSignal,
+  podNotReadySignal,
+  podReadySignal,
+} from '../../workflows/contract/session-messages.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import type { KubeClients } from './client.js';
 import { runInformer } from './informer-lifecycle.js';
 import { SESSION_ID_LABEL, SESSION_POD_SELECTOR } from './labels.js';

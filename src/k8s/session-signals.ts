@@ -5,7 +5,7 @@
  * One describe per session, cached, so the cost stays O(sessions seen), not O(events).
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { sessionWorkflowId } from '../session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 
 const REMEMBERED = 10_000;
 

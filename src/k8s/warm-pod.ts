@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type * as k8s from '@kubernetes/client-node';
-import type { WarmPoolProfile, WarmTemplate } from '../session/warm-pool.js';
+import type { WarmPoolProfile, WarmTemplate } from '../../workflows/contract/warm-pool.js';
 import { canonicalJson } from '../session/warm-pool.js';
 import { APP_LABEL, SESSION_APP } from './labels.js';
 import { buildSessionPod } from './manifests.js';

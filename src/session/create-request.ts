@@ -6,7 +6,7 @@
  */
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { QuantitySchema } from './spec.js';
+import { QuantitySchema } from '../../workflows/contract/spec.js';
 
 extendZodWithOpenApi(z);
 

@@ -2,7 +2,7 @@
  * Which sessions can be reached (proxied to, read logs from, exec'd into), and the error a caller gets
  * otherwise. One rule for every access route, so they cannot disagree on what "not running" means.
  */
-import type { SessionStatus } from './spec.js';
+import { isEnded, type SessionStatus } from '../../workflows/contract/spec.js';
 
 /** Why a session cannot be reached right now; `code` is the API error code, `ended` picks 409 wording. */
 export interface Unreachable {
@@ -10,11 +10,9 @@ export interface Unreachable {
   message: string;
 }
 
-const ENDED: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['terminated', 'failed']);
-
 /** undefined when the session runs and can take traffic; otherwise why not. */
 export function unreachableReason(id: string, status: SessionStatus): Unreachable | undefined {
   if (status === 'running') return undefined;
-  if (ENDED.has(status)) return { code: 'SESSION_ENDED', message: `session ${id} has ended (status ${status})` };
+  if (isEnded(status)) return { code: 'SESSION_ENDED', message: `session ${id} has ended (status ${status})` };
   return { code: 'SESSION_NOT_RUNNING', message: `session ${id} is ${status}, not running; retry when it is running` };
 }

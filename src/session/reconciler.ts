@@ -10,17 +10,7 @@
  * - A claim is user data: a claim of an ended session is a *retained* workspace, deleted only after the
  *   retained-claim TTL (counted from the session's end when known), and never while a pod mounts it.
  */
-import { z } from 'zod';
-
-export const ReconcileInputSchema = z.object({
-  namespace: z.string().min(1),
-  graceMs: z.number().int().min(0),
-  retainedPvcTtlMs: z.number().int().min(0),
-  dryRun: z.boolean(),
-  /** Extra label selector ANDed with `app=agentapi-session` (narrows a run, e.g. to one user). */
-  selector: z.string().optional(),
-});
-export type ReconcileInput = z.infer<typeof ReconcileInputSchema>;
+import type { ReconcileAction, ReconcileInput } from '../../workflows/contract/reconciler.js';
 
 export const ObjectKind = {
   Pod: 'Pod',
@@ -46,14 +36,6 @@ export interface ObservedObject {
 
 /** A session workflow's state: running, closed at a time, or absent (never started or past retention). */
 export type WorkflowLiveness = { state: 'running' } | { state: 'closed'; closedAt?: string } | { state: 'absent' };
-
-export const ReconcileActionSchema = z.object({
-  kind: z.string(),
-  name: z.string(),
-  sessionId: z.string(),
-  reason: z.string(),
-});
-export type ReconcileAction = z.infer<typeof ReconcileActionSchema>;
 
 /**
  * The objects to delete. `mountedClaims` are claims some existing pod mounts (of any session: an
@@ -126,12 +108,3 @@ export function pruneLedger<T extends { sessionId: string; admittedAt: string }>
     return !(now - Date.parse(entry.admittedAt) >= graceMs);
   });
 }
-
-export const ReconcileReportSchema = z.object({
-  dryRun: z.boolean(),
-  /** Deleted objects (or, in a dry run, those that would be). */
-  objects: z.array(ReconcileActionSchema),
-  ledgerEntriesPruned: z.number().int(),
-  ledgersDeleted: z.array(z.string()),
-});
-export type ReconcileReport = z.infer<typeof ReconcileReportSchema>;

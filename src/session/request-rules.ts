@@ -6,7 +6,7 @@
 import { sessionDefaults, type Config } from '../config.js';
 import { parseQuantity } from '../k8s/quantity.js';
 import type { CreateSessionBody } from './create-request.js';
-import { SessionSpecSchema, type SessionSpec } from './spec.js';
+import { SessionSpecSchema, type SessionSpec } from '../../workflows/contract/spec.js';
 
 export interface RequestProblem {
   path: string;

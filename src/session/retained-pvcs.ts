@@ -9,7 +9,7 @@ import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_LABEL } from '../k8s/lab
 import { userLabelValue } from '../k8s/names.js';
 import { isOwnedByUser } from '../k8s/ownership.js';
 import type { RequestProblem } from './request-rules.js';
-import type { SessionSpec } from './spec.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
 
 /** Whether a session's workflow still runs; undefined when there is none. */
 export type IsRunning = (sessionId: string) => Promise<boolean | undefined>;

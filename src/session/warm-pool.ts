@@ -4,24 +4,16 @@
  * resources, runtimeClass, placement, sidecars). A create request can take a warm pod exactly when its
  * session would have produced a pod of the same profile; everything user-specific (token, MCP config,
  * env) is delivered to the claimed pod afterwards (see src/api/provision-routes.ts).
- *
- * Workflow code imports the types of this file with `import type` only.
  */
 import { z } from 'zod';
-import { PlacementSchema, ResourcesSchema, TolerationSchema, type SessionSpec } from './spec.js';
-
-/** Pool names become part of pod names and label values. */
-export const PoolNameSchema = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,18}[a-z0-9])?$/, 'must be 1-20 lowercase letters, digits or dashes');
-
-/** A size that applies from a time of day on, e.g. office hours: `{ cron: "0 8 * * 1-5", size: 20 }`. */
-export const WarmPoolSizeScheduleSchema = z.object({
-  /** Standard 5-field cron expression, evaluated in `timezone`. */
-  cron: z.string().min(9),
-  size: z.number().int().min(0),
-});
-export type WarmPoolSizeSchedule = z.infer<typeof WarmPoolSizeScheduleSchema>;
+import { ResourcesSchema, TolerationSchema, type SessionSpec } from '../../workflows/contract/spec.js';
+import {
+  PoolNameSchema,
+  WarmPoolSizeScheduleSchema,
+  WarmTemplateSchema,
+  type WarmPoolProfile,
+  type WarmTemplate,
+} from '../../workflows/contract/warm-pool.js';
 
 /** One entry of AGENTAPI_K8S_SESSION_WARM_POOLS_FILE; unset fields take the session defaults. */
 export const WarmPoolFileEntrySchema = z
@@ -47,34 +39,6 @@ export const WarmPoolsFileSchema = z
   });
 export type WarmPoolsFile = z.infer<typeof WarmPoolsFileSchema>;
 
-/**
- * The user-independent part of a session spec: two specs with equal templates produce pods that differ
- * only in user data, so a warm pod of one can serve the other.
- */
-export const WarmTemplateSchema = z.object({
-  namespace: z.string().min(1),
-  image: z.string().min(1),
-  sidecarImages: z.object({ otelCollector: z.string().min(1), credentialsSync: z.string().min(1) }),
-  resources: ResourcesSchema,
-  placement: PlacementSchema,
-  runtimeClassName: z.string().min(1).optional(),
-  nativeSidecars: z.boolean(),
-  serviceAccountName: z.string().min(1).optional(),
-  podStopGraceSeconds: z.number().int().min(0),
-});
-export type WarmTemplate = z.infer<typeof WarmTemplateSchema>;
-
-/** What a pool workflow keeps: its name, its template and its sizes. */
-export const WarmPoolProfileSchema = z.object({
-  name: PoolNameSchema,
-  template: WarmTemplateSchema,
-  min: z.number().int().min(0),
-  max: z.number().int().min(0),
-  schedule: z.array(WarmPoolSizeScheduleSchema),
-  timezone: z.string(),
-});
-export type WarmPoolProfile = z.infer<typeof WarmPoolProfileSchema>;
-
 /** The name of the pool built from the session defaults (AGENTAPI_K8S_SESSION_WARM_POOL_MIN/_MAX). */
 export const DEFAULT_POOL = 'default';
 
@@ -93,7 +57,7 @@ export function templateOf(spec: Omit<SessionSpec, 'sessionId' | 'user' | 'secre
   });
 }
 
-export { canStartWarm } from './warm-match.js';
+export { canStartWarm } from '../../workflows/contract/warm-match.js';
 
 /** Canonical JSON: object keys sorted, so equal templates hash equally whatever the key order. */
 export function canonicalJson(value: unknown): string {

@@ -9,9 +9,9 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { Config } from '../config.js';
-import { sessionWorkflowId, type SessionSpec } from '../session/spec.js';
-import { sessionWorkflowType } from '../../workflows/definitions.js';
-import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/search-attributes.js';
+import { sessionWorkflowId, type SessionSpec } from '../../workflows/contract/spec.js';
+import { sessionWorkflowType } from '../../workflows/contract/session-messages.js';
+import { SessionIdKey, SessionStatusKey, SessionUserKey } from '../../workflows/contract/search-attributes.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { temporalClientInterceptors } from '../telemetry.js';
 import { createDataConverter } from './codec.js';

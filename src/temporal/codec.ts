@@ -2,13 +2,13 @@
  * Payload encryption for everything a session puts in Temporal (its spec carries a GitHub token and MCP
  * configuration): AES-256-GCM, with the key id in the payload metadata so keys can rotate — the first
  * configured key encrypts, every configured key decrypts. A payload that is not encrypted decodes to a
- * marker the worker's interceptors refuse (see workflows/unencrypted.ts).
+ * marker the worker's interceptors refuse (see workflows/contract/unencrypted.ts).
  */
 import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
-import { UNENCRYPTED_PAYLOAD_MARKER, type UnencryptedPayloadMarker } from '../../workflows/unencrypted.js';
+import { UNENCRYPTED_PAYLOAD_MARKER, type UnencryptedPayloadMarker } from '../../workflows/contract/unencrypted.js';
 import type { Config } from '../config.js';
 
 const ENCODING = 'binary/encrypted';

@@ -6,7 +6,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { WorkflowLiveness } from '../session/reconciler.js';
-import { sessionWorkflowId } from '../session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 
 const DESCRIBE_CONCURRENCY = 16;
 

@@ -5,8 +5,8 @@
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import type { Config } from '../config.js';
-import type { ReconcileInput } from '../session/reconciler.js';
-import { reconcilerWorkflowType } from '../../workflows/reconciler.js';
+import type { ReconcileInput } from '../../workflows/contract/reconciler.js';
+import { reconcilerWorkflowType } from '../../workflows/contract/reconciler.js';
 
 export function reconcileInputOf(config: Config): ReconcileInput {
   return {

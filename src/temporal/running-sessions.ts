@@ -5,8 +5,8 @@
  * missing, a just-closed one still listed), so callers treat it as a hint and confirm what they act on.
  */
 import type { Client } from '@temporalio/client';
-import { sessionWorkflowType } from '../../workflows/definitions.js';
-import { SessionIdKey, SessionStatusKey } from '../../workflows/search-attributes.js';
+import { sessionWorkflowType } from '../../workflows/contract/session-messages.js';
+import { SessionIdKey, SessionStatusKey } from '../../workflows/contract/search-attributes.js';
 import { keywordReader } from './keywords.js';
 
 export interface RunningSession {

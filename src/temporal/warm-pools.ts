@@ -6,12 +6,8 @@ import { readFileSync } from 'node:fs';
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import YAML from 'yaml';
 import { sessionDefaults, ConfigError, type Config } from '../config.js';
-import {
-  WarmPoolsFileSchema,
-  buildWarmPoolProfiles,
-  type WarmPoolProfile,
-  type WarmPoolsFile,
-} from '../session/warm-pool.js';
+import { WarmPoolsFileSchema, buildWarmPoolProfiles, type WarmPoolsFile } from '../session/warm-pool.js';
+import { type WarmPoolProfile } from '../../workflows/contract/warm-pool.js';
 import type { warmPoolWorkflow } from '../../workflows/warm-pool.js';
 import {
   warmPoolClaimedSignal,
@@ -20,7 +16,7 @@ import {
   warmPoolScheduleId,
   warmPoolWorkflowId,
   warmPoolWorkflowType,
-} from '../../workflows/warm-pool-definitions.js';
+} from '../../workflows/contract/warm-pool.js';
 
 /** Reads AGENTAPI_K8S_SESSION_WARM_POOLS_FILE (YAML, of which JSON is a subset). */
 export function readWarmPoolsFile(path: string): WarmPoolsFile {
@@ -99,7 +95,7 @@ export async function ensureWarmPools(
 export async function notifyPoolClaimed(client: Client, pool: string): Promise<void> {
   await client.workflow
     .getHandle(warmPoolWorkflowId(pool))
-    .signal(warmPoolClaimedSignal)
+    .signal(warmPoolClaimedSignal, {})
     .catch((err: unknown) => {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     });

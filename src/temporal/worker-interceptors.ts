@@ -12,7 +12,7 @@ import type {
   Next,
   WorkerInterceptors,
 } from '@temporalio/worker';
-import { isUnencryptedPayloadMarker, UNENCRYPTED_PAYLOAD_FAILURE } from '../../workflows/unencrypted.js';
+import { isUnencryptedPayloadMarker, UNENCRYPTED_PAYLOAD_FAILURE } from '../../workflows/contract/unencrypted.js';
 
 // Under tsx this module is .ts and so is the interceptor module; compiled, both are .js in dist/.
 const workflowInterceptorsPath = fileURLToPath(

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
-import type { AuditRecord } from '../../activities/types.js';
+import type { AuditRecord } from '../../workflows/contract/activities.js';
 
 export interface WorkerMetrics {
   registry: Registry;
@@ -68,28 +68,13 @@ export type TransitionMetrics = Pick<WorkerMetrics, 'sessionRestarts' | 'session
 
 /**
  * Counts restarts, suspensions and resumes where the workflow reports them: every status change reaches
- * the worker as an audit record (the `audit` sink, or the activity of older runs), so the counts need no
+ * the worker as an audit record (the workflow's `audit` sink), so the counts need no
  * hook inside the deterministic workflow code.
  */
 export function countTransition(metrics: TransitionMetrics, record: AuditRecord): void {
   if (record.to === 'restarting') metrics.sessionRestarts.inc({ reason: record.reason ?? 'unknown' });
   else if (record.to === 'suspended') metrics.sessionSuspensions.inc({ reason: record.reason ?? 'user' });
   else if (record.to === 'running' && record.from === 'resuming') metrics.sessionResumes.inc();
-}
-
-/** The `recordAudit` activity of runs from before patch `audit-in-worker-log`, counting what it records. */
-export function countingTransitions<A extends { recordAudit(record: AuditRecord): Promise<void> }>(
-  activities: A,
-  metrics: TransitionMetrics,
-): A {
-  const recordAudit = activities.recordAudit.bind(activities);
-  return {
-    ...activities,
-    async recordAudit(record: AuditRecord) {
-      await recordAudit(record);
-      countTransition(metrics, record);
-    },
-  };
 }
 
 /** Serves `GET /metrics` (anything else 404); resolves once listening. */

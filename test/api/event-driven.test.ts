@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../src/api/app.js';
 import { ApiKeyStore, loadApiKeys } from '../../src/api/auth.js';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { createDataConverter } from '../../src/temporal/codec.js';
 import { temporalConnectionOptions, withTransportDefaults } from '../../src/temporal/connection-options.js';
 import { deleteSessionsWaiting, startApiHarness, type ApiHarness } from '../support/api-harness.js';

@@ -4,7 +4,7 @@
  * them; ending one frees a slot. Real app, Temporal dev server, cluster and session worker.
  */
 import request from 'supertest';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { openSessionWorkflows, type ApiHarness } from '../support/api-harness.js';
 import { as, useApiSessions } from '../support/api-sessions.js';
 import { eventually } from '../support/wait.js';

@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { sessionObjectNames } from '../../src/k8s/names.js';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { runWorker } from '../../src/worker.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import type { ApiHarness } from '../support/api-harness.js';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { isWorkflowTaskFailing } from '../../src/api/workflow-errors.js';
-import { getSessionStateQuery } from '../../workflows/definitions.js';
+import { getSessionStateQuery } from '../../workflows/contract/session-messages.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';

@@ -6,10 +6,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { pino } from 'pino';
-import { createSessionActivities } from '../../activities/index.js';
-import { FailureType, toKubeFailure } from '../../activities/errors.js';
+import { toKubeFailure } from '../../activities/errors.js';
+import { FailureType } from '../../workflows/contract/activities.js';
 import { buildSessionPod } from '../../src/k8s/manifests.js';
 import { sessionObjectNames } from '../../src/k8s/names.js';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL } from '../../src/k8s/labels.js';
@@ -20,16 +18,15 @@ import { ignore404 } from '../support/cluster.js';
 import {
   activities,
   cleanup,
-  clients,
+  deletePod,
   core,
   createUserClaim,
   expectFailure,
   namespace,
+  podReady,
   provision,
-  quietTemporal,
   rejectionOf,
   run,
-  runIn,
   storageClass,
 } from '../support/session-activities.js';
 
@@ -172,20 +169,14 @@ describe('ensure activities', () => {
 });
 
 describe('deleting a session', () => {
-  test('deleteSessionPod and deleteSessionObjects leave nothing of the session but the PVC it was told to keep', async () => {
+  test('requestPodDeletion and deleteSessionObjects leave nothing of the session but the PVC it was told to keep', async () => {
     const spec = testSessionSpec({ pvc: { enabled: true, storageClass, size: '1Gi', deleteOnTerminate: false } });
     const n = sessionObjectNames(spec.user, spec.sessionId);
     try {
       await provision(spec);
-      await run(activities.waitForPodReady, spec, { timeoutSeconds: 60 });
+      await podReady(spec);
 
-      const env = new MockActivityEnvironment(undefined, { logger: quietTemporal });
-      const heartbeats: unknown[] = [];
-      env.on('heartbeat', (d: unknown) => heartbeats.push(d));
-      await runIn(env, activities.deleteSessionPod, spec, { graceSeconds: spec.podStopGraceSeconds });
-      expect(heartbeats.length).toBeGreaterThan(0);
-      // deleteSessionPod returns only once the pod is gone, not merely marked for deletion.
-      await expect(core.readNamespacedPod({ name: n.pod, namespace })).rejects.toMatchObject({ code: 404 });
+      await deletePod(spec, spec.podStopGraceSeconds);
 
       const result = await run(activities.deleteSessionObjects, spec, { deletePvc: false });
       expect(result.deleted.sort()).toEqual(
@@ -218,13 +209,13 @@ describe('deleting a session', () => {
     }
   });
 
-  test('deleteSessionPod on a session whose pod is already gone returns at once', async () => {
+  test('requestPodDeletion on a session whose pod is already gone says there was none', async () => {
     const spec = testSessionSpec();
-    await run(activities.deleteSessionPod, spec, { graceSeconds: 5 });
+    expect(await run(activities.requestPodDeletion, spec, { graceSeconds: 5 })).toEqual({ podUid: null });
     expect(await run(activities.checkSessionPod, spec)).toMatchObject({ exists: false, lostReason: 'deleted' });
   });
 
-  test('deleteSessionPod leaves a same-named pod of another session alone', async () => {
+  test('requestPodDeletion leaves a same-named pod of another session alone', async () => {
     const spec = testSessionSpec();
     const other = testSessionSpec();
     const n = sessionObjectNames(spec.user, spec.sessionId);
@@ -233,42 +224,12 @@ describe('deleting a session', () => {
       const foreign = buildSessionPod(other);
       foreign.metadata = { ...foreign.metadata, name: n.pod };
       await core.createNamespacedPod({ namespace, body: foreign });
-      await run(activities.deleteSessionPod, spec, { graceSeconds: 0 });
+      await run(activities.requestPodDeletion, spec, { graceSeconds: 0 });
       const still = await core.readNamespacedPod({ name: n.pod, namespace });
       expect(still.metadata?.labels?.[SESSION_ID_LABEL]).toBe(other.sessionId);
     } finally {
       await cleanup(spec);
     }
-  });
-});
-
-describe('recordAudit', () => {
-  test('it writes one JSON line per transition and drops detail keys that look like secrets', async () => {
-    const lines: string[] = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
-    const audited = createSessionActivities({ clients, logger });
-    await run(audited.recordAudit, {
-      sessionId: 's-1',
-      user: 'alice',
-      from: 'creating',
-      to: 'running',
-      reason: 'pod ready',
-      at: '2026-01-01T00:00:00.000Z',
-      detail: { nodeName: 'kwok-ondemand-a', githubToken: 'ghp_leak', restartCount: 0 },
-    });
-    expect(lines).toHaveLength(1);
-    const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({
-      audit: true,
-      sessionId: 's-1',
-      user: 'alice',
-      from: 'creating',
-      to: 'running',
-      reason: 'pod ready',
-      at: '2026-01-01T00:00:00.000Z',
-      detail: { nodeName: 'kwok-ondemand-a', restartCount: 0 },
-    });
-    expect(lines[0]).not.toContain('ghp_leak');
   });
 });
 

@@ -14,7 +14,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { informerLeaseName } from '../../src/k8s/leader-informers.js';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { createDataConverter } from '../../src/temporal/codec.js';
 import { runWorker } from '../../src/worker.js';

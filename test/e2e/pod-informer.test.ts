@@ -18,9 +18,10 @@ import {
 } from '../../src/k8s/pod-informer.js';
 import { APP_LABEL, SESSION_ID_LABEL } from '../../src/k8s/labels.js';
 import { sessionObjectNames } from '../../src/k8s/names.js';
-import { sessionWorkflowId, type SessionSpec } from '../../src/session/spec.js';
+import { sessionWorkflowId, type SessionSpec } from '../../workflows/contract/spec.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
+import { podReady } from '../support/session-activities.js';
 
 const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
 const clients = createKubeClients(stackKubeConfig());
@@ -77,7 +78,7 @@ async function runningSession(spec: SessionSpec): Promise<{ podName: string; pod
   await run(activities.ensureMcpSecret, spec);
   await run(activities.ensureSessionConfigMap, spec);
   await run(activities.ensureSessionPod, spec);
-  const ready = await run(activities.waitForPodReady, spec, { timeoutSeconds: 60 });
+  const ready = await podReady(spec);
   return { podName: ready.podName, podUid: ready.podUid };
 }
 

@@ -6,11 +6,12 @@
  */
 import { sessionObjectNames } from '../../src/k8s/names.js';
 import { SESSION_ID_LABEL } from '../../src/k8s/labels.js';
-import { FailureType } from '../../activities/errors.js';
+import { FailureType } from '../../workflows/contract/activities.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import {
   activities,
   cleanup,
+  deletePod,
   core,
   expectFailure,
   namespace,
@@ -99,7 +100,7 @@ test("a Service of the session's name that is another session's fails it without
     expect(failure.message).toContain('someone-else');
 
     // The session's cleanup (what the workflow's compensation runs) takes its own objects, not the Service.
-    await run(activities.deleteSessionPod, spec, { graceSeconds: 0 });
+    await deletePod(spec, 0);
     const result = await run(activities.deleteSessionObjects, spec, { deletePvc: true });
     expect(result.deleted).not.toContain(`Service/${n.service}`);
     expect(await statusOf(core.readNamespacedPod({ name: n.pod, namespace }))).toBe(404);

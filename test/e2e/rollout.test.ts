@@ -14,7 +14,7 @@ import { generateApiKey } from '../../src/api/auth.js';
 import { quotaLedgerName } from '../../src/k8s/quota-ledger.js';
 import { loadConfig } from '../../src/config.js';
 import { createKubeClients } from '../../src/k8s/client.js';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { apiEnv } from '../support/api-harness.js';
 import { settledObjects } from '../support/cluster.js';

@@ -12,12 +12,16 @@ import type { temporal } from '@temporalio/proto';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createKubeClients } from '../../src/k8s/client.js';
 import { sessionObjectNames } from '../../src/k8s/names.js';
-import { sessionWorkflowId, type SessionSpec, type SessionState } from '../../src/session/spec.js';
+import { sessionWorkflowId, type SessionSpec, type SessionState } from '../../workflows/contract/spec.js';
 import { createDataConverter } from '../../src/temporal/codec.js';
 import { createTemporalClient, startSession } from '../../src/temporal/client.js';
 import { createWorkerMetrics } from '../../src/temporal/worker-metrics.js';
 import { runWorker } from '../../src/worker.js';
-import { extendSessionUpdate, getSessionStateQuery, terminateSessionUpdate } from '../../workflows/definitions.js';
+import {
+  extendSessionUpdate,
+  getSessionStateQuery,
+  terminateSessionUpdate,
+} from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { repoRoot, stackEnv, stackKubeConfig, stackServiceEnv, uniqueSuffix } from '../support/stack.js';

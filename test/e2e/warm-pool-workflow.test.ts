@@ -15,11 +15,7 @@ import { templateHash } from '../../src/k8s/warm-pod.js';
 import { createTemporalClient } from '../../src/temporal/client.js';
 import { ensureWarmPools, loadWarmPoolProfiles, notifyPoolClaimed } from '../../src/temporal/warm-pools.js';
 import { runWorker } from '../../src/worker.js';
-import {
-  getWarmPoolStateQuery,
-  warmPoolScheduleId,
-  warmPoolWorkflowId,
-} from '../../workflows/warm-pool-definitions.js';
+import { getWarmPoolStateQuery, warmPoolScheduleId, warmPoolWorkflowId } from '../../workflows/contract/warm-pool.js';
 import { stackServiceEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import {

@@ -12,7 +12,7 @@ import { SESSION_ID_LABEL, USER_LABEL } from '../../src/k8s/labels.js';
 import { sessionObjectNames, userLabelValue } from '../../src/k8s/names.js';
 import { isPodReady } from '../../src/k8s/pod-status.js';
 import { PROVISION_TOKEN_KEY, WarmState, WARM_STATE_LABEL } from '../../src/k8s/warm-pod.js';
-import { warmPoolWorkflowId } from '../../workflows/warm-pool-definitions.js';
+import { warmPoolWorkflowId } from '../../workflows/contract/warm-pool.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';

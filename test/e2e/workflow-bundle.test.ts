@@ -13,12 +13,16 @@ import { loadConfig } from '../../src/config.js';
 import { createTemporalClient, startSession } from '../../src/temporal/client.js';
 import { buildWorkflowBundle } from '../../src/temporal/workflow-bundle.js';
 import { runWorker } from '../../src/worker.js';
-import { getSessionStateQuery, sessionWorkflowType, terminateSessionUpdate } from '../../workflows/definitions.js';
+import {
+  getSessionStateQuery,
+  sessionWorkflowType,
+  terminateSessionUpdate,
+} from '../../workflows/contract/session-messages.js';
 import { removeSessionObjects } from '../support/cluster.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackServiceEnv, stackTemporalConnection, uniqueSuffix } from '../support/stack.js';
-import { sessionWorkflowId } from '../../src/session/spec.js';
-import { UNENCRYPTED_PAYLOAD_FAILURE } from '../../workflows/unencrypted.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
+import { UNENCRYPTED_PAYLOAD_FAILURE } from '../../workflows/contract/unencrypted.js';
 import { eventually } from '../support/wait.js';
 
 const codecKey = `k1:${randomBytes(32).toString('base64')}`;

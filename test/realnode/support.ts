@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import type { SessionSpec } from '../../src/session/spec.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
 

@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 // CommonJS with a namespace object Node cannot expose as a named ESM export.
 import proto from '@temporalio/proto';
 import { loadConfig } from '../../src/config.js';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { createTemporalClient, startSession } from '../../src/temporal/client.js';
 import { runWorker } from '../../src/worker.js';
 import {
@@ -19,9 +19,9 @@ import {
   sessionWorkflowType,
   terminateSessionSignal,
   terminateSessionUpdate,
-} from '../../workflows/definitions.js';
+} from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
-import { UNENCRYPTED_PAYLOAD_FAILURE } from '../../workflows/unencrypted.js';
+import { UNENCRYPTED_PAYLOAD_FAILURE } from '../../workflows/contract/unencrypted.js';
 import { removeSessionObjects, sessionObjects, settledObjects } from '../support/cluster.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackServiceEnv, stackTemporalConnection, uniqueSuffix } from '../support/stack.js';

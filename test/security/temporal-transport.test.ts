@@ -6,11 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { Connection, type Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../../src/config.js';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { createTemporalClient, startSession } from '../../src/temporal/client.js';
 import { temporalConnectionOptions } from '../../src/temporal/connection-options.js';
 import { runWorker } from '../../src/worker.js';
-import { getSessionStateQuery, terminateSessionUpdate } from '../../workflows/definitions.js';
+import { getSessionStateQuery, terminateSessionUpdate } from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { removeSessionObjects, settledObjects } from '../support/cluster.js';
 import { testSessionSpec } from '../support/session-spec.js';

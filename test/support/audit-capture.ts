@@ -4,7 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { AuditRecord } from '../../activities/types.js';
+import type { AuditRecord } from '../../workflows/contract/activities.js';
 import { auditSinks } from '../../src/temporal/audit-sink.js';
 
 /** One line as the worker writes it: the record's fields beside pino's own. */

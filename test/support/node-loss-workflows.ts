@@ -1,6 +1,6 @@
 // A stand-in for a session workflow that records every podLost signal, so a test can count them.
 import { condition, defineQuery, defineSignal, setHandler } from '@temporalio/workflow';
-import { podLostSignal } from '../../workflows/definitions.js';
+import { podLostSignal } from '../../workflows/contract/session-messages.js';
 
 type PodLost = { podName: string; reason: string; message?: string; podUid?: string };
 

@@ -5,7 +5,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { buildSessionPod } from '../../src/k8s/manifests.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
 import { ignore404 } from './cluster.js';
 import { stackKubeConfig } from './stack.js';
 

@@ -9,10 +9,12 @@ import { DefaultLogger } from '@temporalio/worker';
 import { pino } from 'pino';
 import { createSessionActivities } from '../../activities/index.js';
 import { createKubeClients } from '../../src/k8s/client.js';
-import { userLabelValue } from '../../src/k8s/names.js';
+import { sessionPodName, userLabelValue } from '../../src/k8s/names.js';
 import { USER_ANNOTATION, USER_LABEL } from '../../src/k8s/labels.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
+import { isPodReady } from '../../src/k8s/pod-status.js';
 import { stackEnv, stackKubeConfig } from './stack.js';
+import { eventually } from './wait.js';
 import { removeSessionObjects } from './cluster.js';
 
 export const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
@@ -21,11 +23,7 @@ export const clients = createKubeClients(stackKubeConfig());
 /** Expected activity failures are asserted on; the SDK need not print them as warnings too. */
 export const quietTemporal = new DefaultLogger('ERROR');
 export const { core } = clients;
-export const activities = createSessionActivities({
-  clients,
-  logger: pino({ level: 'silent' }),
-  heartbeatIntervalMs: 200,
-});
+export const activities = createSessionActivities({ clients, logger: pino({ level: 'silent' }) });
 
 /** Runs one activity in a fresh activity context (a cancelled context cannot be reused). */
 export function run<P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> {
@@ -89,3 +87,29 @@ export async function provision(spec: SessionSpec): Promise<{ podName: string; p
 
 /** A placement no stack node satisfies: the scheduler keeps the pod Pending as Unschedulable. */
 export const nowherePlacement = { nodeSelector: { 'topology.kubernetes.io/zone': 'zone-nowhere' }, tolerations: [] };
+
+/** Waits until the session's pod is Ready (what the informer tells a workflow), and returns where it runs. */
+export async function podReady(spec: SessionSpec): Promise<{ podName: string; podUid: string; nodeName: string }> {
+  const name = sessionPodName(spec);
+  return eventually(
+    `pod ${name} to be Ready`,
+    async () => {
+      const pod = await core.readNamespacedPod({ name, namespace: spec.namespace });
+      if (!isPodReady(pod)) return undefined;
+      return { podName: name, podUid: pod.metadata?.uid ?? '', nodeName: pod.spec?.nodeName ?? '' };
+    },
+    { timeoutMs: 60_000 },
+  );
+}
+
+/** Asks for the session pod's deletion (as the workflow does) and waits until it is gone. */
+export async function deletePod(spec: SessionSpec, graceSeconds: number): Promise<void> {
+  const name = sessionPodName(spec);
+  await run(activities.requestPodDeletion, spec, { graceSeconds });
+  await eventually(`pod ${name} to be gone`, () =>
+    core.readNamespacedPod({ name, namespace: spec.namespace }).then(
+      () => undefined,
+      (err: unknown) => ((err as { code?: number }).code === 404 ? true : undefined),
+    ),
+  );
+}

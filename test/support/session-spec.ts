@@ -4,7 +4,7 @@
  * plus a unique session id so tests never share objects.
  */
 import { loadConfig, sessionDefaults } from '../../src/config.js';
-import { SessionSpecSchema, type SessionSpec } from '../../src/session/spec.js';
+import { SessionSpecSchema, type SessionSpec } from '../../workflows/contract/spec.js';
 import { stackEnv, uniqueSuffix } from './stack.js';
 
 /** A throwaway 32-byte key: config demands one, and nothing here encrypts a payload with it. */

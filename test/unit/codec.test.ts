@@ -1,7 +1,7 @@
 import { createCipheriv } from 'node:crypto';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { AesGcmPayloadCodec, parseCodecKeys } from '../../src/temporal/codec.js';
-import { isUnencryptedPayloadMarker } from '../../workflows/unencrypted.js';
+import { isUnencryptedPayloadMarker } from '../../workflows/contract/unencrypted.js';
 
 const key = (id: string, fill: number) => `${id}:${Buffer.alloc(32, fill).toString('base64')}`;
 const secretInput = { sessionId: 's1', secrets: { githubToken: 'ghp_super-secret-token' } };

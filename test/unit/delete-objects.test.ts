@@ -15,7 +15,7 @@ import {
   buildSessionService,
 } from '../../src/k8s/manifests.js';
 import { loadConfig, sessionDefaults } from '../../src/config.js';
-import { SessionSpecSchema } from '../../src/session/spec.js';
+import { SessionSpecSchema } from '../../workflows/contract/spec.js';
 
 const defaults = sessionDefaults(loadConfig({ TEMPORAL_CODEC_KEYS: `k:${Buffer.alloc(32, 1).toString('base64')}` }));
 const spec = SessionSpecSchema.parse({

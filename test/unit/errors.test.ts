@@ -1,7 +1,8 @@
 /** Which Kubernetes errors Temporal retries, for status codes the real-stack tests cannot provoke on demand. */
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { FailureType, toKubeFailure } from '../../activities/errors.js';
+import { toKubeFailure } from '../../activities/errors.js';
+import { FailureType } from '../../workflows/contract/activities.js';
 
 const op = { verb: 'create', kind: 'Secret', namespace: 'ns', name: 's-creds' } as const;
 

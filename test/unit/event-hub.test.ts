@@ -4,7 +4,7 @@
  */
 import { WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { SessionEventHub, type FeedItem } from '../../src/api/event-hub.js';
-import type { SessionEvent, SessionState } from '../../src/session/spec.js';
+import type { SessionEvent, SessionState } from '../../workflows/contract/spec.js';
 
 const at = '2026-12-04T07:00:00.000Z';
 

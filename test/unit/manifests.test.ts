@@ -10,7 +10,7 @@ import {
   sessionUrl,
 } from '../../src/k8s/manifests.js';
 import { loadConfig, sessionDefaults } from '../../src/config.js';
-import { SessionSpecSchema, type SessionSpec } from '../../src/session/spec.js';
+import { SessionSpecSchema, type SessionSpec } from '../../workflows/contract/spec.js';
 
 const KEY = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { startWithEarlyReturn } from '../../src/api/session-start.js';
 import { loadConfig, sessionDefaults } from '../../src/config.js';
-import { SessionSpecSchema, type SessionSpec } from '../../src/session/spec.js';
+import { SessionSpecSchema, type SessionSpec } from '../../workflows/contract/spec.js';
 
 const testSessionSpec = (): SessionSpec =>
   SessionSpecSchema.parse({

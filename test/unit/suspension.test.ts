@@ -5,8 +5,8 @@ import {
   agentIsIdle,
   resumeRefusal,
   suspendRefusal,
-} from '../../src/session/suspension.js';
-import type { SessionStatus } from '../../src/session/spec.js';
+} from '../../workflows/contract/suspension.js';
+import type { SessionStatus } from '../../workflows/contract/spec.js';
 
 const subject = (status: SessionStatus, hasPvc = true, terminating = false) => ({
   sessionId: 's1',

@@ -1,4 +1,4 @@
-import { warmIneligibility } from '../../src/session/warm-match.js';
+import { warmIneligibility } from '../../workflows/contract/warm-match.js';
 import { testSessionSpec } from '../support/session-spec.js';
 
 describe('which sessions may start on a warm pod', () => {

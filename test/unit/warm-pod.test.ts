@@ -12,8 +12,9 @@ import {
   templateHash,
   warmPodNames,
 } from '../../src/k8s/warm-pod.js';
-import { SessionSpecSchema } from '../../src/session/spec.js';
-import { buildWarmPoolProfiles, templateOf, type WarmPoolProfile } from '../../src/session/warm-pool.js';
+import { SessionSpecSchema } from '../../workflows/contract/spec.js';
+import { buildWarmPoolProfiles, templateOf } from '../../src/session/warm-pool.js';
+import { type WarmPoolProfile } from '../../workflows/contract/warm-pool.js';
 import { loadWarmPoolProfiles } from '../../src/temporal/warm-pools.js';
 
 const KEY = `k1:${Buffer.alloc(32, 7).toString('base64')}`;

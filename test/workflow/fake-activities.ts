@@ -7,10 +7,10 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { podGoneSignal, podReadySignal } from '../../workflows/definitions.js';
-import type { PodCheckResult, ProvisionResult, SessionActivities } from '../../activities/types.js';
-import type { ClaimedPod } from '../../activities/warm-claim.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import { podGoneSignal, podReadySignal } from '../../workflows/contract/session-messages.js';
+import type { PodCheckResult, ProvisionResult, SessionActivities } from '../../workflows/contract/activities.js';
+import type { ClaimedPod } from '../../workflows/contract/activities.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
 
 export type FakeObject = 'secret/credentials' | 'secret/mcp' | 'configmap' | 'pvc' | 'pod' | 'service';
 
@@ -22,7 +22,10 @@ export interface FakeCall {
 export interface FakeSession {
   calls: FakeCall[];
   objects: Set<FakeObject>;
-  /** Whether the next pod turns Ready (reported like the informer does, by a podReady signal) or never. */
+  /**
+   * Whether the next pod turns Ready (reported like the informer does, by a podReady signal) or never:
+   * `timeout` and `hang` both never do (a test names the one it means: a start timeout or a long wait).
+   */
   readiness: 'ready' | 'timeout' | 'hang';
   /** Node of each successive pod incarnation. */
   nodes: string[];
@@ -33,7 +36,6 @@ export interface FakeSession {
   retiring?: { podName: string; podUid: string };
   /** Makes the named activity fail with this failure. */
   failures: Partial<Record<keyof SessionActivities, ApplicationFailure>>;
-  audit: string[];
 }
 
 export class FakeWorld {
@@ -51,7 +53,6 @@ export class FakeWorld {
         nodes: ['kwok-spot-a', 'kwok-spot-b', 'kwok-ondemand-a'],
         incarnation: 0,
         failures: {},
-        audit: [],
       };
       this.sessions.set(sessionId, session);
     }
@@ -162,22 +163,6 @@ export class FakeWorld {
       async releaseQuota(ref) {
         sessionOf(ref.sessionId).calls.push({ activity: 'releaseQuota' });
       },
-      async ensureCredentialsSecret(spec) {
-        touch(spec, 'ensureCredentialsSecret').objects.add('secret/credentials');
-      },
-      async ensureMcpSecret(spec) {
-        touch(spec, 'ensureMcpSecret').objects.add('secret/mcp');
-      },
-      async ensureSessionConfigMap(spec) {
-        touch(spec, 'ensureSessionConfigMap').objects.add('configmap');
-      },
-      async ensureSessionPvc(spec) {
-        const session = touch(spec, 'ensureSessionPvc');
-        if (!spec.pvc.enabled) return null;
-        if (spec.pvc.existingClaimName) return { claimName: spec.pvc.existingClaimName };
-        session.objects.add('pvc');
-        return { claimName: `${spec.sessionId}-pvc` };
-      },
       async ensureSessionPod(spec, options) {
         const session = touch(spec, 'ensureSessionPod', options);
         const generation = options?.generation ?? 0;
@@ -193,30 +178,6 @@ export class FakeWorld {
       async ensureSessionService(spec) {
         touch(spec, 'ensureSessionService').objects.add('service');
       },
-      async waitForPodReady(spec, options) {
-        const session = touch(spec, 'waitForPodReady', options);
-        if (session.readiness === 'timeout') {
-          throw ApplicationFailure.create({
-            type: 'PodStartTimeout',
-            nonRetryable: true,
-            message: `Pod ${podName(spec)} did not become Ready within ${options.timeoutSeconds} s. 0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.`,
-          });
-        }
-        if (session.readiness === 'hang') {
-          // Heartbeats deliver the cancellation; sleep() then throws CancelledFailure.
-          for (;;) {
-            Context.current().heartbeat();
-            await Context.current().sleep(200);
-          }
-        }
-        const nodeName = session.nodes[(session.incarnation - 1) % session.nodes.length]!;
-        return {
-          podName: podName(spec),
-          podUid: `uid-${session.incarnation}`,
-          nodeName,
-          readyAt: new Date().toISOString(),
-        };
-      },
       async checkSessionPod(spec): Promise<PodCheckResult> {
         const session = touch(spec, 'checkSessionPod');
         if (!session.objects.has('pod')) return { exists: false, ready: false, lostReason: 'deleted' };
@@ -227,11 +188,6 @@ export class FakeWorld {
         }
         const ready = session.readiness === 'ready';
         return { exists: true, podUid, ready, phase: ready ? 'Running' : 'Pending', nodeName };
-      },
-      async deleteSessionPod(spec, options) {
-        const session = touch(spec, 'deleteSessionPod', options);
-        session.objects.delete('pod');
-        delete session.lostReason;
       },
       async deleteSessionObjects(spec, options) {
         const session = touch(spec, 'deleteSessionObjects', options);
@@ -244,9 +200,6 @@ export class FakeWorld {
           return { deleted, ...(spec.pvc.enabled ? { retainedPvc: `${spec.sessionId}-pvc` } : {}) };
         if (session.objects.delete('pvc')) deleted.push('pvc');
         return { deleted };
-      },
-      async recordAudit(record) {
-        sessionOf(record.sessionId).audit.push(`${record.from ?? '-'}>${record.to}`);
       },
     } satisfies SessionActivities;
   }

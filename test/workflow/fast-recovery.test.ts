@@ -7,7 +7,7 @@
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { SessionSpec, SessionState } from '../../src/session/spec.js';
+import type { SessionSpec, SessionState } from '../../workflows/contract/spec.js';
 import { startSession } from '../../src/temporal/client.js';
 import {
   getSessionStateQuery,
@@ -15,7 +15,7 @@ import {
   podNotReadySignal,
   podReadySignal,
   terminateSessionSignal,
-} from '../../workflows/definitions.js';
+} from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
@@ -23,7 +23,6 @@ import { eventually } from '../support/wait.js';
 import { FakeWorld } from './fake-activities.js';
 import { scheduledWith, taskScheduling, taskSettingStatus } from './history-tasks.js';
 import { captureAudit } from '../support/audit-capture.js';
-import { BASELINE_PATCH } from '../../workflows/session/patches.js';
 import { terminateQuietly } from './session-handles.js';
 import { testWorkflowBundle } from '../support/workflow-code.js';
 
@@ -320,8 +319,8 @@ describe('fast recovery', () => {
     const handle = await start(s);
     try {
       await until(handle, 'running', (c) => c.status === 'running');
-      // The running loop's wait is the last timer the session starts; before `checks-by-reconciler` it was
-      // the 5-minute safety check, repeated for as long as the session lived.
+      // The running loop's wait is the last timer the session starts: the reconciler's sweep, not a periodic
+      // look of the session's own, finds a running session without a Ready pod.
       const lastTimerMinutes = async (): Promise<number | undefined> => {
         const history = await handle.fetchHistory();
         const timers = (history.events ?? []).map((e) => e.timerStartedEventAttributes).filter((t) => t != null);
@@ -329,13 +328,6 @@ describe('fast recovery', () => {
         return seconds > 59 * 60 ? seconds / 60 : undefined;
       };
       expect(await eventually('a timer until the deadline', lastTimerMinutes)).toBeLessThanOrEqual(60);
-      const history = await handle.fetchHistory();
-      const patches = (history.events ?? [])
-        .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
-        .filter((d) => d != null)
-        .map((d) => Buffer.from(d).toString('utf8'));
-      // It follows `checks-by-reconciler` through the baseline that stands for it (workflows/session/patches.ts).
-      expect(patches.some((p) => p.includes(BASELINE_PATCH))).toBe(true);
       expect(world.calls(s.sessionId)).not.toContain('checkSessionPod');
     } finally {
       await terminateQuietly(handle);

@@ -1,7 +1,7 @@
 /** What every workflow suite does with a session's handle: wait for a status, and end it after a test. */
 import type { WorkflowHandle } from '@temporalio/client';
-import type { SessionState } from '../../src/session/spec.js';
-import { getSessionStateQuery, terminateSessionSignal } from '../../workflows/definitions.js';
+import type { SessionState } from '../../workflows/contract/spec.js';
+import { getSessionStateQuery, terminateSessionSignal } from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { eventually } from '../support/wait.js';
 

@@ -4,11 +4,10 @@
  * stack's real Temporal dev server with in-memory activities (./fake-activities.ts); the tests read the
  * recorded history and the worker's audit lines.
  */
-import type { SessionSpec } from '../../src/session/spec.js';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import type { SessionSpec } from '../../workflows/contract/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import { startSession } from '../../src/temporal/client.js';
-import { sessionWorkflowType, terminateSessionSignal } from '../../workflows/definitions.js';
-import { BASELINE_PATCH } from '../../workflows/session/patches.js';
+import { sessionWorkflowType, terminateSessionSignal } from '../../workflows/contract/session-messages.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { uniqueSuffix } from '../support/stack.js';
 import { FakeWorld } from './fake-activities.js';
@@ -65,9 +64,9 @@ describe("a new session's history", () => {
     }
   });
 
-  test('a new session records one patch marker, the baseline, for all the patches it follows', async () => {
-    // Each patch marker costs every create a history event and, with the SDK's TemporalChangeVersion
-    // upsert beside it, a visibility write on the server (workflows/session/patches.ts).
+  test('a new session records no patch marker and no TemporalChangeVersion upsert', async () => {
+    // Each patch marker would cost every create a history event and, with the SDK's TemporalChangeVersion
+    // upsert beside it, a visibility write on the server; shape changes go to a new Worker Deployment build.
     const handle = await start(spec());
     try {
       await untilStatus(handle, 'running');
@@ -76,11 +75,11 @@ describe("a new session's history", () => {
         .map((e) => e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data)
         .filter((data) => data != null)
         .map((data) => (JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id);
-      expect(patchIds).toEqual([BASELINE_PATCH]);
+      expect(patchIds).toEqual([]);
       const versionUpserts = events.filter(
         (e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion,
       );
-      expect(versionUpserts).toHaveLength(1);
+      expect(versionUpserts).toHaveLength(0);
     } finally {
       await terminateQuietly(handle);
     }
@@ -109,14 +108,8 @@ describe("a new session's history", () => {
     try {
       await untilStatus(handle, 'running');
       await untilStatus(bareHandle, 'running');
-      // The SDK's own TemporalChangeVersion goes with the patch marker.
-      expect(await upserted(handle)).toEqual(['TemporalChangeVersion']);
-      expect(await upserted(bareHandle)).toEqual([
-        'SessionId',
-        'SessionStatus',
-        'SessionUser',
-        'TemporalChangeVersion',
-      ]);
+      expect(await upserted(handle)).toEqual([]);
+      expect(await upserted(bareHandle)).toEqual(['SessionId', 'SessionStatus', 'SessionUser']);
       expect((await bareHandle.describe()).searchAttributes).toEqual(
         expect.objectContaining({ SessionId: [bare.sessionId], SessionUser: [bare.user], SessionStatus: ['running'] }),
       );

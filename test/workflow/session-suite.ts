@@ -4,9 +4,9 @@
  * session's state, audit trail and failure.
  */
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { SessionSpec, SessionState } from '../../src/session/spec.js';
+import type { SessionSpec, SessionState } from '../../workflows/contract/spec.js';
 import { startSession } from '../../src/temporal/client.js';
-import { getSessionStateQuery } from '../../workflows/definitions.js';
+import { getSessionStateQuery } from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { uniqueSuffix } from '../support/stack.js';

@@ -5,15 +5,15 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { sessionWorkflowId } from '../../src/session/spec.js';
+import { sessionWorkflowId } from '../../workflows/contract/spec.js';
 import {
   extendSessionUpdate,
   podLostSignal,
   terminateSessionSignal,
   terminateSessionUpdate,
-} from '../../workflows/definitions.js';
+} from '../../workflows/contract/session-messages.js';
 import type { SessionCarryOver } from '../../workflows/session.js';
-import type { SessionState } from '../../src/session/spec.js';
+import type { SessionState } from '../../workflows/contract/spec.js';
 import { eventually } from '../support/wait.js';
 import { terminateQuietly, untilStatus } from './session-handles.js';
 import { isProvisioning, sessionWorkflowSuite, type SessionHandle } from './session-suite.js';

@@ -4,7 +4,11 @@
  * failures, recovery and refusals are in session-workflow-failures.test.ts.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { extendSessionUpdate, terminateSessionSignal, terminateSessionUpdate } from '../../workflows/definitions.js';
+import {
+  extendSessionUpdate,
+  terminateSessionSignal,
+  terminateSessionUpdate,
+} from '../../workflows/contract/session-messages.js';
 import { terminateQuietly, untilStatus } from './session-handles.js';
 import { minutesBetween, sessionWorkflowSuite } from './session-suite.js';
 

@@ -6,10 +6,15 @@
 import { Client, Connection, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { SuspendActivities, SuspendRef } from '../../activities/suspend.js';
-import type { SessionSpec, SessionState } from '../../src/session/spec.js';
+import type { SuspendActivities } from '../../workflows/contract/activities.js';
+import type { SuspendRef } from '../../workflows/contract/activities.js';
+import type { SessionSpec, SessionState } from '../../workflows/contract/spec.js';
 import { startSession } from '../../src/temporal/client.js';
-import { getSessionStateQuery, suspendSessionUpdate, terminateSessionUpdate } from '../../workflows/definitions.js';
+import {
+  getSessionStateQuery,
+  suspendSessionUpdate,
+  terminateSessionUpdate,
+} from '../../workflows/contract/session-messages.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
@@ -159,7 +164,7 @@ describe('a suspended session', () => {
     const s = spec({ idleMinutes: undefined, pvc: { ...spec().pvc, deleteOnTerminate: true } });
     const h = await start(s);
     await untilStatus(h, 'running');
-    await h.executeUpdate(suspendSessionUpdate);
+    await h.executeUpdate(suspendSessionUpdate, { args: [{}] });
     const podsCreated = world.calls(s.sessionId).filter((c) => c === 'ensureSessionPod').length;
     await h.executeUpdate(terminateSessionUpdate, { args: [{ reason: 'user' }] });
     const final = await h.result();
@@ -174,8 +179,8 @@ describe('a suspended session', () => {
     const h = await start(s);
     try {
       await untilStatus(h, 'running');
-      await h.executeUpdate(suspendSessionUpdate);
-      const err = await h.executeUpdate(suspendSessionUpdate).catch((e: unknown) => e);
+      await h.executeUpdate(suspendSessionUpdate, { args: [{}] });
+      const err = await h.executeUpdate(suspendSessionUpdate, { args: [{}] }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
       expect(((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type).toBe('SessionNotRunning');
     } finally {

@@ -4,8 +4,9 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { ReconcileResult, WarmPoolActivities } from '../../activities/warm-pool.js';
-import type { WarmPoolProfile } from '../../src/session/warm-pool.js';
+import type { WarmPoolActivities } from '../../workflows/contract/activities.js';
+import type { ReconcileResult } from '../../workflows/contract/activities.js';
+import type { WarmPoolProfile } from '../../workflows/contract/warm-pool.js';
 import { templateOf } from '../../src/session/warm-pool.js';
 import type { warmPoolWorkflow } from '../../workflows/warm-pool.js';
 import {
@@ -15,7 +16,7 @@ import {
   warmPoolResizeSignal,
   warmPoolWorkflowId,
   warmPoolWorkflowType,
-} from '../../workflows/warm-pool-definitions.js';
+} from '../../workflows/contract/warm-pool.js';
 import { testSessionSpec } from '../support/session-spec.js';
 import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
@@ -38,8 +39,6 @@ const activities: WarmPoolActivities = {
       converged: true,
     };
   },
-  claimWarmPod: async () => null,
-  claimWarmPodForSession: async () => null,
 };
 
 let client: Client;
@@ -87,7 +86,7 @@ test('every claim, resize and profile change reconciles at once; the target is c
     await eventually('the first reconcile', async () => (callsOf(p.name).length === 1 ? true : undefined));
     expect(callsOf(p.name)[0]!.target).toBe(2);
 
-    await handle.signal(warmPoolResizeSignal, 50);
+    await handle.signal(warmPoolResizeSignal, { size: 50 });
     await eventually('a reconcile at the clamped size', async () =>
       callsOf(p.name).some((c) => c.target === 8) ? true : undefined,
     );
@@ -100,7 +99,7 @@ test('every claim, resize and profile change reconciles at once; the target is c
     const firstRunId = (await handle.describe()).runId;
     for (let i = 0; i < 15; i++) {
       const before = callsOf(p.name).length;
-      await handle.signal(warmPoolClaimedSignal);
+      await handle.signal(warmPoolClaimedSignal, {});
       await eventually('a reconcile after the claim', async () => (callsOf(p.name).length > before ? true : undefined));
     }
     const latest = client.workflow.getHandle(warmPoolWorkflowId(p.name));

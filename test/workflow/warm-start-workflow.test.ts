@@ -4,7 +4,7 @@
  * a warm create costs one activity and no workflow task of its own for the claim.
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { SessionSpec, SessionState } from '../../src/session/spec.js';
+import type { SessionSpec, SessionState } from '../../workflows/contract/spec.js';
 import { startSession } from '../../src/temporal/client.js';
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { testSessionSpec } from '../support/session-spec.js';

@@ -1,8 +1,7 @@
 /** The session workflow's activity proxies, grouped by timeout profile. */
 import { ActivityCancellationType, proxyActivities } from '@temporalio/workflow';
-import type { FailureType } from '../../activities/errors.js';
-import type { SessionActivities } from '../../activities/types.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import type { FailureType } from '../contract/activities.js';
+import type { SessionActivities } from '../contract/activities.js';
 
 // The activities already throw these as non-retryable; listing them also protects against a retry
 // policy override and documents which failures end a step at once.
@@ -18,8 +17,8 @@ const NON_RETRYABLE = [
   'PodFailed',
 ] satisfies FailureType[];
 
-/** Activity proxies; built per run because the legacy long waits depend on the spec. */
-export function sessionActivities(spec: SessionSpec): SessionActivities {
+/** The session workflow's activity proxies. */
+export function sessionActivities(): SessionActivities {
   const kube = proxyActivities<SessionActivities>({
     startToCloseTimeout: '30 seconds',
     // A create still in flight when the step is cancelled must finish before cleanup starts: with the
@@ -44,39 +43,15 @@ export function sessionActivities(spec: SessionSpec): SessionActivities {
       nonRetryableErrorTypes: NON_RETRYABLE,
     },
   });
-  // Only runs still on the pre-`event-driven-core` path use these two: they hold a slot for the whole wait.
-  const podReady = proxyActivities<SessionActivities>({
-    startToCloseTimeout: (spec.podStartTimeoutSeconds + 30) * 1000,
-    heartbeatTimeout: '15 seconds',
-    cancellationType: ActivityCancellationType.TRY_CANCEL,
-    retry: { initialInterval: '1 second', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
-  });
-  const podDelete = proxyActivities<SessionActivities>({
-    startToCloseTimeout: (spec.podStopGraceSeconds + 60) * 1000,
-    heartbeatTimeout: '15 seconds',
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '1 minute',
-      nonRetryableErrorTypes: NON_RETRYABLE,
-    },
-  });
   return {
     provisionSession: kube.provisionSession,
     provisionWarmSession: kube.provisionWarmSession,
     requestPodDeletion: cleanup.requestPodDeletion,
     diagnosePodStart: kube.diagnosePodStart,
     releaseQuota: cleanup.releaseQuota,
-    ensureCredentialsSecret: kube.ensureCredentialsSecret,
-    ensureMcpSecret: kube.ensureMcpSecret,
-    ensureSessionConfigMap: kube.ensureSessionConfigMap,
-    ensureSessionPvc: kube.ensureSessionPvc,
     ensureSessionPod: kube.ensureSessionPod,
     ensureSessionService: kube.ensureSessionService,
     checkSessionPod: kube.checkSessionPod,
-    recordAudit: kube.recordAudit,
-    waitForPodReady: podReady.waitForPodReady,
-    deleteSessionPod: podDelete.deleteSessionPod,
     deleteSessionObjects: cleanup.deleteSessionObjects,
   };
 }

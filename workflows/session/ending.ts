@@ -13,10 +13,11 @@ import {
   isCancellation,
   log,
 } from '@temporalio/workflow';
-import type { SessionActivities } from '../../activities/types.js';
-import type { EndReason, SessionError, SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
-import { SessionFailureType, type FailureRecord, type ShutdownRequest } from './contract.js';
+import type { SessionActivities } from '../contract/activities.js';
+import type { EndReason, SessionError, SessionSpec, SessionState, SessionStatus } from '../contract/spec.js';
+import { SessionFailureType, type FailureRecord, type ShutdownRequest } from '../contract/session-run.js';
 import { errorCode, now, rootMessage } from './failures.js';
+import type { RunState } from './run-state.js';
 
 /** What the ending needs of the run; accessors over its fields, so run.ts stays the owner. */
 export interface EndingHost {
@@ -25,9 +26,7 @@ export interface EndingHost {
   readonly state: SessionState;
   /** The run's root scope: its cancellation is the workflow's, not a termination request's. */
   readonly root: CancellationScope;
-  /** Whether this run follows `event-driven-core`. */
-  readonly eventDriven: boolean;
-  readonly terminate: ShutdownRequest | undefined;
+  readonly runState: RunState;
   /** The spec without its secrets. */
   podSpec(): SessionSpec;
   /** Deletes the pod with `graceSeconds` and returns once it is gone. */
@@ -110,13 +109,15 @@ export class SessionEnding {
       type: failure.type,
       message: failure.message,
       nonRetryable: true,
+      // The final state, for readers of the closed workflow (finalStateOf in the contract).
+      details: [host.state],
       ...(err instanceof Error ? { cause: err } : {}),
     });
   }
 
   registerObjectsCleanup(): void {
     this.addCompensation('objects', async () => {
-      await this.deleteObjects(this.deletePvcPolicy(this.host.terminate?.deletePvc));
+      await this.deleteObjects(this.deletePvcPolicy(this.host.runState.terminate?.deletePvc));
     });
   }
 
@@ -157,7 +158,6 @@ export class SessionEnding {
   /** Frees the session's place in its user's quota ledger; admission then needs no liveness checks. */
   private async releaseQuota(): Promise<void> {
     const { host } = this;
-    if (!host.eventDriven) return;
     try {
       await host.acts.releaseQuota({
         namespace: host.spec.namespace,

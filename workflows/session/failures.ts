@@ -1,19 +1,8 @@
 /** Small pure helpers of the session workflow: failure inspection and time arithmetic. */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { PodCheckResult } from '../../activities/types.js';
-import type { TerminateSessionInput } from '../../src/session/spec.js';
+import type { PodCheckResult } from '../contract/activities.js';
 
 export const MINUTE_MS = 60_000;
-
-export function validateTerminateInput(input: TerminateSessionInput | undefined): void {
-  if (input === undefined || input === null) return;
-  if (typeof input !== 'object') throw new Error('terminate input must be an object');
-  const { reason, deletePvc } = input as { reason?: unknown; deletePvc?: unknown };
-  if (reason !== undefined && (typeof reason !== 'string' || reason.length < 1 || reason.length > 200)) {
-    throw new Error('reason must be a string of 1 to 200 characters');
-  }
-  if (deletePvc !== undefined && typeof deletePvc !== 'boolean') throw new Error('deletePvc must be a boolean');
-}
 
 export function isLost(check: PodCheckResult): boolean {
   return !check.exists || check.lostReason !== undefined || check.phase === 'Failed';

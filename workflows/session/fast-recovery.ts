@@ -1,6 +1,5 @@
 /**
- * The session workflow's recovery since patch `fast-recovery`: what a run does differently
- * from the runs before it, kept out of ./run.ts so the old paths stay as they were recorded.
+ * The session workflow's pod recovery rules, kept out of ./run.ts:
  *
  * - A pod lost before its first Ready (preempted, deleted, its node gone while starting) is replaced
  *   through the restart budget instead of failing the session.
@@ -8,10 +7,11 @@
  * - The node informer's reports act without a GET (see ./recovery.ts); the grace rules are there too.
  */
 import { ApplicationFailure, CancellationScope, condition, isCancellation } from '@temporalio/workflow';
-import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
-import type { EndReason, SessionSpec, SessionState } from '../../src/session/spec.js';
+import type { PodCheckResult, SessionActivities } from '../contract/activities.js';
+import type { EndReason, SessionSpec, SessionState } from '../contract/spec.js';
 import { failureTypeOf, now, rootMessage } from './failures.js';
 import type { PodTracker } from './pod-tracker.js';
+import type { RunState } from './run-state.js';
 import { nodeLossCheck, replacementGraceSeconds, restartTimesWith } from './recovery.js';
 
 /** What the recovery needs of its run: the run owns the state, this only drives it. */
@@ -26,7 +26,7 @@ export interface RecoveryHost {
   stopPod(graceSeconds: number): Promise<void>;
   /** Waits for the current pod's Ready and records it (throws `PodFailed` when it is lost first). */
   waitForReady(): Promise<void>;
-  restartTimes: string[];
+  readonly runState: RunState;
   /** Records why the session fails, before the run throws. */
   fail(failure: { type: 'PodFailed'; endReason: EndReason; code: string; message: string }): void;
 }
@@ -76,9 +76,9 @@ export class FastRecovery {
     host.state.restartCount += 1;
     host.record('pod_lost', lost.message ? `${reason}: ${lost.message}` : reason);
     const { maxRestarts, windowMinutes } = host.spec.restartPolicy;
-    host.restartTimes = restartTimesWith(host.restartTimes, now(), windowMinutes);
-    if (host.restartTimes.length <= maxRestarts) return;
-    const message = `pod lost (${reason}) ${host.restartTimes.length} times within ${windowMinutes} minutes before it was Ready; the restart policy allows ${maxRestarts}`;
+    host.runState.restartTimes = restartTimesWith(host.runState.restartTimes, now(), windowMinutes);
+    if (host.runState.restartTimes.length <= maxRestarts) return;
+    const message = `pod lost (${reason}) ${host.runState.restartTimes.length} times within ${windowMinutes} minutes before it was Ready; the restart policy allows ${maxRestarts}`;
     host.fail({ type: 'PodFailed', endReason: 'pod_failed', code: 'POD_FAILED', message });
     throw ApplicationFailure.create({ type: 'PodFailed', message, nonRetryable: true });
   }

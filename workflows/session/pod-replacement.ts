@@ -1,17 +1,17 @@
 /**
  * Replacing the session's pod once it runs: after a loss (checked by the running loop in ./run.ts, within
- * the restart budget, handed over on an interruption notice since `interruption-handover`) and on a
- * resume (./suspension.ts). A termination request aborts either.
+ * the restart budget, handed over on an interruption notice, ./handover.ts) and on a resume
+ * (./suspension.ts). A termination request aborts either.
  */
 import { ApplicationFailure, CancellationScope, isCancellation, log } from '@temporalio/workflow';
-import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
-import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
-import { SessionFailureType, type FailureRecord } from './contract.js';
+import type { PodCheckResult, SessionActivities } from '../contract/activities.js';
+import type { EndReason, SessionSpec, SessionState, SessionStatus } from '../contract/spec.js';
+import { SessionFailureType, type FailureRecord } from '../contract/session-run.js';
 import type { FastRecovery } from './fast-recovery.js';
 import { MINUTE_MS, errorCode, failureTypeOf, isLost, now, podStartTimeoutOf, rootMessage } from './failures.js';
-import { NODE_LOSS_BESIDE_PATCH, handsOver, replacesBeside } from './handover.js';
+import { handsOver, replacesBeside } from './handover.js';
 import type { PodTracker } from './pod-tracker.js';
-import type { SessionPatches } from './patches.js';
+import type { RunState } from './run-state.js';
 import { nodeLossCheck, replacementGraceSeconds } from './recovery.js';
 
 /** What the replacement needs of the run; accessors over its fields, so run.ts stays the owner. */
@@ -20,15 +20,8 @@ export interface ReplacementHost {
   readonly spec: SessionSpec;
   readonly state: SessionState;
   readonly pods: PodTracker;
-  /** Set when this run follows `fast-recovery`. */
-  readonly fast: FastRecovery | undefined;
-  readonly patches: SessionPatches;
-  /** Whether this run follows `interruption-handover`. */
-  readonly handover: boolean;
-  /** The pod's name when it is a handover's `<base>-g<N>` rather than the session's own `<base>`. */
-  namedPod: string | undefined;
-  /** When each pod recreation happened, for the restart budget's sliding window. */
-  restartTimes: string[];
+  readonly fast: FastRecovery;
+  readonly runState: RunState;
   /** The spec without its secrets. */
   podSpec(): SessionSpec;
   record(type: string, message?: string): void;
@@ -45,9 +38,6 @@ export interface ReplacementHost {
   fail(failure: FailureRecord): void;
 }
 
-/** The `restarting` audit record is scheduled beside the replacement instead of before it, so it no longer delays recovery. */
-export const AUDIT_BESIDE_RECOVERY_PATCH = 'audit-beside-recovery';
-
 export class PodReplacement {
   constructor(private readonly host: ReplacementHost) {}
 
@@ -55,7 +45,7 @@ export class PodReplacement {
   async checkPod(known?: PodCheckResult): Promise<void> {
     const { host } = this;
     let check: PodCheckResult;
-    const reported = host.fast ? host.pods.nodeReportOf(host.pods.current) : undefined;
+    const reported = host.pods.nodeReportOf(host.pods.current);
     try {
       check = known ?? (reported ? nodeLossCheck(reported) : await host.acts.checkSessionPod(host.podSpec()));
     } catch (err) {
@@ -65,14 +55,11 @@ export class PodReplacement {
       return;
     }
     if (!isLost(check)) return;
-    const fast = host.fast;
     try {
-      await host.interruptibly(() =>
-        fast ? fast.beforeDeadline(() => this.recoverPod(check)) : this.recoverPod(check),
-      );
+      await host.interruptibly(() => host.fast.beforeDeadline(() => this.recoverPod(check)));
     } catch (err) {
       // Past the deadline the running loop shuts the session down with reason `timeout`.
-      if (!host.isTerminationAbort(err) && !fast?.isDeadlineAbort(err)) throw err;
+      if (!host.isTerminationAbort(err) && !host.fast.isDeadlineAbort(err)) throw err;
     }
   }
 
@@ -86,7 +73,7 @@ export class PodReplacement {
         const pod = await host.acts.ensureSessionPod(host.podSpec());
         host.pods.current = pod.podUid;
         // A warm or handed-over pod was deleted by the suspend: the session's own `<base>` pod replaces it.
-        [host.state.podName, host.namedPod] = [pod.podName, undefined];
+        [host.state.podName, host.runState.namedPod] = [pod.podName, undefined];
         await host.waitForReady();
       });
     } catch (err) {
@@ -112,45 +99,40 @@ export class PodReplacement {
       host.record('pod_lost', check.message ? `${reason}: ${check.message}` : reason);
       const at = Date.now();
       const windowStart = at - host.spec.restartPolicy.windowMinutes * MINUTE_MS;
-      host.restartTimes = [...host.restartTimes.filter((t) => Date.parse(t) > windowStart), now()];
-      const restarting = host.transition('restarting', reason);
-      // The status changes at once; its audit record need not hold up the replacement (it cost a lost
-      // session an activity and a workflow task before its old pod was even deleted).
-      if (host.patches.has(AUDIT_BESIDE_RECOVERY_PATCH)) restarting.catch(() => undefined);
-      else await restarting;
-      if (host.restartTimes.length > host.spec.restartPolicy.maxRestarts) {
+      host.runState.restartTimes = [...host.runState.restartTimes.filter((t) => Date.parse(t) > windowStart), now()];
+      await host.transition('restarting', reason);
+      if (host.runState.restartTimes.length > host.spec.restartPolicy.maxRestarts) {
         const failure: FailureRecord = {
           type: SessionFailureType.PodFailed,
           endReason: 'pod_failed' satisfies EndReason,
           code: 'POD_FAILED',
-          message: `pod lost (${reason}) ${host.restartTimes.length} times within ${host.spec.restartPolicy.windowMinutes} minutes; the restart policy allows ${host.spec.restartPolicy.maxRestarts}`,
+          message: `pod lost (${reason}) ${host.runState.restartTimes.length} times within ${host.spec.restartPolicy.windowMinutes} minutes; the restart policy allows ${host.spec.restartPolicy.maxRestarts}`,
         };
         host.fail(failure);
         throw ApplicationFailure.create({ type: failure.type, message: failure.message, nonRetryable: true });
       }
       // On an interruption notice the old pod keeps serving until its successor is Ready (./handover.ts).
-      const previous = host.handover && handsOver(check, host.spec) ? host.podSpec() : undefined;
-      const beside = !previous && host.handover && replacesBeside(check, host.spec);
-      if (beside && host.patches.has(NODE_LOSS_BESIDE_PATCH)) {
+      const previous = handsOver(check, host.spec) ? host.podSpec() : undefined;
+      if (!previous && replacesBeside(check, host.spec)) {
         host.pods.abandon(host.pods.current);
         const [pod] = await Promise.all([
           host.acts.ensureSessionPod(host.podSpec(), { generation: host.state.restartCount }),
           host.acts.requestPodDeletion(host.podSpec(), { graceSeconds: 0 }),
         ]);
         host.pods.current = pod.podUid;
-        host.state.podName = host.namedPod = pod.podName;
+        host.state.podName = host.runState.namedPod = pod.podName;
       } else if (previous) {
         const pod = await host.acts.ensureSessionPod(host.podSpec(), { generation: host.state.restartCount });
         host.pods.current = pod.podUid;
-        host.state.podName = host.namedPod = pod.podName;
+        host.state.podName = host.runState.namedPod = pod.podName;
         host.record('pod_created', `${pod.podName}, beside ${previous.podName ?? 'the session pod'} until it is Ready`);
       } else {
-        if (check.exists) await host.stopPod(host.fast ? replacementGraceSeconds(check, host.spec) : 0);
+        if (check.exists) await host.stopPod(replacementGraceSeconds(check, host.spec));
         // A lost warm or handed-over pod is replaced like any other, by the session's own `<base>` pod.
         const pod = await host.acts.ensureSessionPod(host.podSpec());
         host.pods.current = pod.podUid;
-        if (host.state.start === 'warm' || host.namedPod)
-          [host.state.podName, host.namedPod] = [pod.podName, undefined];
+        if (host.state.start === 'warm' || host.runState.namedPod)
+          [host.state.podName, host.runState.namedPod] = [pod.podName, undefined];
       }
       try {
         await host.waitForReady();
@@ -159,12 +141,7 @@ export class PodReplacement {
         if (previous) await this.stopHandedOver(previous);
         if (failureTypeOf(err) === 'PodFailed') {
           // Lost again before it was Ready (e.g. another preemption): that costs another restart.
-          check = (await host.fast?.lostBeforeReady()) ?? {
-            exists: true,
-            ready: false,
-            lostReason: 'failed',
-            message: rootMessage(err),
-          };
+          check = (await host.fast.lostBeforeReady(err))!;
           continue;
         }
         const diagnosis = podStartTimeoutOf(err);
@@ -180,7 +157,6 @@ export class PodReplacement {
       }
       if (previous) await this.stopHandedOver(previous);
       host.record('pod_restarted', `on node ${host.state.nodeName ?? 'unknown'}`);
-      await restarting;
       await host.transition('running');
       return;
     }

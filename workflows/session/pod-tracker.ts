@@ -4,25 +4,17 @@
  * a cheap check activity covers a signal that never came (e.g. sent while no worker ran).
  */
 import { ApplicationFailure, condition } from '@temporalio/workflow';
-import type { PodCheckResult, SessionActivities } from '../../activities/types.js';
-import { POD_GONE_MARGIN_MS, POD_READY_RECHECK_MS } from '../../src/session/pod-waits.js';
-import type { SessionSpec } from '../../src/session/spec.js';
+import type { PodCheckResult, SessionActivities } from '../contract/activities.js';
+import { POD_GONE_MARGIN_MS, POD_READY_RECHECK_MS } from '../contract/pod-waits.js';
+import type { SessionSpec } from '../contract/spec.js';
 import { isLost } from './failures.js';
-import type { SessionPatches } from './patches.js';
 import { NODE_INTERRUPTION, NODE_LOST, nodeLossCheck, type NodeReport } from './recovery.js';
-
-/**
- * Patch: an interruption notice heard while the pod was starting is acted on once it is Ready. Before it,
- * the notice only triggered a check (the pod looked healthy), and the running session learned of it at the
- * next safety check — minutes later, usually after the node was gone and the pod's grace lost.
- */
-export const NOTICE_BEFORE_READY_PATCH = 'interruption-notice-before-ready';
 
 /** Signals about older pods are kept only this long (by count), so the state stays small. */
 const REMEMBERED = 8;
 
 export class PodTracker {
-  /** The uid of the pod the session runs (or is starting); undefined in runs before `event-driven-core`. */
+  /** The uid of the pod the session runs (or is starting); undefined before the first is created. */
   current: string | undefined;
   /** A loss was reported and not yet checked. */
   lostPending: boolean;
@@ -30,16 +22,9 @@ export class PodTracker {
   private readonly gone = new Set<string>();
   /** Pods this workflow is deleting itself: their going is no loss. */
   private readonly stopping = new Set<string>();
-  /** What the node informer said about each pod's node (runs since `fast-recovery`); node-lost wins. */
+  /** What the node informer said about each pod's node; node-lost wins. Node reports act without a check. */
   private readonly nodeReports = new Map<string, NodeReport>();
-  /** Whether this run follows `fast-recovery`: node reports then act without a check of the pod. */
-  fast = false;
-
-  constructor(
-    private readonly patches: SessionPatches,
-    lostPending: boolean,
-    current: string | undefined,
-  ) {
+  constructor(lostPending: boolean, current: string | undefined) {
     this.lostPending = lostPending;
     this.current = current;
   }
@@ -99,7 +84,7 @@ export class PodTracker {
       const node = this.ready.get(uid);
       if (node !== undefined) return this.readyOn(uid, node);
       // A pod whose node is gone will never turn Ready, and the apiserver still shows it Pending/Running.
-      const report = this.fast ? this.nodeReports.get(uid) : undefined;
+      const report = this.nodeReports.get(uid);
       if (report?.reason === NODE_LOST) throw podFailed(spec, nodeLossCheck(report));
       const remaining = deadline - Date.now();
       let look = this.lostPending || this.gone.has(uid) || remaining <= 0;
@@ -123,9 +108,7 @@ export class PodTracker {
    * (its successor starts elsewhere, it keeps its grace) at once.
    */
   private readyOn(uid: string, nodeName: string): string {
-    const noticed = this.fast && this.nodeReports.get(uid)?.reason === NODE_INTERRUPTION;
-    // patched() only where the old code and the new differ, so histories without such a notice replay as they were.
-    if (noticed && this.patches.has(NOTICE_BEFORE_READY_PATCH)) this.lostPending = true;
+    if (this.nodeReports.get(uid)?.reason === NODE_INTERRUPTION) this.lostPending = true;
     return nodeName;
   }
 
@@ -140,7 +123,7 @@ export class PodTracker {
     if (!podUid) return;
     this.stopping.add(podUid);
     let forced = graceSeconds === 0;
-    const nodeLost = (): boolean => this.fast && !forced && this.nodeReports.get(podUid)?.reason === NODE_LOST;
+    const nodeLost = (): boolean => !forced && this.nodeReports.get(podUid)?.reason === NODE_LOST;
     for (;;) {
       const wake = (): boolean => this.gone.has(podUid) || nodeLost();
       if (await condition(wake, graceSeconds * 1000 + POD_GONE_MARGIN_MS)) {

@@ -1,12 +1,10 @@
 /**
- * The rules of pod recovery since patch `fast-recovery`: what the node informer's reports mean for the
+ * The rules of pod recovery: what the node informer's reports mean for the
  * session's pod, and with which grace a pod being replaced is stopped. Pure functions, shared by the pod's
  * replacement (./pod-replacement.ts, ./fast-recovery.ts) and the pod tracker (./pod-tracker.ts).
  */
-import type { PodCheckResult } from '../../activities/types.js';
-import type { SessionSpec } from '../../src/session/spec.js';
-
-export const FAST_RECOVERY_PATCH = 'fast-recovery';
+import type { PodCheckResult } from '../contract/activities.js';
+import type { SessionSpec } from '../contract/spec.js';
 
 /** The podLost reasons of the node informer (src/k8s/node-status.ts `NodeLossReason`). */
 export const NODE_LOST = 'node-lost';

@@ -1,14 +1,15 @@
 /**
- * Suspend, resume and idle auto-suspend of a session workflow (patch `suspend-resume`). The run loop
+ * Suspend, resume and idle auto-suspend of a session workflow. The run loop
  * (./run.ts) asks {@link SuspendCycle.pending} and runs {@link SuspendCycle.step} between its other
  * duties, so a suspend never races a pod recovery: every change of the pod happens on the loop.
  *
  * Idle: the API signals the last proxied request (throttled); a timer to `last activity + idleMinutes`
  * asks the agent's `/status` once, and suspends with reason `idle` if it is `stable`, else re-arms.
  */
-import { ApplicationFailure, condition, isCancellation, log, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { SuspendActivities, SuspendRef } from '../../activities/suspend.js';
-import type { SessionSpec, SessionState, SessionStatus } from '../../src/session/spec.js';
+import { ApplicationFailure, condition, isCancellation, log, proxyActivities } from '@temporalio/workflow';
+import type { SuspendActivities } from '../contract/activities.js';
+import type { SuspendRef } from '../contract/activities.js';
+import { isEndingOrEnded, type SessionSpec, type SessionState, type SessionStatus } from '../contract/spec.js';
 import {
   SuspendRejection,
   agentIsIdle,
@@ -16,11 +17,10 @@ import {
   suspendRefusal,
   type Refusal,
   type SuspendSubject,
-} from '../../src/session/suspension.js';
-import { resumeSessionUpdate, sessionActivitySignal, suspendSessionUpdate } from '../definitions.js';
+} from '../contract/suspension.js';
+import { resumeSessionUpdate, sessionActivitySignal, suspendSessionUpdate } from '../contract/session-messages.js';
+import { onSignal, onUpdate } from '../parsed-messages.js';
 import { MINUTE_MS } from './failures.js';
-
-export const SUSPEND_RESUME_PATCH = 'suspend-resume';
 
 const acts = proxyActivities<SuspendActivities>({
   startToCloseTimeout: '30 seconds',
@@ -33,14 +33,10 @@ const acts = proxyActivities<SuspendActivities>({
   },
 });
 
-const ENDED: ReadonlySet<SessionStatus> = new Set<SessionStatus>(['terminating', 'terminated', 'failed']);
-
 /** What the cycle needs of the run; closures over its private parts, so run.ts stays the owner. */
 export interface SuspendHost {
   spec: SessionSpec;
   state: SessionState;
-  /** Whether this run follows the patch; decided at the run's first task. */
-  enabled(): boolean;
   terminating(): boolean;
   record(type: string, message?: string): void;
   transition(to: SessionStatus, reason?: string): Promise<void>;
@@ -65,12 +61,12 @@ export class SuspendCycle {
 
   install(): void {
     const { host } = this;
-    setHandler(sessionActivitySignal, ({ at }) => {
+    onSignal(sessionActivitySignal, ({ at }) => {
       const t = Date.parse(at);
       // A clock ahead of the workflow's must not postpone idleness for ever.
       if (Number.isFinite(t)) this.lastActivity = Math.max(this.lastActivity ?? 0, Math.min(t, Date.now()));
     });
-    setHandler(
+    onUpdate(
       suspendSessionUpdate,
       async () => {
         await this.holdPlace('suspend');
@@ -78,9 +74,9 @@ export class SuspendCycle {
         await condition(() => host.state.status === 'suspended' || this.over());
         return host.state;
       },
-      { validator: () => this.refuse(suspendRefusal(this.subject())) },
+      { validate: () => this.refuse(suspendRefusal(this.subject())) },
     );
-    setHandler(
+    onUpdate(
       resumeSessionUpdate,
       async () => {
         if (host.state.status === 'suspended' && this.request?.kind !== 'resume') {
@@ -90,7 +86,7 @@ export class SuspendCycle {
         await condition(() => host.state.status === 'running' || this.over());
         return host.state;
       },
-      { validator: () => this.refuse(resumeRefusal(this.subject())) },
+      { validate: () => this.refuse(resumeRefusal(this.subject())) },
     );
   }
 
@@ -101,7 +97,6 @@ export class SuspendCycle {
 
   /** Whether {@link step} has something to do now. */
   pending(): boolean {
-    if (!this.host.enabled()) return false;
     const status = this.host.state.status;
     if (this.request?.kind === 'suspend') return status === 'running';
     if (this.request?.kind === 'resume') return status === 'suspended';
@@ -111,7 +106,7 @@ export class SuspendCycle {
 
   /** When the loop must wake for the idle check; undefined when none is armed. */
   wakeAt(): number | undefined {
-    return this.host.enabled() ? this.idleDeadline() : undefined;
+    return this.idleDeadline();
   }
 
   async step(): Promise<void> {
@@ -197,7 +192,7 @@ export class SuspendCycle {
   }
 
   private over(): boolean {
-    return ENDED.has(this.host.state.status) || this.host.terminating();
+    return isEndingOrEnded(this.host.state.status) || this.host.terminating();
   }
 
   private subject(): SuspendSubject {
@@ -211,12 +206,6 @@ export class SuspendCycle {
   }
 
   private refuse(refusal: Refusal | undefined): void {
-    if (!this.host.enabled()) {
-      throw ApplicationFailure.create({
-        type: SuspendRejection.NotSuspendable,
-        message: `session ${this.host.spec.sessionId} was started before suspend existed; it cannot be suspended`,
-      });
-    }
     if (refusal) throw ApplicationFailure.create({ type: refusal.type, message: refusal.message });
   }
 
