@@ -16,6 +16,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  setWorkflowOptions,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -99,6 +100,10 @@ export async function warmPoolWorkflow(input: WarmPoolInput): Promise<void> {
     await condition(() => dirty, last.converged ? input.reconcileSeconds * 1000 : CONVERGING_INTERVAL);
   }
 }
+
+// A pool lives as long as the installation: pinned (the worker's default), it would keep its first build's
+// workers from ever draining. It moves to each new build instead, so its changes still need patched().
+setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, warmPoolWorkflow);
 
 /** Run by a pool's size Schedule: tells the pool its new target and ends. */
 export async function warmPoolResizeWorkflow(pool: string, size: number): Promise<void> {
