@@ -23,6 +23,7 @@ export interface WorkerVersion {
 
 /** gRPC status NOT_FOUND: the version has no pollers yet. */
 const GRPC_NOT_FOUND = 5;
+const GRPC_FAILED_PRECONDITION = 9;
 const Status = temporal.api.enums.v1.WorkerDeploymentVersionStatus;
 type VersionStatus = 'inactive' | 'current' | 'ramping' | 'draining' | 'drained' | 'unknown';
 
@@ -87,7 +88,7 @@ export type PromoteOutcome = 'promoted' | 'current' | 'superseded' | 'ramping';
  * Makes the worker's version current unless it is current already, ramping (an operator's progressive
  * rollout) or superseded and still draining. A drained build deployed again is a deliberate rollback and
  * is made current. The version exists once the server has seen this worker's pollers, so a version not
- * yet found is asked again, for up to `waitMs`.
+ * yet found, or not yet polling all its task queues, is asked again, for up to `waitMs`.
  */
 export async function promoteIfNew(
   client: Client,
@@ -114,12 +115,22 @@ export async function promoteIfNew(
     );
     return 'superseded';
   }
-  await client.workflowService.setWorkerDeploymentCurrentVersion({
-    namespace: client.options.namespace,
-    deploymentName: version.deploymentName,
-    buildId: version.buildId,
-    identity,
-  });
+  // Refused (FAILED_PRECONDITION) while the server has not yet seen this version poll every task queue
+  // the current one serves: the worker's workflow and activity pollers register one after the other.
+  for (;;) {
+    try {
+      await client.workflowService.setWorkerDeploymentCurrentVersion({
+        namespace: client.options.namespace,
+        deploymentName: version.deploymentName,
+        buildId: version.buildId,
+        identity,
+      });
+      break;
+    } catch (err) {
+      if (!(isGrpcServiceError(err) && err.code === GRPC_FAILED_PRECONDITION) || Date.now() > deadline) throw err;
+      await sleep(pollMs);
+    }
+  }
   logger.info({ ...version, was: status }, 'build made current: new sessions start on it');
   return 'promoted';
 }
