@@ -103,7 +103,11 @@ export async function warmPoolWorkflow(input: WarmPoolInput): Promise<void> {
 
 // A pool lives as long as the installation: pinned (the worker's default), it would keep its first build's
 // workers from ever draining. It moves to each new build instead, so its changes still need patched().
-setWorkflowOptions({ versioningBehavior: 'AUTO_UPGRADE' }, warmPoolWorkflow);
+// Only a versioned worker may declare a behaviour (the server refuses the task of an unversioned one).
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}),
+  warmPoolWorkflow,
+);
 
 /** Run by a pool's size Schedule: tells the pool its new target and ends. */
 export async function warmPoolResizeWorkflow(pool: string, size: number): Promise<void> {
