@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isGrpcServiceError, type Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -24,7 +24,8 @@ export interface WorkerVersion {
 /** gRPC status NOT_FOUND: the version has no pollers yet. */
 const GRPC_NOT_FOUND = 5;
 const GRPC_FAILED_PRECONDITION = 9;
-const Status = temporal.api.enums.v1.WorkerDeploymentVersionStatus;
+// A CommonJS module: under plain Node ESM only its default export is importable.
+const Status = proto.temporal.api.enums.v1.WorkerDeploymentVersionStatus;
 type VersionStatus = 'inactive' | 'current' | 'ramping' | 'draining' | 'drained' | 'unknown';
 
 /** The default build id: the workflow code's hash, so only a change to workflow code makes a new version. */
@@ -141,16 +142,17 @@ export type DrainOutcome = 'current' | 'drained' | 'inactive';
  * Resolves when the worker may stop: its version is current or ramping (the Deployment keeps replicas of
  * it), was never routed to, or has drained (no open workflow is pinned to it). While it drains, asks
  * again every `pollMs`; a failed request is logged and asked again, since stopping early would strand
- * the sessions pinned to this build.
+ * the sessions pinned to this build. `signal` gives up the wait (it rejects).
  */
 export async function waitUntilDrained(
   client: Client,
   version: WorkerVersion,
-  options: { logger: Logger; pollMs?: number },
+  options: { logger: Logger; pollMs?: number; signal?: AbortSignal },
 ): Promise<DrainOutcome> {
-  const { logger, pollMs = 30_000 } = options;
+  const { logger, pollMs = 30_000, signal } = options;
   let logged = false;
   for (;;) {
+    signal?.throwIfAborted();
     const status = await versionStatus(client, version).catch((err: unknown) => {
       logger.warn({ ...version, err: String(err) }, 'drain check failed; asking again');
       return 'draining' as const;
