@@ -16,6 +16,7 @@ import { sessionPodEnv } from './config/session-pod.js';
 import { suspensionEnv } from './config/suspension.js';
 import { warmPoolsEnv } from './config/warm-pools.js';
 import { workerTuningEnv } from './config/worker-tuning.js';
+import { workerVersioningEnv } from './config/worker-versioning.js';
 import type { SessionSpec } from '../workflows/contract/spec.js';
 
 export type { EnvDoc } from './config/env.js';
@@ -31,6 +32,7 @@ const AREAS = [
   operationsEnv,
   warmPoolsEnv,
   workerTuningEnv,
+  workerVersioningEnv,
 ];
 
 const EnvSchema = z.object(Object.fromEntries(AREAS.flatMap((area) => Object.entries(area.schema))));
@@ -48,6 +50,7 @@ function toConfig(e: ParsedEnv) {
     ...operationsEnv.read(e),
     ...warmPoolsEnv.read(e),
     ...workerTuningEnv.read(e),
+    ...workerVersioningEnv.read(e),
   };
 }
 

@@ -4,8 +4,10 @@
  *
  * Sessions do not depend on this process staying up: Temporal keeps their state, and another worker (or
  * this one restarted) resumes them. So shutdown only has to stop polling and let in-flight activities
- * finish or be retried elsewhere.
+ * finish or be retried elsewhere — except on a build a rollout superseded: each session is pinned to the
+ * build that started it (docs/versioning.md), so that build's workers stop once its sessions have ended.
  */
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as k8s from '@kubernetes/client-node';
@@ -33,7 +35,13 @@ import { auditSinks } from './temporal/audit-sink.js';
 import { createWorkerMetrics, serveWorkerMetrics, type WorkerMetrics } from './temporal/worker-metrics.js';
 import { installWorkerRuntime } from './temporal/worker-runtime.js';
 import { workerTuning } from './temporal/worker-tuning.js';
-import { workflowCodeSource } from './temporal/workflow-bundle.js';
+import { workflowCodeForBuildId, workflowCodeSource } from './temporal/workflow-bundle.js';
+import {
+  promoteIfNew,
+  waitUntilDrained,
+  workerDeploymentOptions,
+  workerVersionOf,
+} from './temporal/worker-versioning.js';
 
 /** What {@link runWorker} needs; everything but `config` has a production default. */
 export interface RunWorkerOptions {
@@ -76,9 +84,10 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     core: kubeClients.core,
     namespace: config.sessionNamespace,
   });
+  let ready = false;
   const metricsServer =
     config.workerMetricsPort !== undefined
-      ? await serveWorkerMetrics(metrics.registry, config.workerMetricsHost, config.workerMetricsPort)
+      ? await serveWorkerMetrics(metrics.registry, config.workerMetricsHost, config.workerMetricsPort, () => ready)
       : undefined;
   try {
     if (config.reconcilerEnabled) await ensureReconcilerSchedule(client, config);
@@ -98,6 +107,11 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     log.info(
       workflowCode.from === 'bundle' ? { bundle: config.workerWorkflowBundle } : { reason: workflowCode.reason },
       `workflow code from ${workflowCode.from === 'bundle' ? 'the prebuilt bundle' : 'the sources, bundled at start'}`,
+    );
+    const version = await workerVersionOf(config, () => workflowCodeForBuildId(config.workerWorkflowBundle));
+    log.info(
+      version ?? { versioning: false },
+      version ? 'polling as a Worker Deployment version' : 'unversioned worker',
     );
     const worker = await Worker.create({
       connection,
@@ -133,6 +147,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       // retried on another worker.
       shutdownGraceTime: '10 seconds',
       ...workerTuning(config),
+      ...workerDeploymentOptions(version),
       plugins,
     });
     // Only the elected replica watches pods and nodes, so each loss is signalled once.
@@ -154,12 +169,23 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       : undefined;
     try {
       await worker.runUntil(async () => {
+        // Before readiness: a rollout stops the old build's workers only once this build takes new sessions.
+        if (version) {
+          const identity = options.identity ?? `${hostname()}-${process.pid}`;
+          await promoteIfNew(client, version, { identity, logger: log.child({ component: 'versioning' }) });
+        }
         await informers.settled;
         await warmInformer?.synced;
         await ensureWarmPools(client, warmPools, config);
         log.info({ taskQueue: config.temporalTaskQueue, namespace: config.temporalNamespace }, 'worker ready');
+        ready = true;
         options.onReady?.();
         await aborted(signal);
+        if (version) {
+          // Only this build runs the sessions pinned to it: a superseded one stops when they have ended.
+          const drain = await waitUntilDrained(client, version, { logger: log.child({ component: 'versioning' }) });
+          log.info({ ...version, drain }, 'no session needs this build any more');
+        }
         log.info('shutting down');
       });
     } finally {

@@ -16,6 +16,7 @@ import {
   log,
   proxyActivities,
   setHandler,
+  setWorkflowOptions,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -95,6 +96,14 @@ export async function warmPoolWorkflow(raw: WarmPoolInput): Promise<void> {
     await condition(() => dirty, last.converged ? input.reconcileSeconds * 1000 : CONVERGING_INTERVAL);
   }
 }
+
+// A pool lives as long as the installation: pinned (the worker's default), it would keep its first build's
+// workers from ever draining. It moves to each new build instead, so its changes still need patched().
+// Only a versioned worker may declare a behaviour (the server refuses the task of an unversioned one).
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}),
+  warmPoolWorkflow,
+);
 
 /** Run by a pool's size Schedule: tells the pool its new target and ends. */
 export async function warmPoolResizeWorkflow(rawPool: string, rawSize: number): Promise<void> {

@@ -77,10 +77,24 @@ export function countTransition(metrics: TransitionMetrics, record: AuditRecord)
   else if (record.to === 'running' && record.from === 'resuming') metrics.sessionResumes.inc();
 }
 
-/** Serves `GET /metrics` (anything else 404); resolves once listening. */
-export async function serveWorkerMetrics(registry: Registry, host: string, port: number): Promise<Server> {
+/**
+ * Serves `GET /metrics`, and `GET /readyz` (200 once `ready()` says so, else 503) for the pod's readiness:
+ * a rollout replaces an old worker only after the new one polls and its build is current (see
+ * ./worker-versioning.ts). Anything else 404. Resolves once listening.
+ */
+export async function serveWorkerMetrics(
+  registry: Registry,
+  host: string,
+  port: number,
+  ready: () => boolean = () => true,
+): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+    const path = req.url?.split('?')[0];
+    if (req.method === 'GET' && path === '/readyz') {
+      res.writeHead(ready() ? 200 : 503).end();
+      return;
+    }
+    if (req.method !== 'GET' || path !== '/metrics') {
       res.writeHead(404).end();
       return;
     }

@@ -6,7 +6,7 @@
  * and points `WORKER_WORKFLOW_BUNDLE` at it; without the setting (development, tests) the worker bundles
  * at start as before.
  */
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
@@ -57,4 +57,12 @@ export async function workflowCodeSource(options: {
     );
   }
   return { from: 'bundle', options: { workflowBundle: { codePath: bundlePath } }, workflowModules: [] };
+}
+
+/**
+ * The workflow code a build id is derived from: the prebuilt bundle when configured (even when tracing
+ * makes the worker bundle again, its workflows are the same), else the sources bundled here.
+ */
+export async function workflowCodeForBuildId(bundlePath: string | undefined): Promise<string | Buffer> {
+  return bundlePath ? readFile(bundlePath) : buildWorkflowBundle();
 }

@@ -226,6 +226,11 @@ up() {
   # history.transferProcessorMaxPollRPS=200: every workflow task reaches the worker through the shard's
   # transfer queue, read at most 20 times a second by default; deploy/temporal/dynamicconfig.yaml sets the
   # same (test/deploy/temporal-dynamic-config.test.ts keeps the two in step).
+  # system.enableDeploymentVersions, frontend.workerVersioningWorkflowAPIs: Worker Deployments, which the
+  # worker polls as (docs/versioning.md); on by default in server 1.29, set so the dependency is explicit.
+  # matching.wv.VersionDrainage*: a superseded build is re-checked for open pinned sessions every 3 minutes
+  # (after a 3-minute visibility grace) by default; 5 s lets test/workflow/worker-versioning.test.ts watch
+  # a build drain. Production keeps the defaults (a worker only waits a few more minutes to exit).
   start_process temporal "$temporal_bin" server start-dev \
     --ip 127.0.0.1 --port "$temporal_port" --ui-ip 127.0.0.1 --ui-port "$temporal_ui_port" \
     --http-port "$temporal_http_port" --metrics-port "$temporal_metrics_port" \
@@ -235,6 +240,10 @@ up() {
     --dynamic-config-value system.enableActivityEagerExecution=true \
     --dynamic-config-value history.shardIOConcurrency=4 \
     --dynamic-config-value history.transferProcessorMaxPollRPS=200 \
+    --dynamic-config-value system.enableDeploymentVersions=true \
+    --dynamic-config-value frontend.workerVersioningWorkflowAPIs=true \
+    --dynamic-config-value matching.wv.VersionDrainageStatusVisibilityGracePeriod=5 \
+    --dynamic-config-value matching.wv.VersionDrainageStatusRefreshInterval=5 \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     ${STACK_UI_CODEC_ENDPOINT:+--ui-codec-endpoint "$STACK_UI_CODEC_ENDPOINT"}
 

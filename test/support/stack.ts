@@ -75,6 +75,9 @@ export function stackServiceEnv(taskQueue: string, codecKeys: string): Record<st
     // The reconciler Schedule is one per Temporal namespace: test workers on a shared stack must not
     // each repoint it at their own task queue. Reconciler tests enable it with a schedule id of their own.
     AGENTAPI_K8S_SESSION_RECONCILER_ENABLED: 'false',
+    // A Worker Deployment has one current build for all its task queues: test workers, each on its own
+    // queue and some on other builds, would take each other's sessions. worker-versioning.test.ts covers it.
+    TEMPORAL_WORKER_VERSIONING: 'false',
     ...sessionWorkerBundleEnv(),
   };
 }
