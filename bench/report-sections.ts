@@ -110,7 +110,7 @@ export function historySection(h: HistoryResult | undefined): string[] {
     lines.push(
       `- once started, an idle running session adds **${kib(g.bytes)} and ${g.events.toFixed(0)} events per hour** ` +
         `(events after its first 2 minutes, over ${g.observedS.toFixed(0)} s of life per sampled session on average; ` +
-        'since patch `checks-by-reconciler` it has no timer but its deadline, so what it records is what happened to it).',
+        'it has no timer but its deadline (the reconciler asks it to check a lost pod), so what it records is what happened to it).',
     );
   }
   if (f.perSessionHour) {

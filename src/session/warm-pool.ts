@@ -1,5 +1,5 @@
 /**
- * Warm pools (the first defence against cold starts): the domain rules both the API and the workflows use. A pool is a set of
+ * Warm pools (the first defence against cold starts): the domain rules both the API and the worker use. A pool is a set of
  * pre-started pods of one *profile* — the part of a session pod that does not depend on the user (image,
  * resources, runtimeClass, placement, sidecars). A create request can take a warm pod exactly when its
  * session would have produced a pod of the same profile; everything user-specific (token, MCP config,

@@ -1,5 +1,5 @@
 /**
- * Recovery from node failures on the real stack (patch `fast-recovery`): a real worker (its
+ * Recovery from node failures on the real stack: a real worker (its
  * leader-elected pod and node informers, the real activities), real sessions, KWOK nodes of this test's
  * own. A deleted node's session is replaced at once, its old pod force-deleted beside; an interrupted node's
  * pod is deleted with its full grace and the replacement runs on another node.
@@ -143,8 +143,8 @@ test('A session whose node is deleted runs again on another node, its old pod fo
       const all = podsOf(s.sessionId).sort((x, y) => x.createdAt - y.createdAt);
       return all.length === 2 && all[0]!.deletion && all[1]!.readyAt ? all : undefined;
     });
-    // The workflow deleted it, not pod GC: grace 0. Its successor did not wait for that (patch
-    // node-loss-replace-beside): it was created beside it, under the next generation's name.
+    // The workflow deleted it, not pod GC: grace 0. Its successor did not wait for that: it was created
+    // beside it, under the next generation's name.
     expect(old!.node).toBe(lostNode);
     expect(old!.deletion!.grace).toBe(0);
     expect(replacement!.node).not.toBe(lostNode);

@@ -1,5 +1,5 @@
 /**
- * provisionSession, the one activity that creates a session's objects (patch `event-driven-core`), against
+ * provisionSession, the one activity that creates a session's objects, against
  * the real stack: what it creates, and in which order it lets a refusal stop it. The pod mounts the
  * Secrets, the ConfigMap and the claim, so it is created only once they are the session's own; the
  * Service only selects the pod and is created beside everything.

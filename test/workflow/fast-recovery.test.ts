@@ -1,5 +1,5 @@
 /**
- * The session workflow's recovery since patch `fast-recovery`, on the stack's real Temporal dev
+ * The session workflow's recovery from pod and node loss, on the stack's real Temporal dev
  * server with the in-memory activities of ./fake-activities.ts: a node loss acts at once with a
  * force-delete, an interruption or eviction keeps the pod's grace, a loss before the first Ready uses the
  * restart budget, and the deadline ends a session that is still recovering.
@@ -105,8 +105,8 @@ describe('fast recovery', () => {
       const after = await until(handle, 'replaced', (c) => c.status === 'running' && c.restartCount === 1);
       expect(after.nodeName).toBe('kwok-spot-b');
       expect(after.events.find((e) => e.type === 'pod_lost')?.message).toBe('node_lost: node kwok-spot-a was deleted');
-      // Nothing waits for a pod on a gone node: both are scheduled by one workflow task (patch
-      // node-loss-replace-beside), the successor under the next generation's name.
+      // Nothing waits for a pod on a gone node: both are scheduled by one workflow task, the successor
+      // under the next generation's name.
       expect((await scheduledWith(handle, 'requestPodDeletion')).sort()).toEqual([
         'ensureSessionPod',
         'requestPodDeletion',

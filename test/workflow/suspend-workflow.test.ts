@@ -1,5 +1,5 @@
 /**
- * The session workflow's suspend cycle (patch `suspend-resume`) on the stack's real Temporal dev server,
+ * The session workflow's suspend cycle on the stack's real Temporal dev server,
  * with in-memory activities: the workflow's own decisions — when the idle check runs, what it does with
  * a busy agent, a full suspended quota or a failing check, and what a suspended session's end deletes.
  */

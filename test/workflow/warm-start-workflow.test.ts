@@ -1,5 +1,5 @@
 /**
- * A warm start in the session workflow (patch `claim-in-provisioning`), on the stack's real Temporal dev
+ * A warm start in the session workflow, on the stack's real Temporal dev
  * server with in-memory activities: the claim runs inside the provisioning activity, beside the creates, so
  * a warm create costs one activity and no workflow task of its own for the claim.
  */
