@@ -19,6 +19,7 @@ import type { StartSecretsReader } from './start-secrets.js';
 import type { SessionActivities } from './types.js';
 import type { ClaimedPod } from './warm-claim.js';
 import type { SessionSpec } from '../src/session/spec.js';
+import type { SpecBoundsConfig } from '../src/session/spec-bounds.js';
 
 export interface SessionActivitiesDeps {
   clients: KubeClients;
@@ -32,6 +33,8 @@ export interface SessionActivitiesDeps {
   startSecrets?: StartSecretsReader;
   /** Claims a warm pod for a session (the warm pool activities' claim); without it every start is cold. */
   claimWarmPod?: (spec: SessionSpec) => Promise<ClaimedPod | null>;
+  /** The admin's bounds every spec must respect (the worker's configuration); without it, structure only. */
+  specBounds?: SpecBoundsConfig;
 }
 
 /** Builds the session activities over the given clients. */
@@ -64,5 +67,5 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       ...(deps.claimWarmPod ? { claimWarmPod: deps.claimWarmPod } : {}),
     }),
   };
-  return withParsedInputs(all);
+  return withParsedInputs(all, deps.specBounds);
 }
