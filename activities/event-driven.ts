@@ -185,9 +185,10 @@ function hasSecrets(spec: SessionSpec): boolean {
  * workflow started outside the API carries a spec the API never checked (src/session/spec-bounds.ts).
  */
 export function withParsedInputs(activities: SessionActivities, bounds?: SpecBoundsConfig): SessionActivities {
-  const spec = (input: SessionSpec): SessionSpec => {
+  const spec = (input: SessionSpec, creates: boolean): SessionSpec => {
     const parsed = parseOrRefuse(() => SessionSpecSchema.parse(input));
-    const problems = bounds ? specOutOfBounds(bounds, parsed) : [];
+    // Only what creates objects is bounded: cleanup and inspection of whatever exists must keep working.
+    const problems = bounds && creates ? specOutOfBounds(bounds, parsed) : [];
     if (problems.length > 0) {
       throw ApplicationFailure.create({
         type: 'SpecOutOfBounds',
@@ -201,10 +202,11 @@ export function withParsedInputs(activities: SessionActivities, bounds?: SpecBou
   for (const key of Object.keys(activities) as (keyof SessionActivities)[]) {
     if (key === 'recordAudit') continue;
     const original = activities[key] as (first: never, ...rest: unknown[]) => Promise<unknown>;
+    const creates = key.startsWith('ensure') || key.startsWith('provision');
     const parse =
       key === 'releaseQuota'
         ? (input: unknown) => parseOrRefuse(() => QuotaEntryRefSchema.parse(input))
-        : (input: unknown) => spec(input as SessionSpec);
+        : (input: unknown) => spec(input as SessionSpec, creates);
     (wrapped as Record<string, unknown>)[key] = (first: unknown, ...rest: unknown[]) =>
       original(parse(first) as never, ...rest);
   }
