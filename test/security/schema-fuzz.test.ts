@@ -73,7 +73,7 @@ test('no generated request to any operation of /openapi.json is answered with a 
         let call = agent[method as 'get' | 'post' | 'put' | 'patch' | 'delete'](`${path}${query}`)
           .set(bearer(key))
           .timeout({ response: 20_000 });
-        if (body !== undefined) call = call.send(body as object);
+        if (body !== undefined) call = call.set('Content-Type', 'application/json').send(JSON.stringify(body));
         const res = await call.catch((err: { response?: request.Response; message: string }) => {
           if (err.response) return err.response;
           throw new Error(`${method.toUpperCase()} ${path}${query}: ${err.message}`);
