@@ -102,9 +102,10 @@ test('a spec above the admin bounds, started outside the API with codec-encrypte
     user: h.users.alice,
     resources: { cpuRequest: '1', cpuLimit: '64', memoryRequest: '1Gi', memoryLimit: '1Gi' },
   });
+  let handle: Awaited<ReturnType<typeof startSession>> | undefined;
   try {
     // The harness's client encrypts with the codec key, as /codec/encode does for the Temporal UI.
-    const handle = await startSession(h.client, spec, h.config);
+    handle = await startSession(h.client, spec, h.config);
     const refused = await eventually('the worker to refuse the spec', async () => {
       const history = await h.client.workflow.getHandle(sessionWorkflowId(spec.sessionId)).fetchHistory();
       return (history.events ?? []).find(
@@ -114,9 +115,9 @@ test('a spec above the admin bounds, started outside the API with codec-encrypte
       );
     });
     expect(refused.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.nonRetryable).toBe(true);
-    await handle.terminate('test over').catch(() => undefined);
     expect((await sessionObjects(spec.sessionId)).filter((o) => o.startsWith('Pod/'))).toEqual([]);
   } finally {
+    await handle?.terminate('test over').catch(() => undefined);
     await removeSessionObjects(spec);
   }
 });
