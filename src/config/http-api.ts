@@ -47,7 +47,7 @@ const schema = {
   [doc(
     'API_TRUST_PROXY',
     'false',
-    "Which proxies' X-Forwarded-For/-Proto to believe (Express trust proxy): false, a hop count, or comma-separated addresses/CIDRs; decides the client address of the per-address limit and whether a request was https",
+    'Proxies whose X-Forwarded-For/-Proto are believed (Express trust proxy): false, a hop count, or addresses/CIDRs',
   )]: trustProxy,
   [doc(
     'API_CODEC_TOKEN_SECRET',
@@ -90,9 +90,9 @@ const schema = {
     'How often open streams (events, log follow, proxied requests, tunnels) re-check their API key; a revoked key closes them',
   )]: seconds(10).pipe(z.number().int().min(1, 'must be at least 1 second')),
   [doc(
-    `${S}PROXY_STRIP_REQUEST_HEADERS`,
-    DEFAULT_PROXY_STRIP_HEADERS.join(','),
-    'Comma-separated request headers the session proxy never forwards (`prefix*` for a family): credentials and a front proxy identity headers',
+    `${S}PROXY_STRIP_HEADERS`,
+    '(see docs/security.md)',
+    'Request headers the session proxy never forwards (`prefix*` for a family); key headers and Cookie never pass',
   )]: list(DEFAULT_PROXY_STRIP_HEADERS.join(',')),
 };
 
@@ -113,7 +113,7 @@ function read(e: ParsedEnv) {
     apiMaxTunnels: e.API_MAX_TUNNELS as number,
     apiMaxEventStreams: e.API_MAX_EVENT_STREAMS as number,
     apiStreamKeyRecheckSeconds: e.API_STREAM_KEY_RECHECK as number,
-    proxyStripRequestHeaders: (e[`${S}PROXY_STRIP_REQUEST_HEADERS`] as string[]).map((h) => h.toLowerCase()),
+    proxyStripRequestHeaders: (e[`${S}PROXY_STRIP_HEADERS`] as string[]).map((h) => h.toLowerCase()),
   };
 }
 

@@ -85,7 +85,7 @@ test('the caller gets no cookie or proxy directive from the agent, and a sandbox
 test('the stripped request headers are configurable', async () => {
   const custom = await startLiveApi(h, {
     AGENTAPI_K8S_SESSION_UPSTREAM_OVERRIDE: agentUrl,
-    AGENTAPI_K8S_SESSION_PROXY_STRIP_REQUEST_HEADERS: 'x-tenant-*',
+    AGENTAPI_K8S_SESSION_PROXY_STRIP_HEADERS: 'x-tenant-*',
   });
   try {
     const res = await request(custom.base)
