@@ -12,6 +12,7 @@ import { SESSION_ID_LABEL } from '../src/k8s/labels.js';
 import { sessionObjectNames, sessionPodName } from '../src/k8s/names.js';
 import { LedgerRemovals } from '../src/k8s/quota-ledger.js';
 import { SessionSpecSchema, type SessionSpec } from '../workflows/contract/spec.js';
+import { specOutOfBounds, type SpecBoundsConfig } from '../src/session/spec-bounds.js';
 import { isNotFound, rethrowAs } from './errors.js';
 import { QuotaEntryRefSchema } from '../workflows/contract/activities.js';
 import type { StartSecretsReader } from './start-secrets.js';
@@ -183,16 +184,34 @@ function hasSecrets(spec: SessionSpec): boolean {
 /**
  * Every activity re-parses its input: the workflow is not the only thing that can schedule an activity
  * on the task queue, and a malformed spec must fail the step at once (non-retryable), not half-create.
+ * With `bounds` (the worker's configuration) a spec must also stay within the admin's limits, since a
+ * workflow started outside the API carries a spec the API never checked (src/session/spec-bounds.ts).
  */
-export function withParsedInputs(activities: SessionObjectActivities): SessionObjectActivities {
-  const spec = (input: SessionSpec): SessionSpec => parseOrRefuse(() => SessionSpecSchema.parse(input));
+export function withParsedInputs(
+  activities: SessionObjectActivities,
+  bounds?: SpecBoundsConfig,
+): SessionObjectActivities {
+  const spec = (input: SessionSpec, creates: boolean): SessionSpec => {
+    const parsed = parseOrRefuse(() => SessionSpecSchema.parse(input));
+    // Only what creates objects is bounded: cleanup and inspection of whatever exists must keep working.
+    const problems = bounds && creates ? specOutOfBounds(bounds, parsed) : [];
+    if (problems.length > 0) {
+      throw ApplicationFailure.create({
+        type: 'SpecOutOfBounds',
+        nonRetryable: true,
+        message: `session spec refused: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      });
+    }
+    return parsed;
+  };
   const wrapped = { ...activities };
   for (const key of Object.keys(activities) as (keyof SessionObjectActivities)[]) {
     const original = activities[key] as (first: never, ...rest: unknown[]) => Promise<unknown>;
+    const creates = key.startsWith('ensure') || key.startsWith('provision');
     const parse =
       key === 'releaseQuota'
         ? (input: unknown) => parseOrRefuse(() => QuotaEntryRefSchema.parse(input))
-        : (input: unknown) => spec(input as SessionSpec);
+        : (input: unknown) => spec(input as SessionSpec, creates);
     (wrapped as Record<string, unknown>)[key] = (first: unknown, ...rest: unknown[]) =>
       original(parse(first) as never, ...rest);
   }

@@ -22,6 +22,7 @@ import { podCheckActivity } from './pod-check.js';
 import type { StartSecretsReader } from './start-secrets.js';
 import type { ClaimedPod, SessionActivities } from '../workflows/contract/activities.js';
 import type { SessionSpec } from '../workflows/contract/spec.js';
+import type { SpecBoundsConfig } from '../src/session/spec-bounds.js';
 
 export interface SessionActivitiesDeps {
   clients: KubeClients;
@@ -31,6 +32,8 @@ export interface SessionActivitiesDeps {
   startSecrets?: StartSecretsReader;
   /** Claims a warm pod for a session (the warm pool activities' claim); without it every start is cold. */
   claimWarmPod?: (spec: SessionSpec) => Promise<ClaimedPod | null>;
+  /** The admin's bounds every spec must respect (the worker's configuration); without it, structure only. */
+  specBounds?: SpecBoundsConfig;
 }
 
 /** Builds the session activities over the given clients. */
@@ -55,7 +58,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionObj
       ...(deps.claimWarmPod ? { claimWarmPod: deps.claimWarmPod } : {}),
     }),
   };
-  return withParsedInputs(all);
+  return withParsedInputs(all, deps.specBounds);
 }
 
 /**

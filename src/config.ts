@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { accessEnv } from './config/access.js';
+import { httpApiEnv } from './config/http-api.js';
 import type { EnvDoc, ParsedEnv } from './config/env.js';
 import { operationsEnv } from './config/operations.js';
 import { reliabilityEnv } from './config/reliability.js';
@@ -29,6 +30,7 @@ const AREAS = [
   accessEnv,
   suspensionEnv,
   securityEnv,
+  httpApiEnv,
   operationsEnv,
   warmPoolsEnv,
   workerTuningEnv,
@@ -47,6 +49,7 @@ function toConfig(e: ParsedEnv) {
     ...accessEnv.read(e),
     ...suspensionEnv.read(e),
     ...securityEnv.read(e),
+    ...httpApiEnv.read(e),
     ...operationsEnv.read(e),
     ...warmPoolsEnv.read(e),
     ...workerTuningEnv.read(e),
@@ -55,6 +58,12 @@ function toConfig(e: ParsedEnv) {
 }
 
 export type Config = ReturnType<typeof toConfig>;
+
+/**
+ * Exec output the API may hold at once: with the 384 MiB heap of deploy/base/api.yaml, 32 MiB of held
+ * output leaves room for its copies while the answers are serialized (about five times the raw bytes).
+ */
+export const EXEC_MEMORY_BUDGET_BYTES = 32 * 1024 * 1024;
 
 /** Thrown when the environment is invalid; its message names every bad variable and why. */
 export class ConfigError extends Error {
@@ -88,6 +97,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (Boolean(config.temporalTlsCert) !== Boolean(config.temporalTlsKey)) {
     throw new ConfigError([
       { variable: 'TEMPORAL_TLS_CERT', message: 'TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (mTLS)' },
+    ]);
+  }
+  // Every running exec holds up to two outputs of this size until it answers.
+  if (2 * config.execMaxOutputBytes * config.apiMaxExecs > EXEC_MEMORY_BUDGET_BYTES) {
+    throw new ConfigError([
+      {
+        variable: 'API_MAX_EXECS',
+        message: `API_MAX_EXECS x 2 x AGENTAPI_K8S_SESSION_EXEC_MAX_OUTPUT_BYTES must stay within ${EXEC_MEMORY_BUDGET_BYTES} bytes (the API's exec memory budget)`,
+      },
     ]);
   }
   if (config.workerSdkMetricsPort !== undefined && config.workerSdkMetricsPort === config.workerMetricsPort) {

@@ -126,6 +126,9 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
             startSecrets: startSecretsReader(client, dataConverter),
             // A warm create claims inside its provisioning activity.
             claimWarmPod: (spec) => warmPoolActivities.claimWarmPodForSession(spec),
+            // A spec from a workflow started outside the API (any codec holder can encrypt one) gets
+            // the same bounds the API applies.
+            specBounds: config,
           }),
         ),
         ...createSuspendActivities({ clients: kubeClients, config, logger: log.child({ component: 'suspend' }) }),

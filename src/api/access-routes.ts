@@ -19,6 +19,8 @@ import { SessionIdParamsSchema } from './schemas.js';
 import { SessionIo, type PodRef } from './session-io.js';
 import { SessionTargets } from './session-target.js';
 import type { SessionService } from './sessions.js';
+import type { ApiLimits } from './rate-limit.js';
+import type { StreamKeyGuard } from './stream-guard.js';
 import { mountSuspendRoutes } from './suspend-routes.js';
 import { SessionSuspender } from './suspension.js';
 
@@ -35,12 +37,14 @@ export interface AccessDeps {
   logger: Logger;
   activity?: SessionActivityRecorder;
   shutdown?: AbortSignal;
+  limits: Pick<ApiLimits, 'slots'>;
+  streams: StreamKeyGuard;
 }
 
 export function mountAccessRoutes(app: express.Express, deps: AccessDeps): { activity: SessionActivityRecorder } {
-  const { config, auth, json } = deps;
+  const { config, auth, json, limits, streams } = deps;
   const suspender = new SessionSuspender(deps.client, deps.sessions, config, deps.logger);
-  // A request to a suspended session wakes it (see SessionTargets.upstream).
+  // A proxied request to a suspended session wakes it, if its key may update the session (see SessionTargets).
   const targets = new SessionTargets(deps.sessions, config, Date.now, (principal, id) =>
     suspender.resume(principal, id),
   );
@@ -66,12 +70,14 @@ export function mountAccessRoutes(app: express.Express, deps: AccessDeps): { act
       const principal = requirePermission(req, Permission.Read);
       const { id } = parseOr400(SessionIdParamsSchema, req.params, 'path');
       const query = parseOr400(LogsQuerySchema, req.query, 'query');
+      if (query.follow) limits.slots.holdFor('logFollow', principal.keyId, res);
       const ref = await podOf(principal, id);
       const container = await io.container(ref, query.container);
       const stop = new AbortController();
       const onClose = () => stop.abort();
       res.on('close', onClose);
       deps.shutdown?.addEventListener('abort', onClose, { once: true });
+      const unwatch = streams.watch(principal, Permission.Read, onClose);
       try {
         const stream = await io.logs(
           ref,
@@ -94,6 +100,7 @@ export function mountAccessRoutes(app: express.Express, deps: AccessDeps): { act
           if (!stop.signal.aborted) req.log.warn({ err }, 'log stream ended by an error');
         });
       } finally {
+        unwatch();
         res.off('close', onClose);
         deps.shutdown?.removeEventListener('abort', onClose);
       }
@@ -111,6 +118,7 @@ export function mountAccessRoutes(app: express.Express, deps: AccessDeps): { act
         const message = `must be at most ${config.execTimeoutSeconds} (AGENTAPI_K8S_SESSION_EXEC_TIMEOUT)`;
         throw ApiError.validation('timeout_seconds is too large', [{ path: 'body.timeout_seconds', message }]);
       }
+      limits.slots.holdFor('exec', principal.keyId, res);
       const ref = await podOf(principal, id);
       const container = await io.container(ref, body.container);
       req.log.info({ session_id: id, container, argv0: body.command[0] }, 'exec in session');
@@ -118,6 +126,6 @@ export function mountAccessRoutes(app: express.Express, deps: AccessDeps): { act
     })
     .all(methodNotAllowed(['POST']));
 
-  mountProxyRoutes(app, auth, { config, targets, activity, logger: deps.logger });
+  mountProxyRoutes(app, auth, { config, targets, activity, logger: deps.logger, slots: limits.slots, streams });
   return { activity };
 }

@@ -34,8 +34,16 @@ export const LogsQuerySchema = z
 
 export const ExecBodySchema = z
   .strictObject({
+    // The kubelet refuses an empty program name or a NUL byte (a C string cannot hold one); refusing
+    // them here makes that the caller's 400, not a failed exec.
     command: z
-      .array(z.string().max(4096))
+      .array(
+        z
+          .string()
+          .min(1, 'must not be empty')
+          .max(4096)
+          .refine((arg) => !arg.includes('\u0000'), 'must not contain a NUL character'),
+      )
       .min(1)
       .max(256)
       .openapi({ description: 'argv of the command (no shell unless you run one)', example: ['ls', '-la'] }),
@@ -48,6 +56,7 @@ export const ExecBodySchema = z
       .number()
       .int()
       .positive()
+      .max(86_400)
       .optional()
       .openapi({ description: 'Seconds before the command is abandoned with 504 (default and maximum: EXEC_TIMEOUT)' }),
   })

@@ -20,6 +20,8 @@ import { mountHealthRoutes } from './health-routes.js';
 import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
 import { authenticateAndLimit, createApiLimits } from './rate-limit.js';
 import { registerSessionGauges } from './session-gauges.js';
+import { requestLogSerializers } from './request-log.js';
+import { StreamKeyGuard } from './stream-guard.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { mountProvisionRoutes } from './provision-routes.js';
 import { createWarmPoolMetrics } from '../metrics/warm-pool.js';
@@ -89,10 +91,13 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Who the client is (per-address limits) and whether it used https (the codec cookie's Secure).
+  app.set('trust proxy', config.apiTrustProxy);
 
   app.use(
     pinoHttp({
       logger,
+      serializers: requestLogSerializers,
       genReqId: (req, res) => {
         const incoming = req.headers['x-request-id'];
         const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -110,11 +115,19 @@ export function createApp(options: AppOptions): express.Express {
   const limits = createApiLimits(config);
   const auth = authenticateAndLimit(authenticate(keys), limits);
   const json = express.json({ limit: MAX_BODY_BYTES, strict: true, type: () => true });
+  const streams = new StreamKeyGuard(keys, config.apiStreamKeyRecheckSeconds * 1000);
 
-  mountHealthRoutes(app, { config, client, kube, ...(options.draining ? { draining: options.draining } : {}) });
+  mountHealthRoutes(app, {
+    config,
+    client,
+    kube,
+    logger,
+    perIp: limits.perIp,
+    ...(options.draining ? { draining: options.draining } : {}),
+  });
   route(app, '/metrics', {
     get: [
-      ...(config.apiMetricsAuth ? [auth] : []),
+      config.apiMetricsAuth ? auth : limits.perIp,
       async (_req, res) => {
         res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
       },
@@ -203,6 +216,7 @@ export function createApp(options: AppOptions): express.Express {
         await streamEvents(req, res, sessions, principal, id, afterSeq, {
           keepAliveMs: config.sseKeepAliveSeconds * 1000,
           shutdown: options.shutdown,
+          streams,
         });
       }),
     ],
@@ -219,8 +233,10 @@ export function createApp(options: AppOptions): express.Express {
     logger,
     activity: options.activity,
     shutdown: options.shutdown,
+    limits,
+    streams,
   });
-  mountCodecRoutes(app, { config, keys });
+  mountCodecRoutes(app, { config, keys, auth, limits });
   mountProvisionRoutes(app, { config, kube, logger });
 
   app.use(notFoundHandler);
@@ -273,15 +289,30 @@ async function streamEvents(
   principal: Principal,
   id: string,
   afterSeq: number,
-  { keepAliveMs, shutdown }: { keepAliveMs: number; shutdown: AbortSignal | undefined },
+  {
+    keepAliveMs,
+    shutdown,
+    streams,
+  }: { keepAliveMs: number; shutdown: AbortSignal | undefined; streams: StreamKeyGuard },
 ): Promise<void> {
   const stop = new AbortController();
   const onClose = () => stop.abort();
   req.on('close', onClose);
   shutdown?.addEventListener('abort', onClose, { once: true });
+  let revoked = false;
+  const unwatch = streams.watch(principal, Permission.Read, () => {
+    revoked = true;
+    stop.abort();
+  });
   // Authorization and existence are checked before the stream starts, so they still get a JSON error.
   const stream = sessions.events(principal, id, afterSeq, stop.signal);
-  const first = await stream.next();
+  let first: Awaited<ReturnType<typeof stream.next>>;
+  try {
+    first = await stream.next();
+  } catch (err) {
+    unwatch();
+    throw err;
+  }
   res.status(200).set({
     'Content-Type': 'text/event-stream',
     'Cache-Control': 'no-cache, no-transform',
@@ -301,13 +332,20 @@ async function streamEvents(
         res.write(`event: status\ndata: ${JSON.stringify({ session_id: id, status: state.status })}\n\n`);
       }
     }
-    res.write(`event: end\ndata: ${JSON.stringify({ session_id: id })}\n\n`);
+    if (revoked) {
+      res.write(
+        `event: error\ndata: ${JSON.stringify({ message: 'the API key of this stream is no longer valid' })}\n\n`,
+      );
+    } else {
+      res.write(`event: end\ndata: ${JSON.stringify({ session_id: id })}\n\n`);
+    }
   } catch (err) {
     req.log.warn({ err }, 'event stream ended by an error');
     res.write(
       `event: error\ndata: ${JSON.stringify({ message: 'event stream interrupted; reconnect with Last-Event-ID' })}\n\n`,
     );
   } finally {
+    unwatch();
     clearInterval(keepAlive);
     req.off('close', onClose);
     shutdown?.removeEventListener('abort', onClose);

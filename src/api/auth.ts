@@ -77,6 +77,9 @@ export function loadApiKeys(file: string | undefined): ApiKeysFile {
 
 export class ApiKeyStore {
   private byHash = new Map<string, Principal>();
+  /** The hash each principal was granted by, so an open stream can ask whether its key still counts. */
+  private hashOf = new WeakMap<Principal, string>();
+  private readonly listeners = new Set<() => void>();
 
   constructor(file: ApiKeysFile) {
     this.replace(file);
@@ -85,8 +88,19 @@ export class ApiKeyStore {
   /** Swaps in a new set of keys at once (the keys file changed): a removed key is refused from now on. */
   replace(file: ApiKeysFile): void {
     this.byHash = new Map(
-      file.keys.map((k) => [k.key_sha256, { keyId: k.id, user: k.user, permissions: new Set(k.permissions) }]),
+      file.keys.map((k) => {
+        const principal: Principal = { keyId: k.id, user: k.user, permissions: new Set(k.permissions) };
+        this.hashOf.set(principal, k.key_sha256);
+        return [k.key_sha256, principal];
+      }),
     );
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls `listener` after every {@link replace}; returns the unsubscribe. */
+  onReplace(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   get size(): number {
@@ -96,6 +110,33 @@ export class ApiKeyStore {
   authenticate(key: string): Principal | undefined {
     return this.byHash.get(hashApiKey(key));
   }
+
+  /**
+   * What `principal` (authenticated earlier) is worth now: its key's current grant, or undefined when
+   * the key was removed or now belongs to another id or user.
+   */
+  current(principal: Principal): Principal | undefined {
+    const hash = this.hashOf.get(principal);
+    const now = hash ? this.byHash.get(hash) : undefined;
+    return now && now.keyId === principal.keyId && now.user === principal.user ? now : undefined;
+  }
+
+  /** The principal and key hash of every key with this id (ids are meant to be unique; the file does not enforce it). */
+  byId(keyId: string): { principal: Principal; keyHash: string }[] {
+    return [...this.byHash]
+      .filter(([, p]) => p.keyId === keyId)
+      .map(([keyHash, principal]) => ({ principal, keyHash }));
+  }
+
+  /** The hash of the key `principal` was granted by. */
+  keyHashOf(principal: Principal): string | undefined {
+    return this.hashOf.get(principal);
+  }
+}
+
+/** Whether `principal` holds `permission` (admin holds every permission). */
+export function hasPermission(principal: Principal, permission: Permission): boolean {
+  return principal.permissions.has(permission) || principal.permissions.has(Permission.Admin);
 }
 
 function presentedKey(req: Request): string | undefined {

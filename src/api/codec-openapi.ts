@@ -1,7 +1,7 @@
 /** The codec endpoint's part of the OpenAPI document (the routes live in codec-routes.ts). */
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
-import { CodecBodySchema } from './codec-routes.js';
+import { CodecBodySchema, LoginBodySchema } from './codec-routes.js';
 import { ErrorSchema } from './schemas.js';
 
 export function registerCodecPaths(registry: OpenAPIRegistry, security: Record<string, string[]>[]): void {
@@ -42,10 +42,10 @@ export function registerCodecPaths(registry: OpenAPIRegistry, security: Record<s
   registry.registerPath({
     method: 'post',
     path: '/codec/login',
-    summary: 'Exchange an admin API key for an HttpOnly cookie scoped to /codec',
+    summary: 'Exchange an admin API key for a short-lived sign-in token in an HttpOnly cookie scoped to /codec',
     request: {
       body: {
-        content: { 'application/x-www-form-urlencoded': { schema: z.object({ key: z.string().min(1).max(512) }) } },
+        content: { 'application/x-www-form-urlencoded': { schema: LoginBodySchema } },
       },
     },
     responses: {

@@ -6,7 +6,9 @@
  * The UI cannot send an API key header: it sends either an OIDC access token (`passAccessToken`, its
  * own login) or, with `includeCredentials`, the browser's cookies. So besides `Authorization: Bearer`
  * and `X-API-Key` (what `temporal --codec-endpoint … --codec-auth` sends), an admin may sign in once at
- * `GET /codec/login`, which stores the key in an HttpOnly cookie scoped to `/codec`. Browsers call from
+ * `GET /codec/login`, which stores a short-lived sign-in token (./codec-token.ts, never the key) in an
+ * HttpOnly cookie scoped to `/codec`. The admin check runs before the (up to 8 MB) body is read, and
+ * the routes count against the key's request limit (sign-in: the client address's). Browsers call from
  * the UI's origin, so CORS (with preflight) is answered for API_CODEC_CORS_ORIGINS only.
  */
 import type { Payload } from '@temporalio/common';
@@ -14,13 +16,14 @@ import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
 import { AesGcmPayloadCodec, loadCodecKeys } from '../temporal/codec.js';
-import { ApiKeyStore, Permission, authenticate, requirePermission } from './auth.js';
+import { ApiKeyStore, Permission, requirePermission } from './auth.js';
+import { CodecTokens, type CodecTokenConfig } from './codec-token.js';
 import { ApiError, methodNotAllowed, parseOr400 } from './errors.js';
+import type { ApiLimits } from './rate-limit.js';
 
 export const CODEC_COOKIE = 'so_codec_key';
 /** A decode request carries one event's payloads; Temporal caps a payload at 2 MiB. */
 const MAX_CODEC_BODY = '8mb';
-const COOKIE_MAX_AGE_SECONDS = 8 * 3600;
 
 const Base64Schema = z.base64();
 const PayloadJsonSchema = z.object({
@@ -31,22 +34,43 @@ export const CodecBodySchema = z.object({ payloads: z.array(PayloadJsonSchema) }
 export type CodecBody = z.infer<typeof CodecBodySchema>;
 
 export interface CodecDeps {
-  config: Pick<Config, 'codecKeys' | 'codecKeysFile' | 'temporalNamespace' | 'codecCorsOrigins'>;
+  config: Pick<Config, 'codecKeys' | 'codecKeysFile' | 'temporalNamespace' | 'codecCorsOrigins'> & CodecTokenConfig;
   keys: ApiKeyStore;
+  /** Authentication by key header plus the key's request limit (the app's `auth`). */
+  auth: RequestHandler;
+  limits: Pick<ApiLimits, 'perKey' | 'perIp'>;
 }
 
 export function mountCodecRoutes(app: express.Express, deps: CodecDeps): void {
   const codec = new AesGcmPayloadCodec(loadCodecKeys(deps.config));
+  const tokens = new CodecTokens(deps.config, deps.keys);
   const cors = codecCors(deps.config.codecCorsOrigins);
-  const auth = authenticate(deps.keys);
   const json = express.json({ limit: MAX_CODEC_BODY, strict: true, type: () => true });
+  const { perIp, perKey } = deps.limits;
+
+  /** A key header, else the sign-in cookie's token; either way the key's request limit applies. */
+  const signedIn: RequestHandler = (req, res, next) => {
+    if (!req.get('authorization') && !req.get('x-api-key')) {
+      const token = readCookie(req.get('cookie'), CODEC_COOKIE);
+      const principal = token ? tokens.verify(token) : undefined;
+      if (principal) {
+        req.principal = principal;
+        return perKey(req, res, next);
+      }
+    }
+    return deps.auth(req, res, next);
+  };
+  // Before the body parser: a non-admin never gets an 8 MB body read and parsed on its behalf.
+  const adminOnly: RequestHandler = (req, _res, next) => {
+    requirePermission(req, Permission.Admin);
+    next();
+  };
 
   for (const direction of ['decode', 'encode'] as const) {
     app
       .route(`/codec/${direction}`)
-      .options(cors)
-      .post(cors, cookieKey, auth, json, async (req, res) => {
-        requirePermission(req, Permission.Admin);
+      .options(perIp, cors)
+      .post(cors, signedIn, adminOnly, json, async (req, res) => {
         const namespace = req.get('x-namespace');
         if (namespace && namespace !== deps.config.temporalNamespace) {
           throw ApiError.validation(`this codec serves namespace ${deps.config.temporalNamespace}`, [
@@ -69,27 +93,34 @@ export function mountCodecRoutes(app: express.Express, deps: CodecDeps): void {
 
   app
     .route('/codec/login')
-    .get((_req, res) => {
-      res.type('html').set('Cache-Control', 'no-store').send(LOGIN_PAGE);
+    .get(perIp, (_req, res) => {
+      res.type('html').set('Cache-Control', 'no-store').send(loginPage(tokens.ttlSeconds));
     })
-    .post(express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
-      const { key } = parseOr400(z.object({ key: z.string().min(1).max(512) }), req.body, 'body');
+    .post(perIp, express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+      const { key } = parseOr400(LoginBodySchema, req.body, 'body');
       const principal = deps.keys.authenticate(key.trim());
       if (!principal || !principal.permissions.has(Permission.Admin)) {
         throw new ApiError(401, 'UNAUTHORIZED', 'not an admin API key');
       }
-      // Secure cookies need https; on plain http (local use) the UI and API are same-site anyway.
-      const attrs = req.secure ? 'SameSite=None; Secure' : 'SameSite=Strict';
+      // The cookie carries a token that expires and names the key, never the key. It is Secure except
+      // for a browser on this machine over plain http (local use, where UI and API are same-site).
+      const attrs = req.secure || !isLoopback(req.ip) ? 'SameSite=None; Secure' : 'SameSite=Strict';
       res
         .set(
           'Set-Cookie',
-          `${CODEC_COOKIE}=${encodeURIComponent(key.trim())}; Path=/codec; HttpOnly; ${attrs}; Max-Age=${COOKIE_MAX_AGE_SECONDS}`,
+          `${CODEC_COOKIE}=${tokens.issue(principal)}; Path=/codec; HttpOnly; ${attrs}; Max-Age=${tokens.ttlSeconds}`,
         )
         .set('Cache-Control', 'no-store')
         .type('html')
         .send('<!doctype html><p>Signed in: the Temporal UI can now decode session payloads.</p>');
     })
     .all(methodNotAllowed(['GET', 'HEAD', 'POST']));
+}
+
+export const LoginBodySchema = z.strictObject({ key: z.string().min(1).max(512) });
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '::1' || /^(::ffff:)?127\./.test(address ?? '');
 }
 
 /** CORS for the configured UI origins only; credentials are allowed so the sign-in cookie is sent. */
@@ -114,15 +145,6 @@ function codecCors(origins: readonly string[]): RequestHandler {
     next();
   };
 }
-
-/** Uses the sign-in cookie as the API key when the request carries no key header. */
-const cookieKey: RequestHandler = (req, _res, next) => {
-  if (!req.get('authorization') && !req.get('x-api-key')) {
-    const key = readCookie(req.get('cookie'), CODEC_COOKIE);
-    if (key) req.headers['x-api-key'] = key;
-  }
-  next();
-};
 
 function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
@@ -156,11 +178,11 @@ function toJson(p: Payload): CodecBody['payloads'][number] {
   };
 }
 
-const LOGIN_PAGE = `<!doctype html>
+const loginPage = (ttlSeconds: number) => `<!doctype html>
 <html><head><meta charset="utf-8"><title>Codec sign-in</title></head>
 <body>
 <h1>Decode session payloads in the Temporal UI</h1>
-<p>Paste an admin API key. It is kept in an HttpOnly cookie for /codec only, for 8 hours.</p>
+<p>Paste an admin API key. It is exchanged for a sign-in token, kept in an HttpOnly cookie for /codec only, for ${Math.round(ttlSeconds / 60)} minutes.</p>
 <form method="post" action="/codec/login">
 <input type="password" name="key" autocomplete="off" size="60" aria-label="admin API key">
 <button type="submit">Sign in</button>

@@ -1,7 +1,10 @@
 /**
  * The reverse proxy `/api/v1/sessions/{id}/proxy/*` → the session's agent (its Service on :9000): plain
  * HTTP, streamed responses (SSE) and WebSocket upgrades, through http-proxy-3. The API key that got the
- * caller in is removed before anything is forwarded, and hop-by-hop headers stop at this hop.
+ * caller in, its cookies and a front proxy's identity headers are removed before anything is forwarded,
+ * hop-by-hop headers stop at this hop, and the agent's answer loses its cookies and proxy directives and
+ * gains a sandbox policy. Each proxied request and tunnel holds a slot (./concurrency.ts) and closes when
+ * its key is revoked (./stream-guard.ts).
  *
  * Express never sees an HTTP upgrade, so {@link attachUpgrades} hands upgrade requests to the same
  * Express app with a response bound to the raw socket: authentication, ownership checks and JSON errors
@@ -21,6 +24,8 @@ import { createProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { SessionActivityRecorder } from './activity.js';
+import type { LongRequestSlots } from './concurrency.js';
+import type { StreamKeyGuard } from './stream-guard.js';
 import { Permission, requirePermission } from './auth.js';
 import { ApiError, parseOr400 } from './errors.js';
 import { SessionIdParamsSchema } from './schemas.js';
@@ -38,8 +43,26 @@ const HOP_BY_HOP = [
   'transfer-encoding',
   'upgrade',
 ];
-/** How the caller authenticated to this API; the agent must never see it. */
-const CALLER_CREDENTIALS = ['authorization', 'x-api-key'];
+/** How the caller authenticated to this API; the agent never sees it, whatever the configured list says. */
+const CALLER_CREDENTIALS = ['authorization', 'x-api-key', 'cookie'];
+/**
+ * Response headers the agent may not send to the caller: cookies (the agent shares the API's origin, so
+ * its cookies would be the API's) and directives a front proxy obeys from its upstream (internal
+ * redirects, file serving, buffering and caching instructions).
+ */
+const RESPONSE_DROPPED = [
+  'set-cookie',
+  'set-cookie2',
+  'x-sendfile',
+  'x-lighttpd-send-file',
+  'x-accel-*',
+  'x-litespeed-*',
+];
+/**
+ * The agent's pages are served from the API's origin: sandboxed (no script access to that origin, its
+ * cookies or storage) and never sniffed into another content type.
+ */
+const RESPONSE_ADDED = { 'content-security-policy': 'sandbox', 'x-content-type-options': 'nosniff' };
 const PREFIX = /^\/api\/v1\/sessions\/[^/?#]+\/proxy/;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** The methods the proxy forwards (HEAD goes with GET). */
@@ -50,12 +73,41 @@ const handlers = new WeakMap<express.Express, true>();
 const outgoing = new WeakMap<IncomingMessage, ClientRequest>();
 const aborted = new WeakSet<IncomingMessage>();
 const sessionOf = new WeakMap<IncomingMessage, string>();
+/** The agent's side of each tunnel, ended with the caller's side. */
+const upstreamSockets = new WeakMap<IncomingMessage, Duplex>();
 
 export interface ProxyDeps {
-  config: Pick<Config, 'proxyTimeoutSeconds' | 'proxyConnectTimeoutSeconds' | 'proxyMaxBodyBytes'>;
+  config: Pick<
+    Config,
+    'proxyTimeoutSeconds' | 'proxyConnectTimeoutSeconds' | 'proxyMaxBodyBytes' | 'proxyStripRequestHeaders'
+  >;
   targets: SessionTargets;
   activity: SessionActivityRecorder;
   logger: Logger;
+  slots: LongRequestSlots;
+  streams: StreamKeyGuard;
+}
+
+/** Whether header `name` is on `list` (entries ending in `*` name a prefix). */
+function listed(name: string, list: readonly string[]): boolean {
+  return list.some((entry) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry));
+}
+
+/** Removes the headers of `list` (names or `prefix*`) from `headers`, in place. */
+export function stripListed(headers: IncomingHttpHeaders, list: readonly string[]): void {
+  for (const name of Object.keys(headers)) {
+    if (listed(name.toLowerCase(), list)) delete headers[name];
+  }
+}
+
+/** What the caller may see of the agent's response headers, with the sandbox headers added. */
+export function guardResponseHeaders(headers: IncomingHttpHeaders): void {
+  stripListed(headers, RESPONSE_DROPPED);
+  const agentPolicy = headers['content-security-policy'];
+  Object.assign(headers, RESPONSE_ADDED);
+  // An agent's own policy still applies alongside the sandbox (a browser enforces both).
+  if (agentPolicy)
+    headers['content-security-policy'] = [agentPolicy, RESPONSE_ADDED['content-security-policy']] as never;
 }
 
 /** Removes hop-by-hop headers (and those the Connection header names) from `headers`, in place. */
@@ -76,7 +128,8 @@ export function upstreamPath(originalUrl: string): string {
 }
 
 export function mountProxyRoutes(app: express.Express, auth: express.RequestHandler, deps: ProxyDeps): void {
-  const { config, targets, activity } = deps;
+  const { config, targets, activity, slots, streams } = deps;
+  const stripped = [...new Set([...CALLER_CREDENTIALS, ...config.proxyStripRequestHeaders])];
   const proxy = createProxyServer({
     xfwd: true,
     // The agent sees its own Service name as Host (agentapi checks allowed hosts); the caller's Host
@@ -100,6 +153,15 @@ export function mountProxyRoutes(app: express.Express, auth: express.RequestHand
     if (id) proxyRes.on('data', () => activity.touch(id));
     // Upgrade/Connection survive only on a 101, where they are the handshake itself.
     if (proxyRes.statusCode !== 101) stripHopByHop(proxyRes.headers);
+    guardResponseHeaders(proxyRes.headers);
+  });
+  // A WebSocket handshake's answer is written to the socket by http-proxy-3 itself, not through proxyRes.
+  proxy.on('proxyReqWs', (proxyReq, req) => {
+    proxyReq.once('response', (upstreamRes: IncomingMessage) => guardResponseHeaders(upstreamRes.headers));
+    proxyReq.once('upgrade', (upstreamRes: IncomingMessage, upstreamSocket: Duplex) => {
+      guardResponseHeaders(upstreamRes.headers);
+      upstreamSockets.set(req, upstreamSocket);
+    });
   });
   handlers.set(app, true);
 
@@ -110,9 +172,13 @@ export function mountProxyRoutes(app: express.Express, auth: express.RequestHand
     const { id } = parseOr400(SessionIdParamsSchema, { id: req.params.id }, 'path');
     const declared = Number(req.get('content-length') ?? 0);
     if (declared > config.proxyMaxBodyBytes) throw tooLarge(config.proxyMaxBodyBytes);
+    // A tunnel outlives its ServerResponse (detached below): its slot lasts as long as the socket.
+    const release = slots.acquire(upgrade ? 'tunnel' : 'proxy', principal.keyId);
+    if (upgrade) upgrade.socket.once('close', release);
+    else res.once('close', release);
     const target = await targets.upstream(principal, id);
 
-    for (const name of CALLER_CREDENTIALS) delete req.headers[name];
+    stripListed(req.headers, stripped);
     req.url = upstreamPath(req.originalUrl);
     sessionOf.set(req, id);
     activity.touch(id);
@@ -121,6 +187,14 @@ export function mountProxyRoutes(app: express.Express, auth: express.RequestHand
       stripHopByHop(req.headers, ['connection', 'upgrade']);
       // From here the socket belongs to the tunnel, not to an HTTP response.
       res.detachSocket(upgrade.socket as never);
+      const unwatch = streams.watch(principal, permission, () => {
+        req.log.info({ session_id: id }, 'tunnel closed: its API key is no longer valid');
+        upgrade.socket.destroy();
+      });
+      upgrade.socket.once('close', () => {
+        unwatch();
+        upstreamSockets.get(req)?.destroy();
+      });
       upgrade.socket.on('data', () => activity.touch(id));
       proxy.ws(req, upgrade.socket, upgrade.head, { target }, (err) => {
         req.log.warn({ err: describe(err), session_id: id }, 'websocket proxy failed');
@@ -135,6 +209,12 @@ export function mountProxyRoutes(app: express.Express, auth: express.RequestHand
     }
 
     stripHopByHop(req.headers);
+    const unwatch = streams.watch(principal, permission, () => {
+      req.log.info({ session_id: id }, 'proxied request closed: its API key is no longer valid');
+      abortUpstream(req);
+      res.destroy();
+    });
+    res.once('close', unwatch);
     const limit = new BodyLimit(config.proxyMaxBodyBytes);
     req.pipe(limit);
     await new Promise<void>((done, fail) => {

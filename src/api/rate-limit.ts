@@ -1,13 +1,14 @@
 /**
- * Abuse limits of the HTTP API, on by default: a token bucket of requests per API key, a cap on the
- * concurrent event streams (SSE) per key, and a token bucket of session creates per user. Refusals are
- * `429 RATE_LIMITED` with `Retry-After`.
+ * Abuse limits of the HTTP API, on by default: a token bucket of requests per API key, one of
+ * unauthenticated requests per client address, caps on long-lived requests (./concurrency.ts), and a
+ * token bucket of session creates per user. Refusals are `429 RATE_LIMITED` with `Retry-After`.
  *
  * The buckets live in this process: with N API replicas behind a balancer a key gets at most N times the
  * rate, which still bounds it (the per-user session quota, held in the cluster, is the hard limit).
  */
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.js';
+import { LongRequestSlots } from './concurrency.js';
 import { ApiError } from './errors.js';
 
 /** Buckets idle long enough to be full again are forgotten once the map grows past this many. */
@@ -54,14 +55,19 @@ export interface ApiLimits {
   perKey: RequestHandler;
   /** On the create route: one token of the user's create bucket. */
   perUserCreate: RequestHandler;
-  /** On the events route: holds one of the key's stream slots until the response closes. */
+  /** On routes without a key (health, readiness, codec sign-in) and on refused keys: the client address's bucket. */
+  perIp: RequestHandler;
+  /** On the events route: holds one of the key's (and the process's) stream slots until the response closes. */
   eventStream: RequestHandler;
+  /** The caps of every kind of long-lived request. */
+  slots: LongRequestSlots;
 }
 
 type LimitConfig = Pick<
   Config,
-  'apiRateLimitRps' | 'apiRateLimitBurst' | 'apiMaxEventStreamsPerKey' | 'apiCreatesPerUserPerMinute'
->;
+  'apiRateLimitRps' | 'apiRateLimitBurst' | 'apiCreatesPerUserPerMinute' | 'apiIpRateLimitRps' | 'apiIpRateLimitBurst'
+> &
+  ConstructorParameters<typeof LongRequestSlots>[0];
 
 const pass: RequestHandler = (_req, _res, next) => next();
 
@@ -73,7 +79,9 @@ export function createApiLimits(config: LimitConfig): ApiLimits {
     config.apiCreatesPerUserPerMinute > 0
       ? new TokenBuckets(config.apiCreatesPerUserPerMinute / 60, config.apiCreatesPerUserPerMinute)
       : undefined;
-  const openStreams = new Map<string, number>();
+  const addresses =
+    config.apiIpRateLimitRps > 0 ? new TokenBuckets(config.apiIpRateLimitRps, config.apiIpRateLimitBurst) : undefined;
+  const slots = new LongRequestSlots(config);
 
   const perKey: RequestHandler = requests
     ? (req, _res, next) => {
@@ -105,39 +113,39 @@ export function createApiLimits(config: LimitConfig): ApiLimits {
       }
     : pass;
 
-  const max = config.apiMaxEventStreamsPerKey;
-  const eventStream: RequestHandler =
-    max > 0
-      ? (req, res, next) => {
-          const keyId = req.principal?.keyId;
-          if (!keyId) return next();
-          const open = openStreams.get(keyId) ?? 0;
-          if (open >= max) {
-            return next(
-              rateLimited(
-                `this API key already has ${open} open event streams; the limit is ${max} (API_MAX_EVENT_STREAMS_PER_KEY)`,
-                5,
-              ),
-            );
-          }
-          openStreams.set(keyId, open + 1);
-          res.once('close', () => {
-            const left = (openStreams.get(keyId) ?? 1) - 1;
-            if (left > 0) openStreams.set(keyId, left);
-            else openStreams.delete(keyId);
-          });
-          next();
-        }
-      : pass;
+  // req.ip follows API_TRUST_PROXY: behind a trusted proxy it is the client's address, not the proxy's.
+  const perIp: RequestHandler = addresses
+    ? (req, _res, next) => {
+        const taken = addresses.take(req.ip ?? req.socket.remoteAddress ?? 'unknown');
+        if (taken.ok) return next();
+        next(
+          rateLimited(
+            `too many unauthenticated requests from this address; the limit is ${config.apiIpRateLimitRps}/s with a burst of ${config.apiIpRateLimitBurst} (API_IP_RATE_LIMIT_RPS, API_IP_RATE_LIMIT_BURST)`,
+            taken.retryAfterSeconds,
+          ),
+        );
+      }
+    : pass;
 
-  return { perKey, perUserCreate, eventStream };
+  const eventStream: RequestHandler = (req, res, next) => {
+    const keyId = req.principal?.keyId;
+    if (keyId) slots.holdFor('eventStream', keyId, res);
+    next();
+  };
+
+  return { perKey, perUserCreate, perIp, eventStream, slots };
 }
 
-/** `authenticate` followed by the per-key request limit, as one handler. */
+/**
+ * `authenticate` followed by the per-key request limit, as one handler. A refused key also spends a
+ * token of its address's bucket, so guessing keys is as slow as any unauthenticated request.
+ */
 export function authenticateAndLimit(authenticate: RequestHandler, limits: ApiLimits): RequestHandler {
   return (req, res, next) => {
     void authenticate(req, res, (err?: unknown) => {
-      if (err) return next(err);
+      if (err) {
+        return void limits.perIp(req, res, (limited?: unknown) => next(limited ?? err));
+      }
       void limits.perKey(req, res, next);
     });
   };

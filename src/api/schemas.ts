@@ -126,7 +126,6 @@ export const ReadinessSchema = z
     kubernetes: Connectivity,
     temporal: Connectivity,
     time: z.iso.datetime(),
-    errors: z.object({ kubernetes: z.string().optional(), temporal: z.string().optional() }).optional(),
   })
   .openapi('Readiness');
 export type Readiness = z.infer<typeof ReadinessSchema>;

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import { AGENT_PORT } from '../k8s/manifests.js';
 import { unreachableReason } from '../session/reachability.js';
 import { isAsleep } from '../../workflows/contract/suspension.js';
-import type { Principal } from './auth.js';
+import { Permission, hasPermission, type Principal } from './auth.js';
 import { ApiError } from './errors.js';
 import type { SessionBody } from './schemas.js';
 import type { SessionService } from './sessions.js';
@@ -53,7 +53,11 @@ export class SessionTargets {
   /** The session, if the caller may see it and it runs; otherwise the 404/409 the caller gets. */
   async running(principal: Principal, id: string, wake = false): Promise<SessionBody & { pod_name: string }> {
     let session = await this.sessions.get(principal, id);
-    if (wake && this.waker && isAsleep(session.status)) session = await this.wake(principal, id);
+    // Waking changes the session (a pod starts, quota is taken), like POST …/resume: it needs
+    // session:update. A read-only key gets the 409 below, as for any session that is not running.
+    if (wake && this.waker && isAsleep(session.status) && hasPermission(principal, Permission.Update)) {
+      session = await this.wake(principal, id);
+    }
     const why = unreachableReason(id, session.status);
     if (why) throw new ApiError(409, why.code, why.message, { session_id: id });
     if (!session.pod_name) {
