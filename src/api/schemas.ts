@@ -74,7 +74,7 @@ export const SessionSchema = z
     pvc_retained: z.boolean().nullable(),
     start: z.enum(['warm', 'cold']).nullable().openapi({
       description:
-        'warm: the session took a pre-started pod of a warm pool; cold: it created its own pod; null until decided (or for sessions started before warm pools)',
+        'warm: the session took a pre-started pod of a warm pool; cold: it created its own pod; null until decided',
     }),
   })
   .openapi('Session');

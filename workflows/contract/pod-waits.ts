@@ -3,8 +3,8 @@
  * pod itself. The word can be lost — a signal sent while no worker ran, or a deletion that happened while
  * the informers' leadership changed hands (nobody watches for up to a Lease duration) — and the look is
  * what still finishes the step then. The API's bounded waits are built on these, so an answer never gives
- * up at the moment the workflow's own look is due. Changing a value changes running workflows' timers:
- * gate it like any other change of the workflow's shape.
+ * up at the moment the workflow's own look is due. Changing a value changes the workflow's timers: it is a
+ * change of the workflow's shape, shipped as a new build (docs/versioning.md).
  */
 
 /** How long a start waits without any signal before it looks at the pod itself. */
