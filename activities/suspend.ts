@@ -13,6 +13,7 @@ import { AGENT_PORT } from '../src/k8s/manifests.js';
 import { sessionObjectNames } from '../src/k8s/names.js';
 import { isOwnedBySession } from '../src/k8s/ownership.js';
 import { moveLedgerEntry } from '../src/k8s/suspend-ledger.js';
+import { fetchAgentStatus } from './agent-status.js';
 import { QuotaEntryRefSchema } from './inputs.js';
 import { isNotFound, toKubeFailure } from './errors.js';
 
@@ -37,8 +38,6 @@ export interface SuspendActivitiesDeps {
   config: Pick<Config, 'apiMaxSessionsPerUser' | 'maxSuspendedPerUser' | 'proxyUpstreamOverride'>;
   logger: Logger;
 }
-
-const AgentStatusSchema = z.object({ status: z.string() });
 
 export function createSuspendActivities(deps: SuspendActivitiesDeps): SuspendActivities {
   const { core } = deps.clients;
@@ -103,10 +102,7 @@ export function createSuspendActivities(deps: SuspendActivitiesDeps): SuspendAct
         config.proxyUpstreamOverride ??
         `http://${sessionObjectNames(ref.user, ref.sessionId).service}.${ref.namespace}.svc:${AGENT_PORT}`;
       try {
-        const res = await fetch(new URL('/status', base), { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
-        if (!res.ok) return { status: 'unreachable' };
-        const body = AgentStatusSchema.safeParse(await res.json());
-        return { status: body.success ? body.data.status : 'unreachable' };
+        return await fetchAgentStatus(base, AbortSignal.timeout(STATUS_TIMEOUT_MS));
       } catch (err) {
         log.info({ sessionId: ref.sessionId, err: String(err) }, 'agent status unavailable; not idle');
         return { status: 'unreachable' };
