@@ -2,7 +2,7 @@
  * The activities that create (or adopt) each of a session's objects, one object per activity: the
  * step-by-step provisioning of runs before `event-driven-core`, and the pieces ./event-driven.ts builds on.
  */
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KubeClients } from '../src/k8s/client.js';
 import { USER_ANNOTATION, USER_LABEL } from '../src/k8s/labels.js';
@@ -14,12 +14,19 @@ import {
   buildSessionPvc,
   buildSessionService,
 } from '../src/k8s/manifests.js';
+import {
+  buildCredentialsSyncRole,
+  buildCredentialsSyncRoleBinding,
+  buildCredentialsSyncServiceAccount,
+  credentialsSyncName,
+} from '../src/k8s/credentials-sync-identity.js';
 import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
 import { isOwnedByUser } from '../src/k8s/ownership.js';
 import { FailureType, isNotFound, toKubeFailure } from './errors.js';
 import { parseActivityInput, type BaseActivities } from './event-driven.js';
 import { EnsurePodOptionsSchema } from './inputs.js';
 import type { OwnedObjects } from './owned-objects.js';
+import type { SessionSpec } from '../src/session/spec.js';
 
 type EnsureKeys =
   | 'ensureCredentialsSecret'
@@ -30,19 +37,59 @@ type EnsureKeys =
   | 'ensureSessionService';
 
 export function ensureObjectActivities(
-  core: KubeClients['core'],
+  clients: Pick<KubeClients, 'core' | 'kc'>,
   { createOrAdopt }: OwnedObjects,
 ): Pick<BaseActivities, EnsureKeys> {
+  const { core } = clients;
+  const rbac = clients.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+
+  /**
+   * credentials-sync's ServiceAccount, Role (get/update of this Secret only) and RoleBinding, owned by the
+   * credentials Secret (see src/k8s/credentials-sync-identity.ts). Side by side: none needs another to exist.
+   */
+  async function ensureCredentialsSyncIdentity(spec: SessionSpec, secret: k8s.V1Secret): Promise<void> {
+    const name = credentialsSyncName(spec);
+    const namespace = spec.namespace;
+    const made = await Promise.allSettled([
+      createOrAdopt(
+        spec,
+        'ServiceAccount',
+        name,
+        () =>
+          core.createNamespacedServiceAccount({ namespace, body: buildCredentialsSyncServiceAccount(spec, secret) }),
+        () => core.readNamespacedServiceAccount({ name, namespace }),
+      ),
+      createOrAdopt(
+        spec,
+        'Role',
+        name,
+        () => rbac.createNamespacedRole({ namespace, body: buildCredentialsSyncRole(spec, secret) }),
+        () => rbac.readNamespacedRole({ name, namespace }),
+      ),
+      createOrAdopt(
+        spec,
+        'RoleBinding',
+        name,
+        () => rbac.createNamespacedRoleBinding({ namespace, body: buildCredentialsSyncRoleBinding(spec, secret) }),
+        () => rbac.readNamespacedRoleBinding({ name, namespace }),
+      ),
+    ]);
+    const failed = made.find((m): m is PromiseRejectedResult => m.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   return {
     async ensureCredentialsSecret(spec) {
       const { credsSecret: name } = sessionObjectNames(spec.user, spec.sessionId);
-      await createOrAdopt(
+      const { object: secret } = await createOrAdopt(
         spec,
         'Secret',
         name,
         () => core.createNamespacedSecret({ namespace: spec.namespace, body: buildCredentialsSecret(spec) }),
         () => core.readNamespacedSecret({ name, namespace: spec.namespace }),
       );
+      // With the Secret, since the pod (which names the ServiceAccount) is created once the Secrets exist.
+      await ensureCredentialsSyncIdentity(spec, secret);
     },
 
     async ensureMcpSecret(spec) {

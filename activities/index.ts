@@ -7,6 +7,7 @@
  * (./delete-objects.ts), the audit trail (./audit.ts), and the event-driven activities built on them
  * (./event-driven.ts).
  */
+import * as k8s from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { KubeClients } from '../src/k8s/client.js';
 import { auditActivity } from './audit.js';
@@ -43,7 +44,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
   const objects = ownedObjects(core, log);
 
   const base: BaseActivities = {
-    ...ensureObjectActivities(core, objects),
+    ...ensureObjectActivities(clients, objects),
     ...podLifecycleActivities({
       clients,
       log,
@@ -51,7 +52,7 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionAct
       podWatchTimeoutSeconds: deps.podWatchTimeoutSeconds,
       requestPodDeletion: objects.requestPodDeletion,
     }),
-    ...deleteObjectsActivity(core, objects),
+    ...deleteObjectsActivity(core, objects, clients.kc.makeApiClient(k8s.RbacAuthorizationV1Api)),
     ...auditActivity(log),
   };
   const all: SessionActivities = {

@@ -16,6 +16,7 @@ import { startSecretsReader } from '../activities/start-secrets.js';
 import { createSuspendActivities } from '../activities/suspend.js';
 import { createReconcilerActivities } from '../activities/reconciler.js';
 import { createWarmPoolActivities } from '../activities/warm-pool.js';
+import { startProvisionServer, type ProvisionServer } from './api/provision-server.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
 import { startLeaderInformers } from './k8s/leader-informers.js';
 import { startWarmPodInformer } from './k8s/warm-pod-informer.js';
@@ -25,7 +26,7 @@ import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
 import { temporalConnectionOptions } from './temporal/connection-options.js';
-import { ensureSessionNetworkPolicy } from './k8s/network-policy.js';
+import { ensureSessionNetworkPolicies } from './k8s/network-policy.js';
 import { sessionActivityInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
@@ -67,8 +68,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const dataConverter = createDataConverter(config);
 
   if (config.networkPolicy === 'default') {
-    const outcome = await ensureSessionNetworkPolicy(kubeClients.kc, config);
-    log.info({ outcome, namespace: config.sessionNamespace }, 'session NetworkPolicy ensured');
+    const outcome = await ensureSessionNetworkPolicies(kubeClients.kc, config);
+    log.info({ outcome, namespace: config.sessionNamespace }, 'session NetworkPolicies ensured');
   }
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // The informer signals workflows through a client with the same codec, so the signal payload is
@@ -85,7 +86,18 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     config.workerMetricsPort !== undefined
       ? await serveWorkerMetrics(metrics.registry, config.workerMetricsHost, config.workerMetricsPort)
       : undefined;
+  let provision: ProvisionServer | undefined;
   try {
+    // Claimed warm pods fetch their credentials here: the worker may read session Secrets, the API may not.
+    if (config.provisionPort !== undefined) {
+      provision = await startProvisionServer({
+        config,
+        kube: kubeClients,
+        logger: log.child({ component: 'provision' }),
+        host: config.provisionHost,
+        port: config.provisionPort,
+      });
+    }
     if (config.reconcilerEnabled) await ensureReconcilerSchedule(client, config);
     const warmPoolActivities = createWarmPoolActivities({
       clients: kubeClients,
@@ -127,6 +139,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
           taskQueue: config.temporalTaskQueue,
           metrics,
           logger: log.child({ component: 'reconciler' }),
+          ...(config.networkPolicy === 'default' ? { networkPolicy: config } : {}),
         }),
         ...warmPoolActivities,
       },
@@ -172,6 +185,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       await warmInformer?.stop();
     }
   } finally {
+    await provision?.close();
     metricsServer?.close();
     await client.connection.close();
     await connection.close();

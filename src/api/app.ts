@@ -21,7 +21,6 @@ import { createApiMetrics, requestTimer, type ApiMetrics } from './metrics.js';
 import { authenticateAndLimit, createApiLimits } from './rate-limit.js';
 import { registerSessionGauges } from './session-gauges.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { mountProvisionRoutes } from './provision-routes.js';
 import { createWarmPoolMetrics } from '../metrics/warm-pool.js';
 import {
   CreateSessionBodySchema,
@@ -221,7 +220,6 @@ export function createApp(options: AppOptions): express.Express {
     shutdown: options.shutdown,
   });
   mountCodecRoutes(app, { config, keys });
-  mountProvisionRoutes(app, { config, kube, logger });
 
   app.use(notFoundHandler);
   app.use(errorHandler);
