@@ -22,7 +22,7 @@ import {
 } from '../src/k8s/credentials-sync-identity.js';
 import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
 import { isOwnedByUser } from '../src/k8s/ownership.js';
-import { FailureType, isNotFound, toKubeFailure } from './errors.js';
+import { apiStatusOf, FailureType, httpStatusOf, isNotFound, toKubeFailure } from './errors.js';
 import { parseActivityInput, type BaseActivities } from './event-driven.js';
 import { EnsurePodOptionsSchema } from './inputs.js';
 import type { OwnedObjects } from './owned-objects.js';
@@ -45,7 +45,9 @@ export function ensureObjectActivities(
 
   /**
    * credentials-sync's ServiceAccount, Role (get/update of this Secret only) and RoleBinding, owned by the
-   * credentials Secret (see src/k8s/credentials-sync-identity.ts). Side by side: none needs another to exist.
+   * credentials Secret (see src/k8s/credentials-sync-identity.ts). The ServiceAccount and the Role side by
+   * side; the RoleBinding after the Role, because the apiserver authorizes a binding by reading the Role it
+   * grants (the worker holds no `bind` verb), and refuses it with 404 while that Role does not exist yet.
    */
   async function ensureCredentialsSyncIdentity(spec: SessionSpec, secret: k8s.V1Secret): Promise<void> {
     const name = credentialsSyncName(spec);
@@ -65,13 +67,14 @@ export function ensureObjectActivities(
         name,
         () => rbac.createNamespacedRole({ namespace, body: buildCredentialsSyncRole(spec, secret) }),
         () => rbac.readNamespacedRole({ name, namespace }),
-      ),
-      createOrAdopt(
-        spec,
-        'RoleBinding',
-        name,
-        () => rbac.createNamespacedRoleBinding({ namespace, body: buildCredentialsSyncRoleBinding(spec, secret) }),
-        () => rbac.readNamespacedRoleBinding({ name, namespace }),
+      ).then(() =>
+        createOrAdopt(
+          spec,
+          'RoleBinding',
+          name,
+          () => rbac.createNamespacedRoleBinding({ namespace, body: buildCredentialsSyncRoleBinding(spec, secret) }),
+          () => rbac.readNamespacedRoleBinding({ name, namespace }),
+        ),
       ),
     ]);
     const failed = made.find((m): m is PromiseRejectedResult => m.status === 'rejected');
@@ -168,11 +171,23 @@ export function ensureObjectActivities(
       const name = generation > 0 ? `${base}-g${generation}` : base;
       const body = buildSessionPod(spec);
       body.metadata = { ...body.metadata, name };
+      const create = () => core.createNamespacedPod({ namespace: spec.namespace, body });
       const { object: pod, adopted } = await createOrAdopt(
         spec,
         'Pod',
         name,
-        () => core.createNamespacedPod({ namespace: spec.namespace, body }),
+        // A session whose Secrets were made before credentials-sync had an identity (started by an earlier
+        // release, then its pod replaced) has no ServiceAccount, and the apiserver refuses a pod naming a
+        // missing one: the identity is made then, from the Secret that owns it, and the create repeated.
+        // Only on that refusal, so a normal start costs no extra calls.
+        () =>
+          create().catch(async (err: unknown) => {
+            if (spec.serviceAccountName !== undefined || !isMissingServiceAccount(err)) throw err;
+            const { credsSecret } = sessionObjectNames(spec.user, spec.sessionId);
+            const secret = await core.readNamespacedSecret({ name: credsSecret, namespace: spec.namespace });
+            await ensureCredentialsSyncIdentity(spec, secret);
+            return create();
+          }),
         () => core.readNamespacedPod({ name, namespace: spec.namespace }),
       );
       if (adopted && pod.metadata?.deletionTimestamp) {
@@ -197,4 +212,9 @@ export function ensureObjectActivities(
       );
     },
   };
+}
+
+/** The ServiceAccount admission plugin's refusal of a pod whose ServiceAccount does not exist. */
+function isMissingServiceAccount(err: unknown): boolean {
+  return httpStatusOf(err) === 403 && /error looking up service account/i.test(apiStatusOf(err).message ?? '');
 }

@@ -3,28 +3,16 @@
  * names, labels and uids but must not hold values: the reconciler finds orphaned session Secrets this way,
  * so the values of every session's credentials never enter the worker's memory in bulk.
  */
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 
 const METADATA_ONLY = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 
-type CallOptions = Parameters<k8s.CoreV1Api['listNamespacedSecret']>[1];
-
 /**
- * A per-call middleware that asks for metadata instead of the full objects. Promise-style: the object API
- * wraps it (its declared type names only the observable style it converts to).
+ * A per-call option that asks for metadata instead of the full objects: client-node's own header
+ * middleware, because the object API hands per-call middleware to its observable layer unwrapped (a
+ * promise-returning middleware fails there).
  */
-const metadataOnly = {
-  middleware: [
-    {
-      pre: async (context: k8s.RequestContext) => {
-        context.setHeaderParam('Accept', METADATA_ONLY);
-        return context;
-      },
-      post: async (context: k8s.ResponseContext) => context,
-    },
-  ],
-  middlewareMergeStrategy: 'append' as const,
-} as unknown as CallOptions;
+const metadataOnly = k8s.setHeaderOptions('Accept', METADATA_ONLY);
 
 export interface SecretMetadata {
   apiVersion?: string;

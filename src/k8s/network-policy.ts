@@ -48,19 +48,13 @@ export const PRIVATE_IPV4 = [
   '169.254.0.0/16',
 ];
 /**
- * Private IPv6, plus every prefix that carries an IPv4 address inside an IPv6 one: NAT64 (well-known and
- * local-use), 6to4 and IPv4-mapped. A NAT64 gateway or a dual-stack host turns `64:ff9b::a00:1` into
- * 10.0.0.1, so without them the IPv4 excepts above could be walked around.
+ * Private IPv6, plus every routed prefix that carries an IPv4 address inside an IPv6 one: NAT64 (well-known
+ * and local-use) and 6to4. A NAT64 gateway turns `64:ff9b::a00:1` into 10.0.0.1, so without them the IPv4
+ * excepts above could be walked around. IPv4-mapped addresses (`::ffff:0:0/96`) are not listed: they never
+ * leave the host as IPv6 (a dual-stack socket sends them as IPv4 packets, which the IPv4 excepts match),
+ * and the apiserver refuses them in an ipBlock.
  */
-export const PRIVATE_IPV6 = [
-  'fc00::/7',
-  'fe80::/10',
-  '::1/128',
-  '64:ff9b::/96',
-  '64:ff9b:1::/48',
-  '2002::/16',
-  '::ffff:0:0/96',
-];
+export const PRIVATE_IPV6 = ['fc00::/7', 'fe80::/10', '::1/128', '64:ff9b::/96', '64:ff9b:1::/48', '2002::/16'];
 
 export type NetworkPolicyOptions = Pick<
   Config,
