@@ -26,6 +26,8 @@ export async function listSecretMetadata(
   params: { namespace: string; labelSelector?: string; resourceVersion?: string },
 ): Promise<{ items: SecretMetadata[] }> {
   const list = await core.listNamespacedSecret(params, metadataOnly);
+  // A PartialObjectMetadataList with no items carries `items: null` (the generated type says otherwise).
+  const items: k8s.V1Secret[] = (list.items as k8s.V1Secret[] | null) ?? [];
   // Dropped again here in case an apiserver ignored the Accept header: the values are never passed on.
-  return { items: list.items.map(({ apiVersion, kind, metadata }) => ({ apiVersion, kind, metadata })) };
+  return { items: items.map(({ apiVersion, kind, metadata }) => ({ apiVersion, kind, metadata })) };
 }
