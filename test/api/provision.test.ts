@@ -10,7 +10,8 @@ import request from 'supertest';
 import { createSessionActivities } from '../../activities/index.js';
 import { claimWarmPod } from '../../activities/warm-claim.js';
 import { createWarmPoolActivities } from '../../activities/warm-pool.js';
-import { LOG_REDACT_PATHS } from '../../src/api/app.js';
+import { ApiKeyStore } from '../../src/api/auth.js';
+import { LOG_REDACT_PATHS, createApp } from '../../src/api/app.js';
 import { createProvisionApp } from '../../src/api/provision-server.js';
 import { PROVISION_PATH } from '../../src/api/provision-routes.js';
 import { loadConfig } from '../../src/config.js';
@@ -155,7 +156,15 @@ test('concurrent fetches with the right token deliver the credentials once', asy
 });
 
 test("the API reports each pool's available and claimed pods on /metrics", async () => {
-  const res = await request(app).get('/metrics');
+  // The gauges are the API's (it lists warm pods); the provisioning listener serves nothing else.
+  const api = createApp({
+    config,
+    client,
+    kube,
+    keys: new ApiKeyStore({ keys: [] }),
+    logger: pino({ level: 'silent' }),
+  });
+  const res = await request(api).get('/metrics');
   expect(res.status).toBe(200);
   expect(res.text).toContain(`warm_pool_pods{pool="${profile.name}",state="available"} 1`);
   expect(res.text).toContain(`warm_pool_pods{pool="${profile.name}",state="claimed"} 2`);
