@@ -105,3 +105,27 @@ test('ensuring it again adopts it, and the session cleanup removes it', async ()
   expect(await status(adminRbac.readNamespacedRole({ name, namespace }))).toBe(404);
   expect(await status(adminRbac.readNamespacedRoleBinding({ name, namespace }))).toBe(404);
 });
+
+test("a session whose Secrets predate its identity (an earlier release's) still gets its pod, and the identity with it", async () => {
+  const legacy = testSessionSpec({ user: `legacy-${uniqueSuffix()}@example.com` });
+  const name = credentialsSyncName(legacy);
+  try {
+    await acts.ensureCredentialsSecret(legacy);
+    await acts.ensureMcpSecret(legacy);
+    await acts.ensureSessionConfigMap(legacy);
+    // As an earlier release left it: the Secrets, no ServiceAccount, Role or RoleBinding.
+    await Promise.all([
+      admin.deleteNamespacedServiceAccount({ name, namespace }),
+      adminRbac.deleteNamespacedRole({ name, namespace }),
+      adminRbac.deleteNamespacedRoleBinding({ name, namespace }),
+    ]);
+    const pod = await acts.ensureSessionPod(legacy);
+    expect(pod.podName).toBe(sessionObjectNames(legacy.user, legacy.sessionId).pod);
+    expect(await status(admin.readNamespacedServiceAccount({ name, namespace }))).toBe(200);
+    expect(await status(adminRbac.readNamespacedRole({ name, namespace }))).toBe(200);
+    expect(await status(adminRbac.readNamespacedRoleBinding({ name, namespace }))).toBe(200);
+  } finally {
+    await acts.deleteSessionObjects(legacy, { deletePvc: true });
+    await removeSessionObjects(legacy);
+  }
+});
