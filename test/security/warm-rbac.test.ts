@@ -44,7 +44,7 @@ afterAll(async () => {
   await client?.connection.close();
 });
 
-test('with deploy/base/rbac.yaml the worker fills a pool and claims a warm pod, and the API delivers its credentials once', async () => {
+test('with deploy/base/rbac.yaml the worker fills a pool and claims a warm pod, and its provisioning listener delivers the credentials once', async () => {
   const silent = pino({ level: 'silent' });
   const warm = createWarmPoolActivities({ clients: kube, provisionUrl: 'http://127.0.0.1/x', logger: silent });
   const [podName] = (await warm.reconcileWarmPool(profile, 1)).created;
