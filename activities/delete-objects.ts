@@ -3,6 +3,7 @@
  * asked, and any warm pod it claimed. Only the session's own objects go; a 404 counts as done.
  */
 import type * as k8s from '@kubernetes/client-node';
+import { credentialsSyncName } from '../src/k8s/credentials-sync-identity.js';
 import type { KubeClients } from '../src/k8s/client.js';
 import { sessionObjectNames } from '../src/k8s/names.js';
 import type { BaseActivities } from './event-driven.js';
@@ -13,10 +14,12 @@ import { deleteSessionWarmPods } from './warm-claim.js';
 export function deleteObjectsActivity(
   core: KubeClients['core'],
   { deleteOwned }: OwnedObjects,
+  rbac: k8s.RbacAuthorizationV1Api,
 ): Pick<BaseActivities, 'deleteSessionObjects'> {
   return {
     async deleteSessionObjects(spec, { deletePvc }) {
       const names = sessionObjectNames(spec.user, spec.sessionId);
+      const credsync = credentialsSyncName(spec);
       const namespace = spec.namespace;
       const deleted: string[] = [];
       const targets: Array<
@@ -45,6 +48,25 @@ export function deleteObjectsActivity(
           names.mcpSecret,
           () => core.readNamespacedSecret({ name: names.mcpSecret, namespace }),
           (body) => core.deleteNamespacedSecret({ name: names.mcpSecret, namespace, body }),
+        ],
+        // credentials-sync's identity: its Secret's garbage collection would remove it too, but only later.
+        [
+          'RoleBinding',
+          credsync,
+          () => rbac.readNamespacedRoleBinding({ name: credsync, namespace }),
+          (body) => rbac.deleteNamespacedRoleBinding({ name: credsync, namespace, body }),
+        ],
+        [
+          'Role',
+          credsync,
+          () => rbac.readNamespacedRole({ name: credsync, namespace }),
+          (body) => rbac.deleteNamespacedRole({ name: credsync, namespace, body }),
+        ],
+        [
+          'ServiceAccount',
+          credsync,
+          () => core.readNamespacedServiceAccount({ name: credsync, namespace }),
+          (body) => core.deleteNamespacedServiceAccount({ name: credsync, namespace, body }),
         ],
       ];
       let retainedPvc: string | undefined;

@@ -3,7 +3,7 @@
  * provisionSession (./event-driven.ts) is built of. The workflow calls ensureSessionPod and
  * ensureSessionService itself (a recovery, a resume); the others only through provisionSession.
  */
-import type * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KubeClients } from '../src/k8s/client.js';
 import { USER_ANNOTATION, USER_LABEL } from '../src/k8s/labels.js';
@@ -15,9 +15,15 @@ import {
   buildSessionPvc,
   buildSessionService,
 } from '../src/k8s/manifests.js';
+import {
+  buildCredentialsSyncRole,
+  buildCredentialsSyncRoleBinding,
+  buildCredentialsSyncServiceAccount,
+  credentialsSyncName,
+} from '../src/k8s/credentials-sync-identity.js';
 import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
 import { isOwnedByUser } from '../src/k8s/ownership.js';
-import { isNotFound, toKubeFailure } from './errors.js';
+import { apiStatusOf, httpStatusOf, isNotFound, toKubeFailure } from './errors.js';
 import { EnsurePodOptionsSchema, FailureType } from '../workflows/contract/activities.js';
 import type { SessionSpec } from '../workflows/contract/spec.js';
 import { parseActivityInput, type BaseActivities } from './event-driven.js';
@@ -41,19 +47,62 @@ type EnsureKeys =
   | 'ensureSessionService';
 
 export function ensureObjectActivities(
-  core: KubeClients['core'],
+  clients: Pick<KubeClients, 'core' | 'kc'>,
   { createOrAdopt }: OwnedObjects,
 ): Pick<BaseActivities, EnsureKeys> {
+  const { core } = clients;
+  const rbac = clients.kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+
+  /**
+   * credentials-sync's ServiceAccount, Role (get/update of this Secret only) and RoleBinding, owned by the
+   * credentials Secret (see src/k8s/credentials-sync-identity.ts). The ServiceAccount and the Role side by
+   * side; the RoleBinding after the Role, because the apiserver authorizes a binding by reading the Role it
+   * grants (the worker holds no `bind` verb), and refuses it with 404 while that Role does not exist yet.
+   */
+  async function ensureCredentialsSyncIdentity(spec: SessionSpec, secret: k8s.V1Secret): Promise<void> {
+    const name = credentialsSyncName(spec);
+    const namespace = spec.namespace;
+    const made = await Promise.allSettled([
+      createOrAdopt(
+        spec,
+        'ServiceAccount',
+        name,
+        () =>
+          core.createNamespacedServiceAccount({ namespace, body: buildCredentialsSyncServiceAccount(spec, secret) }),
+        () => core.readNamespacedServiceAccount({ name, namespace }),
+      ),
+      createOrAdopt(
+        spec,
+        'Role',
+        name,
+        () => rbac.createNamespacedRole({ namespace, body: buildCredentialsSyncRole(spec, secret) }),
+        () => rbac.readNamespacedRole({ name, namespace }),
+      ).then(() =>
+        createOrAdopt(
+          spec,
+          'RoleBinding',
+          name,
+          () => rbac.createNamespacedRoleBinding({ namespace, body: buildCredentialsSyncRoleBinding(spec, secret) }),
+          () => rbac.readNamespacedRoleBinding({ name, namespace }),
+        ),
+      ),
+    ]);
+    const failed = made.find((m): m is PromiseRejectedResult => m.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
   return {
     async ensureCredentialsSecret(spec) {
       const { credsSecret: name } = sessionObjectNames(spec.user, spec.sessionId);
-      await createOrAdopt(
+      const { object: secret } = await createOrAdopt(
         spec,
         'Secret',
         name,
         () => core.createNamespacedSecret({ namespace: spec.namespace, body: buildCredentialsSecret(spec) }),
         () => core.readNamespacedSecret({ name, namespace: spec.namespace }),
       );
+      // With the Secret, since the pod (which names the ServiceAccount) is created once the Secrets exist.
+      await ensureCredentialsSyncIdentity(spec, secret);
     },
 
     async ensureMcpSecret(spec) {
@@ -132,11 +181,23 @@ export function ensureObjectActivities(
       const name = generation > 0 ? `${base}-g${generation}` : base;
       const body = buildSessionPod(spec);
       body.metadata = { ...body.metadata, name };
+      const create = () => core.createNamespacedPod({ namespace: spec.namespace, body });
       const { object: pod, adopted } = await createOrAdopt(
         spec,
         'Pod',
         name,
-        () => core.createNamespacedPod({ namespace: spec.namespace, body }),
+        // A session whose Secrets were made before credentials-sync had an identity (started by an earlier
+        // release, then its pod replaced) has no ServiceAccount, and the apiserver refuses a pod naming a
+        // missing one: the identity is made then, from the Secret that owns it, and the create repeated.
+        // Only on that refusal, so a normal start costs no extra calls.
+        () =>
+          create().catch(async (err: unknown) => {
+            if (spec.serviceAccountName !== undefined || !isMissingServiceAccount(err)) throw err;
+            const { credsSecret } = sessionObjectNames(spec.user, spec.sessionId);
+            const secret = await core.readNamespacedSecret({ name: credsSecret, namespace: spec.namespace });
+            await ensureCredentialsSyncIdentity(spec, secret);
+            return create();
+          }),
         () => core.readNamespacedPod({ name, namespace: spec.namespace }),
       );
       if (adopted && pod.metadata?.deletionTimestamp) {
@@ -161,4 +222,9 @@ export function ensureObjectActivities(
       );
     },
   };
+}
+
+/** The ServiceAccount admission plugin's refusal of a pod whose ServiceAccount does not exist. */
+function isMissingServiceAccount(err: unknown): boolean {
+  return httpStatusOf(err) === 403 && /error looking up service account/i.test(apiStatusOf(err).message ?? '');
 }

@@ -7,33 +7,11 @@
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { httpStatusOf } from '../src/k8s/api-errors.js';
+// The failure types are part of the Temporal contract: retry policies and workflows match on them.
+import { FailureType } from '../workflows/contract/activities.js';
 
 export { httpStatusOf, isConflict, isNotFound } from '../src/k8s/api-errors.js';
-
-/** The `type` of every ApplicationFailure the session activities throw, for `nonRetryableErrorTypes` and for callers. */
-export const FailureType = {
-  /** 400 or 422: the object we sent is invalid (often a bad value in the session spec). */
-  Invalid: 'KubernetesInvalid',
-  /** 401: the worker's credentials are not accepted. */
-  Unauthorized: 'KubernetesUnauthorized',
-  /** 403: RBAC or an admission policy (e.g. Pod Security) refused the request. */
-  Forbidden: 'KubernetesForbidden',
-  /** 404 on an object that had to exist. */
-  NotFound: 'KubernetesNotFound',
-  /** 409, 429, 5xx, timeouts, network errors: retried by Temporal. */
-  Transient: 'KubernetesTransient',
-  /** An object with the session's name exists but belongs to another session (or to nobody). */
-  ForeignObjectConflict: 'ForeignObjectConflict',
-  /** `spec.pvc.existingClaimName` names a claim that does not exist. */
-  PvcNotFound: 'PvcNotFound',
-  /** `spec.pvc.existingClaimName` names a claim that is not labelled as the session user's. */
-  PvcNotOwned: 'PvcNotOwned',
-  /** The pod did not become Ready in time; the message is a diagnosis. */
-  PodStartTimeout: 'PodStartTimeout',
-  /** The pod failed or was deleted while the session waited for it. */
-  PodFailed: 'PodFailed',
-} as const;
-export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+export { FailureType };
 
 /** What an activity was doing when a call failed, so the failure names the object and the verb. */
 export interface KubeOperation {

@@ -7,6 +7,7 @@
  * and the provisioning, deletion-request, diagnosis and quota activities built on them (./event-driven.ts).
  * The pod's Ready and its going are reported by the worker's informers as signals, not waited for here.
  */
+import * as k8s from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { KubeClients } from '../src/k8s/client.js';
 import { deleteObjectsActivity } from './delete-objects.js';
@@ -44,9 +45,9 @@ export function createSessionActivities(deps: SessionActivitiesDeps): SessionObj
   const objects = ownedObjects(core, log);
 
   const base: BaseActivities = {
-    ...ensureObjectActivities(core, objects),
+    ...ensureObjectActivities(clients, objects),
     ...podCheckActivity(core),
-    ...deleteObjectsActivity(core, objects),
+    ...deleteObjectsActivity(core, objects, clients.kc.makeApiClient(k8s.RbacAuthorizationV1Api)),
   };
   const all: SessionObjectActivities = {
     ...base,

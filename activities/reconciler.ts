@@ -10,6 +10,8 @@ import type { Client } from '@temporalio/client';
 import { pino, type Logger } from 'pino';
 import { LedgerSchema, QUOTA_LEDGER_COMPONENT } from '../src/k8s/quota-ledger.js';
 import type { KubeClients } from '../src/k8s/client.js';
+import { listSecretMetadata } from '../src/k8s/metadata-list.js';
+import { ensureSessionNetworkPolicies, type NetworkPolicyOptions } from '../src/k8s/network-policy.js';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, SESSION_POD_SELECTOR } from '../src/k8s/labels.js';
 import type { LedgerReconcileResult, ReconcilerActivities } from '../workflows/contract/activities.js';
 import { signalPodLost } from '../src/k8s/pod-informer.js';
@@ -34,6 +36,11 @@ export interface ReconcilerActivitiesDeps {
   taskQueue: string;
   metrics?: WorkerMetrics;
   logger?: Logger;
+  /**
+   * The session namespace's NetworkPolicies to keep in place (AGENTAPI_K8S_SESSION_NETWORK_POLICY=default):
+   * every run restores a deleted or altered one, so isolation is back within one reconciler interval.
+   */
+  networkPolicy?: NetworkPolicyOptions;
 }
 
 /** Kind of the quota ledger ConfigMaps in metrics and audit lines. */
@@ -89,7 +96,7 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps): Reco
       input.selector ? core.listNamespacedPod(fromCache) : undefined,
       core.listNamespacedService(fromCache),
       core.listNamespacedConfigMap(fromCache),
-      core.listNamespacedSecret(fromCache),
+      listSecretMetadata(core, fromCache),
       core.listNamespacedPersistentVolumeClaim(fromCache),
     ]);
     const pods = narrowedPods ?? {
@@ -160,10 +167,24 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps): Reco
     }
   }
 
+  async function restoreNetworkPolicies(namespace: string): Promise<void> {
+    const options = deps.networkPolicy;
+    if (!options || options.sessionNamespace !== namespace) return;
+    const outcomes = await ensureSessionNetworkPolicies(deps.clients.kc, options);
+    const restored = Object.entries(outcomes).filter(([, outcome]) => outcome === 'created' || outcome === 'updated');
+    for (const [name, outcome] of restored) {
+      log.warn(
+        { audit: true, action: 'reconciler.restore-network-policy', namespace, name, outcome },
+        'session NetworkPolicy was missing or altered; restored',
+      );
+    }
+  }
+
   return {
     /** Deletes (or, dry-run, reports) orphaned session objects and expired retained claims. */
     async reconcileSessionObjects(rawInput: ReconcileInput): Promise<ReconcileAction[]> {
       const input = ReconcileInputSchema.parse(rawInput);
+      await restoreNetworkPolicies(input.namespace);
       const [{ objects, mounted }, running] = await Promise.all([observe(input), listRunningSessions(deps.temporal)]);
       await checkPodsOfRunningSessions(objects, running);
       const live = await liveness(

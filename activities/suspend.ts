@@ -6,7 +6,6 @@
 import type * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { Config } from '../src/config.js';
 import type { KubeClients } from '../src/k8s/client.js';
 import { AGENT_PORT } from '../src/k8s/manifests.js';
@@ -14,6 +13,7 @@ import { sessionObjectNames } from '../src/k8s/names.js';
 import { isOwnedBySession } from '../src/k8s/ownership.js';
 import { moveLedgerEntry } from '../src/k8s/suspend-ledger.js';
 import { QuotaEntryRefSchema, type SuspendActivities, type SuspendRef } from '../workflows/contract/activities.js';
+import { fetchAgentStatus } from './agent-status.js';
 import { isNotFound, toKubeFailure } from './errors.js';
 
 /** How long the idle check waits for the agent's `/status`; a slow agent is a busy one. */
@@ -24,8 +24,6 @@ export interface SuspendActivitiesDeps {
   config: Pick<Config, 'apiMaxSessionsPerUser' | 'maxSuspendedPerUser' | 'proxyUpstreamOverride'>;
   logger: Logger;
 }
-
-const AgentStatusSchema = z.object({ status: z.string() });
 
 export function createSuspendActivities(deps: SuspendActivitiesDeps): SuspendActivities {
   const { core } = deps.clients;
@@ -90,10 +88,7 @@ export function createSuspendActivities(deps: SuspendActivitiesDeps): SuspendAct
         config.proxyUpstreamOverride ??
         `http://${sessionObjectNames(ref.user, ref.sessionId).service}.${ref.namespace}.svc:${AGENT_PORT}`;
       try {
-        const res = await fetch(new URL('/status', base), { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
-        if (!res.ok) return { status: 'unreachable' };
-        const body = AgentStatusSchema.safeParse(await res.json());
-        return { status: body.success ? body.data.status : 'unreachable' };
+        return await fetchAgentStatus(base, AbortSignal.timeout(STATUS_TIMEOUT_MS));
       } catch (err) {
         log.info({ sessionId: ref.sessionId, err: String(err) }, 'agent status unavailable; not idle');
         return { status: 'unreachable' };

@@ -18,6 +18,7 @@ import { startSecretsReader } from '../activities/start-secrets.js';
 import { createSuspendActivities } from '../activities/suspend.js';
 import { createReconcilerActivities } from '../activities/reconciler.js';
 import { createWarmPoolActivities } from '../activities/warm-pool.js';
+import { startProvisionServer, type ProvisionServer } from './api/provision-server.js';
 import { createKubeClients, type KubeClients } from './k8s/client.js';
 import { startLeaderInformers } from './k8s/leader-informers.js';
 import { startWarmPodInformer } from './k8s/warm-pod-informer.js';
@@ -27,7 +28,7 @@ import { loadConfig, type Config } from './config.js';
 import { createTemporalClient } from './temporal/client.js';
 import { createDataConverter } from './temporal/codec.js';
 import { temporalConnectionOptions } from './temporal/connection-options.js';
-import { ensureSessionNetworkPolicy } from './k8s/network-policy.js';
+import { ensureSessionNetworkPolicies } from './k8s/network-policy.js';
 import { sessionActivityInterceptors } from './temporal/worker-interceptors.js';
 import { initTelemetry, temporalWorkerPlugins } from './telemetry.js';
 import { ensureReconcilerSchedule } from './temporal/reconciler-schedule.js';
@@ -70,8 +71,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const dataConverter = createDataConverter(config);
 
   if (config.networkPolicy === 'default') {
-    const outcome = await ensureSessionNetworkPolicy(kubeClients.kc, config);
-    log.info({ outcome, namespace: config.sessionNamespace }, 'session NetworkPolicy ensured');
+    const outcome = await ensureSessionNetworkPolicies(kubeClients.kc, config);
+    log.info({ outcome, namespace: config.sessionNamespace }, 'session NetworkPolicies ensured');
   }
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   // The informer signals workflows through a client with the same codec, so the signal payload is
@@ -89,7 +90,18 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     config.workerMetricsPort !== undefined
       ? await serveWorkerMetrics(metrics.registry, config.workerMetricsHost, config.workerMetricsPort, () => ready)
       : undefined;
+  let provision: ProvisionServer | undefined;
   try {
+    // Claimed warm pods fetch their credentials here: the worker may read session Secrets, the API may not.
+    if (config.provisionPort !== undefined) {
+      provision = await startProvisionServer({
+        config,
+        kube: kubeClients,
+        logger: log.child({ component: 'provision' }),
+        host: config.provisionHost,
+        port: config.provisionPort,
+      });
+    }
     if (config.reconcilerEnabled) await ensureReconcilerSchedule(client, config);
     const warmPoolActivities = createWarmPoolActivities({
       clients: kubeClients,
@@ -138,6 +150,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
           taskQueue: config.temporalTaskQueue,
           metrics,
           logger: log.child({ component: 'reconciler' }),
+          ...(config.networkPolicy === 'default' ? { networkPolicy: config } : {}),
         }),
         // The pool workflow's one activity; the claims are called in-process (the API, provisioning).
         reconcileWarmPool: warmPoolActivities.reconcileWarmPool,
@@ -196,6 +209,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       await warmInformer?.stop();
     }
   } finally {
+    await provision?.close();
     metricsServer?.close();
     await client.connection.close();
     await connection.close();

@@ -47,11 +47,14 @@ export const ExecBodySchema = z
       .min(1)
       .max(256)
       .openapi({ description: 'argv of the command (no shell unless you run one)', example: ['ls', '-la'] }),
+    // The sidecars are not the user's: credentials-sync holds the session's Kubernetes token, so exec reaches
+    // the agent's container alone (logs may still name any container).
     container: z
       .string()
       .regex(CONTAINER_NAME, 'must be a container name')
+      .refine((name) => name === 'claude-code', 'exec reaches the agent container (claude-code) only')
       .optional()
-      .openapi({ description: 'Container of the session pod (default: claude-code)' }),
+      .openapi({ description: 'Container of the session pod: only the agent, claude-code (the default)' }),
     timeout_seconds: z
       .number()
       .int()

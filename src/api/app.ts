@@ -23,7 +23,6 @@ import { registerSessionGauges } from './session-gauges.js';
 import { requestLogSerializers } from './request-log.js';
 import { StreamKeyGuard } from './stream-guard.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { mountProvisionRoutes } from './provision-routes.js';
 import { createWarmPoolMetrics } from '../metrics/warm-pool.js';
 import {
   CreateSessionBodySchema,
@@ -237,7 +236,6 @@ export function createApp(options: AppOptions): express.Express {
     streams,
   });
   mountCodecRoutes(app, { config, keys, auth, limits });
-  mountProvisionRoutes(app, { config, kube, logger });
 
   app.use(notFoundHandler);
   app.use(errorHandler);

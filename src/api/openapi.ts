@@ -6,7 +6,6 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { z } from 'zod';
 import { registerAccessPaths } from './access-openapi.js';
 import { registerCodecPaths } from './codec-openapi.js';
-import { registerProvisionPaths } from './provision-openapi.js';
 import {
   CreateSessionBodySchema,
   CreateSessionQuerySchema,
@@ -143,7 +142,6 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     },
   });
   registerAccessPaths(registry, security);
-  registerProvisionPaths(registry);
   registry.registerPath({
     method: 'get',
     path: '/health',

@@ -1,11 +1,14 @@
-/** `/openapi.json` entry of the warm pods' once-only provisioning endpoint. */
-import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+/**
+ * The provisioning listener's own OpenAPI document (its `GET /openapi.json`): the endpoint is not part of the
+ * public API's document because it is not on the public API's listener.
+ */
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { ErrorSchema } from './schemas.js';
 import { PROVISION_PATH, ProvisionRequestSchema, ProvisionResponseSchema } from './provision-routes.js';
 
 const error = (description: string) => ({ description, content: { 'application/json': { schema: ErrorSchema } } });
 
-export function registerProvisionPaths(registry: OpenAPIRegistry): void {
+function registerProvisionPaths(registry: OpenAPIRegistry): void {
   const podToken = registry.registerComponent('securitySchemes', 'warmPodToken', {
     type: 'http',
     scheme: 'bearer',
@@ -31,5 +34,20 @@ export function registerProvisionPaths(registry: OpenAPIRegistry): void {
       ),
       410: error('ALREADY_PROVISIONED: the pod fetched its provisioning before'),
     },
+  });
+}
+
+export function buildProvisionOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generateDocument']> {
+  const registry = new OpenAPIRegistry();
+  registerProvisionPaths(registry);
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'session-orchestrator provisioning',
+      version: '1.0.0',
+      description:
+        "The worker's provisioning listener (WORKER_PROVISION_PORT): claimed warm pods fetch their session's credentials here, once.",
+    },
+    servers: [{ url: '/' }],
   });
 }

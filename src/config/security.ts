@@ -19,6 +19,11 @@ const schema = {
     'session-orchestrator',
     'Namespace whose orchestrator pods may reach session pods on :9000',
   )]: z.string().min(1).default('session-orchestrator'),
+  [doc(
+    `${S}DNS_NAMESPACE`,
+    'kube-system',
+    'Namespace of the cluster DNS pods (label k8s-app=kube-dns) session pods may query; no other namespace',
+  )]: z.string().min(1).default('kube-system'),
   [doc(`${S}MONITORING_NAMESPACE`, 'monitoring', 'Namespace allowed to scrape the session metrics port')]: z
     .string()
     .min(1)
@@ -89,6 +94,7 @@ function read(e: ParsedEnv) {
     networkPolicy: e[`${S}NETWORK_POLICY`] as 'default' | 'none',
     orchestratorNamespace: e[`${S}ORCHESTRATOR_NAMESPACE`] as string,
     monitoringNamespace: e[`${S}MONITORING_NAMESPACE`] as string,
+    dnsNamespace: e[`${S}DNS_NAMESPACE`] as string,
     clusterCidrs: e[`${S}CLUSTER_CIDRS`] as string[],
     egressAllowCidrs: e[`${S}EGRESS_ALLOW_CIDRS`] as string[],
     maxPvcSize: e[`${S}MAX_PVC_SIZE`] as string,

@@ -13,10 +13,24 @@ const schema = {
   [doc(`${S}WARM_POOLS_FILE`, '(none)', 'YAML or JSON file of further warm pool profiles')]: optionalString,
   [doc(`${S}WARM_POOL_RESYNC`, '30', 'Seconds between warm pool checks; bounds how late a lost warm pod is replaced')]:
     seconds(30),
-  [doc(`${S}WARM_PROVISION_URL`, '(the API Service)', 'URL claimed warm pods fetch their session credentials from')]: z
+  [doc(
+    `${S}WARM_PROVISION_URL`,
+    '(the provisioning Service)',
+    "URL claimed warm pods fetch their session credentials from: the worker's provisioning listener",
+  )]: z
     .string()
     .url()
-    .default('http://session-orchestrator-api.session-orchestrator.svc/internal/v1/provision'),
+    .default('http://session-orchestrator-provision.session-orchestrator.svc:8081/internal/v1/provision'),
+  [doc(
+    'WORKER_PROVISION_HOST',
+    '0.0.0.0',
+    "Address of the worker's provisioning listener (warm pods only; never on the API's listener)",
+  )]: z.string().min(1).default('0.0.0.0'),
+  [doc(
+    'WORKER_PROVISION_PORT',
+    '(off)',
+    "Port of the worker's provisioning listener, where claimed warm pods fetch their credentials; unset: no listener",
+  )]: z.coerce.number().int().min(0).max(65535).optional(),
 };
 
 function read(e: ParsedEnv) {
@@ -26,6 +40,8 @@ function read(e: ParsedEnv) {
     warmPoolsFile: e[`${S}WARM_POOLS_FILE`] as string | undefined,
     warmPoolReconcileSeconds: e[`${S}WARM_POOL_RESYNC`] as number,
     warmPoolProvisionUrl: e[`${S}WARM_PROVISION_URL`] as string,
+    provisionHost: e.WORKER_PROVISION_HOST as string,
+    provisionPort: e.WORKER_PROVISION_PORT as number | undefined,
   };
 }
 

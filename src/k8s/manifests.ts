@@ -6,6 +6,12 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { SessionSpec, StorageBounds } from '../../workflows/contract/spec.js';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, USER_ANNOTATION, USER_LABEL } from './labels.js';
+import {
+  CREDENTIALS_SYNC_TOKEN_DIR,
+  CREDENTIALS_SYNC_TOKEN_VOLUME,
+  credentialsSyncName,
+  credentialsSyncTokenVolume,
+} from './credentials-sync-identity.js';
 import { sessionObjectNames, userLabelValue } from './names.js';
 
 export const AGENT_PORT = 9000;
@@ -149,12 +155,15 @@ function sidecars(spec: SessionSpec, credsSecretName: string): k8s.V1Container[]
         { name: 'WATCH_FILE', value: `${HOME}/.claude/credentials.json` },
         { name: 'SECRET_NAME', value: credsSecretName },
         { name: 'SECRET_NAMESPACE', value: spec.namespace },
+        { name: 'KUBERNETES_TOKEN_DIR', value: CREDENTIALS_SYNC_TOKEN_DIR },
       ],
       resources: SIDECAR_RESOURCES,
       securityContext: restrictedContainerSecurity,
       volumeMounts: [
         { name: 'workspace', mountPath: `${HOME}/.claude` },
         { name: 'tmp', mountPath: '/tmp' },
+        // The sidecar's own token (see ./credentials-sync-identity.ts); no other container mounts it.
+        { name: CREDENTIALS_SYNC_TOKEN_VOLUME, mountPath: CREDENTIALS_SYNC_TOKEN_DIR, readOnly: true },
       ],
     },
   ];
@@ -232,8 +241,10 @@ export function buildSessionPod(spec: SessionSpec): k8s.V1Pod {
     kind: 'Pod',
     metadata: metadata(spec, names.pod),
     spec: {
-      ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
-      // The agent needs no Kubernetes API access unless an operator grants a service account.
+      // The session's own identity (credentials-sync's), unless an operator grants the agent a service account.
+      serviceAccountName: spec.serviceAccountName ?? credentialsSyncName(spec),
+      // The agent needs no Kubernetes API access unless an operator grants a service account: the session's
+      // own token reaches credentials-sync alone, through its projected volume.
       automountServiceAccountToken: spec.serviceAccountName !== undefined,
       // Service links would list every other session's Service host and port in this pod's environment.
       enableServiceLinks: false,
@@ -264,6 +275,7 @@ export function buildSessionPod(spec: SessionSpec): k8s.V1Pod {
           : { name: 'workspace', emptyDir: scratch },
         { name: 'mcp-servers', secret: { secretName: names.mcpSecret } },
         { name: 'tmp', emptyDir: scratch },
+        credentialsSyncTokenVolume(),
       ],
     },
   };

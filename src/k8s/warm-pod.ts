@@ -124,6 +124,8 @@ export function buildWarmPod(
       containers: [{ ...main!, env: [...(main!.env ?? []), ...provisionEnv] }, ...rest],
       initContainers: spec.initContainers?.map((c) => stripUserSecrets(c, secretVolumes)),
       volumes: (spec.volumes ?? []).filter((v) => !secretVolumes.has(v.name)),
+      // A session's own identity (credentials-sync's ServiceAccount) does not exist before there is a session.
+      serviceAccountName: t.serviceAccountName,
       // The per-user spread of session pods cannot apply before there is a user.
       affinity: t.placement.affinity as k8s.V1Affinity | undefined,
     },

@@ -1,7 +1,7 @@
 /**
  * Credentials delivery to a claimed warm pod through POST /internal/v1/provision, on the real stack: real
  * warm pods and token Secrets made by the reconcile activity, a real claim, the session's real Secrets made
- * by the session activities, and the real Express app.
+ * by the session activities, and the worker's provisioning listener (its Express app).
  */
 import { Writable } from 'node:stream';
 import type { Client } from '@temporalio/client';
@@ -12,6 +12,7 @@ import { claimWarmPod } from '../../activities/warm-claim.js';
 import { createWarmPoolActivities } from '../../activities/warm-pool.js';
 import { ApiKeyStore } from '../../src/api/auth.js';
 import { LOG_REDACT_PATHS, createApp } from '../../src/api/app.js';
+import { createProvisionApp } from '../../src/api/provision-server.js';
 import { PROVISION_PATH } from '../../src/api/provision-routes.js';
 import { loadConfig } from '../../src/config.js';
 import { PROVISION_TOKEN_KEY, warmPodNames } from '../../src/k8s/warm-pod.js';
@@ -44,7 +45,7 @@ const spec = testSessionSpec({
 });
 let client: Client;
 let logText = '';
-let app: ReturnType<typeof createApp>;
+let app: ReturnType<typeof createProvisionApp>;
 
 async function tokenOf(podName: string): Promise<string> {
   const suffix = podName.slice(`warm-${profile.name}-`.length);
@@ -69,7 +70,7 @@ beforeAll(async () => {
       },
     }),
   );
-  app = createApp({ config, client, kube, keys: new ApiKeyStore({ keys: [] }), logger });
+  app = createProvisionApp({ config, kube, logger });
   await warm.reconcileWarmPool(profile, 3);
   await untilReadyAvailable(profile.name, 3);
   await sessionActs.ensureCredentialsSecret(spec);
@@ -155,7 +156,15 @@ test('concurrent fetches with the right token deliver the credentials once', asy
 });
 
 test("the API reports each pool's available and claimed pods on /metrics", async () => {
-  const res = await request(app).get('/metrics');
+  // The gauges are the API's (it lists warm pods); the provisioning listener serves nothing else.
+  const api = createApp({
+    config,
+    client,
+    kube,
+    keys: new ApiKeyStore({ keys: [] }),
+    logger: pino({ level: 'silent' }),
+  });
+  const res = await request(api).get('/metrics');
   expect(res.status).toBe(200);
   expect(res.text).toContain(`warm_pool_pods{pool="${profile.name}",state="available"} 1`);
   expect(res.text).toContain(`warm_pool_pods{pool="${profile.name}",state="claimed"} 2`);

@@ -78,11 +78,14 @@ beforeAll(() => {
   kubeconform = toolPath('kubeconform');
   schemaDir = mkdtempSync(join(tmpdir(), 'so-schemas-'));
   writeSchemas(schemaDir);
-  // The orchestrator's namespace must exist for a dry-run of its objects (a dry-run creates nothing).
-  try {
-    kubectl(['get', 'namespace', NAMESPACE]);
-  } catch {
-    kubectl(['create', 'namespace', NAMESPACE]);
+  // The orchestrator's and Temporal's namespaces must exist for a dry-run of their objects (a dry-run
+  // creates nothing).
+  for (const namespace of [NAMESPACE, 'temporal']) {
+    try {
+      kubectl(['get', 'namespace', namespace]);
+    } catch {
+      kubectl(['create', 'namespace', namespace]);
+    }
   }
   for (const overlay of OVERLAYS)
     rendered.set(overlay, kubectl(['kustomize', join(repoRoot, 'deploy', 'overlays', overlay)]));
@@ -175,8 +178,35 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const rules = admitting.flatMap(
       (p) => (p.spec as { ingress?: { from: unknown[]; ports: { port: string }[] }[] }).ingress ?? [],
     );
-    expect(rules.flatMap((r) => r.ports.map((port) => port.port)).sort()).toEqual(['metrics', 'sdk-metrics']);
+    expect(rules.flatMap((r) => r.ports.map((port) => port.port)).sort()).toEqual([
+      'metrics',
+      'provision',
+      'sdk-metrics',
+    ]);
     expect(JSON.stringify(rules.flatMap((r) => r.from))).toContain('"kubernetes.io/metadata.name":"monitoring"');
+    // The provisioning port admits warm pods of the session namespace, and nothing else.
+    const provision = rules.filter((r) => r.ports.some((port) => port.port === 'provision'));
+    expect(provision.flatMap((r) => r.from)).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'agentapi-sessions' } },
+        podSelector: {
+          matchLabels: { app: 'agentapi-session' },
+          matchExpressions: [{ key: 'agentapi.proxy/warm-pool', operator: 'Exists' }],
+        },
+      },
+    ]);
+    expect(Number(config.data!.WORKER_PROVISION_PORT)).toBe(
+      ports!.find((port) => port.name === 'provision')?.containerPort,
+    );
+  });
+
+  test('the provisioning listener is on no Ingress and not on the API Service', () => {
+    const objects = parseAllDocuments(rendered.get(overlay)!).map((d) => d.toJS() as K8sObject);
+    expect(objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
+    const apiService = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'session-orchestrator-api')!;
+    expect(JSON.stringify(apiService.spec)).not.toContain('provision');
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'session-orchestrator')!;
+    expect(config.data!.WORKER_PROVISION_PORT).not.toBe(config.data!.API_PORT);
   });
 
   test('is accepted by a server-side dry-run apply and holds the production rules', () => {
@@ -259,7 +289,9 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
     const config = of('ConfigMap').find((c) => c.metadata.name === 'session-orchestrator')!;
     if (overlay === 'local') {
       expect(of('RuntimeClass')).toEqual([]);
+      // The test stack's Temporal dev server on the host has no TLS (deploy/components/temporal-plaintext).
       expect(config.data!.TEMPORAL_TLS_CA).toBeUndefined();
+      expect(of('NetworkPolicy').filter((p) => p.metadata.namespace === 'temporal')).toEqual([]);
     } else {
       // gVisor sessions on the Spot pool, mutual TLS to Temporal.
       expect(of('RuntimeClass').map((r) => [r.metadata.name, r.handler])).toEqual([['gvisor', 'runsc']]);
@@ -268,11 +300,32 @@ describe.each(OVERLAYS)('overlay %s', (overlay) => {
         'karpenter.sh/capacity-type': 'spot',
       });
       expect(config.data!.TEMPORAL_TLS_CERT).toBe('/etc/temporal-tls/tls.crt');
+      // Each process its own client certificate.
       for (const d of deployments) {
         const volumes = (d.spec as { template: { spec: { volumes: { secret?: { secretName: string } }[] } } }).template
           .spec.volumes;
-        expect(volumes.map((v) => v.secret?.secretName)).toContain('session-orchestrator-temporal-tls');
+        expect(volumes.map((v) => v.secret?.secretName)).toContain(`${d.metadata.name}-temporal-tls`);
       }
+      // The Temporal frontend admits the API and the worker (and Temporal's own pods), nobody else.
+      const frontend = of('NetworkPolicy').find((p) => p.metadata.name === 'temporal-frontend-clients')!;
+      expect(frontend.metadata.namespace).toBe('temporal');
+      expect((frontend.spec as { ingress: unknown[] }).ingress).toEqual([
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'session-orchestrator' } },
+              podSelector: {
+                matchExpressions: [
+                  { key: 'app', operator: 'In', values: ['session-orchestrator'] },
+                  { key: 'component', operator: 'In', values: ['api', 'worker'] },
+                ],
+              },
+            },
+            { podSelector: {} },
+          ],
+          ports: [{ protocol: 'TCP', port: 7233 }],
+        },
+      ]);
     }
     if (overlay === 'prod') expect(deployments.map((d) => (d.spec as { replicas: number }).replicas)).toEqual([3, 3]);
   });

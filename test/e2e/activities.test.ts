@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { toKubeFailure } from '../../activities/errors.js';
 import { FailureType } from '../../workflows/contract/activities.js';
+import { credentialsSyncName } from '../../src/k8s/credentials-sync-identity.js';
 import { buildSessionPod } from '../../src/k8s/manifests.js';
 import { sessionObjectNames } from '../../src/k8s/names.js';
 import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL } from '../../src/k8s/labels.js';
@@ -179,8 +180,18 @@ describe('deleting a session', () => {
       await deletePod(spec, spec.podStopGraceSeconds);
 
       const result = await run(activities.deleteSessionObjects, spec, { deletePvc: false });
+      // credentials-sync's identity goes with the session's Secrets.
+      const identity = credentialsSyncName(spec);
       expect(result.deleted.sort()).toEqual(
-        [`ConfigMap/${n.configMap}`, `Secret/${n.credsSecret}`, `Secret/${n.mcpSecret}`, `Service/${n.service}`].sort(),
+        [
+          `ConfigMap/${n.configMap}`,
+          `Secret/${n.credsSecret}`,
+          `Secret/${n.mcpSecret}`,
+          `Service/${n.service}`,
+          `ServiceAccount/${identity}`,
+          `Role/${identity}`,
+          `RoleBinding/${identity}`,
+        ].sort(),
       );
       expect(result.retainedPvc).toBe(n.pvc);
       for (const read of [
@@ -188,6 +199,7 @@ describe('deleting a session', () => {
         () => core.readNamespacedConfigMap({ name: n.configMap, namespace }),
         () => core.readNamespacedSecret({ name: n.credsSecret, namespace }),
         () => core.readNamespacedSecret({ name: n.mcpSecret, namespace }),
+        () => core.readNamespacedServiceAccount({ name: identity, namespace }),
       ]) {
         await expect(read()).rejects.toMatchObject({ code: 404 });
       }
@@ -220,7 +232,9 @@ describe('deleting a session', () => {
     const other = testSessionSpec();
     const n = sessionObjectNames(spec.user, spec.sessionId);
     try {
-      // A pod with this session's name but another session's id: built for `other`, renamed.
+      // A pod with this session's name but another session's id: built for `other`, renamed. Its
+      // credentials Secret first, which brings the ServiceAccount the pod runs as.
+      await run(activities.ensureCredentialsSecret, other);
       const foreign = buildSessionPod(other);
       foreign.metadata = { ...foreign.metadata, name: n.pod };
       await core.createNamespacedPod({ namespace, body: foreign });
@@ -229,6 +243,7 @@ describe('deleting a session', () => {
       expect(still.metadata?.labels?.[SESSION_ID_LABEL]).toBe(other.sessionId);
     } finally {
       await cleanup(spec);
+      await cleanup(other);
     }
   });
 });

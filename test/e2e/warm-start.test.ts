@@ -17,6 +17,8 @@ import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 import { isAvailable, poolPods, removePool, untilReadyAvailable } from '../support/warm.js';
+import { pino } from 'pino';
+import { createProvisionApp } from '../../src/api/provision-server.js';
 
 const suffix = uniqueSuffix();
 /** Refilled by its pool workflow: the pool every plain create of this file matches. */
@@ -174,7 +176,9 @@ describe('a create that matches a warm pool', () => {
 
   test("the claimed pod fetches its session's credentials once with its own token, and a second fetch is refused", async () => {
     const token = await provisionToken(session.pod_name);
-    const first = await request(h.app)
+    // On the worker's provisioning listener, not the API's.
+    const provisioning = createProvisionApp({ config: h.config, kube: h.kube, logger: pino({ level: 'silent' }) });
+    const first = await request(provisioning)
       .post('/internal/v1/provision')
       .set(as(token))
       .send({ pod_name: session.pod_name });
@@ -182,7 +186,7 @@ describe('a create that matches a warm pool', () => {
     expect(first.body.session_id).toBe(session.session_id);
     expect(first.body.github_token).toBe('ghp_warm-start-token');
     expect(JSON.parse(first.body.mcp_servers)).toEqual({ a: { url: 'x' } });
-    const again = await request(h.app)
+    const again = await request(provisioning)
       .post('/internal/v1/provision')
       .set(as(token))
       .send({ pod_name: session.pod_name });

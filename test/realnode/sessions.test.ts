@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createKubeClients } from '../../src/k8s/client.js';
+import { CREDENTIALS_SYNC_TOKEN_DIR } from '../../src/k8s/credentials-sync-identity.js';
 import { sessionObjectNames } from '../../src/k8s/names.js';
 import { sessionWorkflowId, type SessionSpec, type SessionState } from '../../workflows/contract/spec.js';
 import { createTemporalClient, startSession } from '../../src/temporal/client.js';
@@ -135,6 +136,20 @@ describe('sessions on the real node', () => {
       expect(log).toContain('standin agent listening on :9000');
       const sidecarLog = await core.readNamespacedPodLog({ name: pod, namespace, container: 'credentials-sync' });
       expect(sidecarLog).toContain('standin credentials-sync: idle until SIGTERM');
+      // The kubelet projects the session's own token into credentials-sync alone; the agent's shell finds
+      // no Kubernetes credential anywhere.
+      const agentTokens = await execIn(namespace, pod, 'claude-code', [
+        'sh',
+        '-c',
+        `ls ${CREDENTIALS_SYNC_TOKEN_DIR} /var/run/secrets/kubernetes.io/serviceaccount 2>&1; true`,
+      ]);
+      expect(agentTokens.stdout).not.toMatch(/^token$/m);
+      const syncToken = await execIn(namespace, pod, 'credentials-sync', [
+        'sh',
+        '-c',
+        `test -s ${CREDENTIALS_SYNC_TOKEN_DIR}/token && echo present`,
+      ]);
+      expect(syncToken.stdout).toBe('present\n');
       const env = await execIn(namespace, pod, 'claude-code', ['sh', '-c', 'echo $HOME; cat /proc/1/cmdline']);
       expect(env.stdout).toBe('/home/agentapi\n/bin/standin\0'); // cmdline is NUL-terminated
       const failed = await execIn(namespace, pod, 'claude-code', ['sh', '-c', 'exit 3']);

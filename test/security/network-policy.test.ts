@@ -6,7 +6,12 @@
 import * as k8s from '@kubernetes/client-node';
 import { loadConfig } from '../../src/config.js';
 import { APP_LABEL, SESSION_APP } from '../../src/k8s/labels.js';
-import { ensureSessionNetworkPolicy, ORCHESTRATOR_POD_LABELS } from '../../src/k8s/network-policy.js';
+import {
+  ensureSessionNetworkPolicies,
+  ORCHESTRATOR_POD_LABELS,
+  SESSION_NETWORK_POLICY_NAME,
+} from '../../src/k8s/network-policy.js';
+import { WARM_POOL_LABEL } from '../../src/k8s/warm-pod.js';
 import { trafficVerdicts, type Traffic } from '../support/cyclonus.js';
 import { stackKubeConfig, uniqueSuffix } from '../support/stack.js';
 
@@ -23,6 +28,13 @@ const session = (ip: string) => ({ pod: { [APP_LABEL]: SESSION_APP, user: 'alice
 const sessionA = session('10.244.1.10');
 const sessionB = { ...session('10.244.2.20'), pod: { [APP_LABEL]: SESSION_APP, user: 'bob' } };
 const orchestratorPod = { pod: { ...ORCHESTRATOR_POD_LABELS }, namespace: orchestrator, ip: '10.244.3.30' };
+const warmPod = { ...session('10.244.1.11'), pod: { [APP_LABEL]: SESSION_APP, [WARM_POOL_LABEL]: 'default' } };
+const apiPod = { pod: { ...ORCHESTRATOR_POD_LABELS, component: 'api' }, namespace: orchestrator, ip: '10.244.3.32' };
+const workerPod = {
+  pod: { ...ORCHESTRATOR_POD_LABELS, component: 'worker' },
+  namespace: orchestrator,
+  ip: '10.244.3.33',
+};
 
 /** The policy objects of the session namespace as the apiserver holds them, as YAML. */
 async function policiesFromApiserver(): Promise<string> {
@@ -43,7 +55,7 @@ function ensure(env: Record<string, string> = {}) {
     AGENTAPI_K8S_SESSION_MONITORING_NAMESPACE: monitoring,
     ...env,
   });
-  return ensureSessionNetworkPolicy(kc, config);
+  return ensureSessionNetworkPolicies(kc, config).then((outcomes) => outcomes[SESSION_NETWORK_POLICY_NAME]);
 }
 
 beforeAll(async () => {
@@ -59,7 +71,7 @@ afterAll(async () => {
 });
 
 describe('the session NetworkPolicy, judged by cyclonus', () => {
-  test('session→session is denied, orchestrator→session:9000 allowed, metadata denied, public:443 allowed', async () => {
+  test('session→session and session→API denied, warm pod→provisioning allowed, DNS pinned, metadata denied, public:443 allowed', async () => {
     expect(await ensure()).toBe('created');
     const traffic: Traffic[] = [
       { name: 'session→other session :9000', from: sessionA, to: sessionB, port: 9000 },
@@ -103,17 +115,17 @@ describe('the session NetworkPolicy, judged by cyclonus', () => {
         to: { pod: { app: 'temporal-frontend' }, namespace: 'temporal', ip: '10.244.5.50' },
         port: 7233,
       },
+      { name: 'session→orchestrator API :8080', from: sessionA, to: apiPod, port: 8080 },
+      { name: 'warm pod→orchestrator API :8080', from: warmPod, to: apiPod, port: 8080 },
+      { name: 'session→orchestrator API :7233', from: sessionA, to: apiPod, port: 7233 },
+      { name: 'warm pod→worker provisioning :8081', from: warmPod, to: workerPod, port: 8081 },
+      { name: 'cold session→worker provisioning :8081', from: sessionA, to: workerPod, port: 8081 },
       {
-        name: 'session (claimed warm pod)→orchestrator API :8080 (provisioning)',
+        name: 'session→a pod labelled kube-dns in a namespace anyone controls :53/UDP',
         from: sessionA,
-        to: { pod: { ...ORCHESTRATOR_POD_LABELS, component: 'api' }, namespace: orchestrator, ip: '10.244.3.32' },
-        port: 8080,
-      },
-      {
-        name: 'session→orchestrator API :7233',
-        from: sessionA,
-        to: { pod: { ...ORCHESTRATOR_POD_LABELS, component: 'api' }, namespace: orchestrator, ip: '10.244.3.32' },
-        port: 7233,
+        to: { pod: { 'k8s-app': 'kube-dns' }, namespace: monitoring, ip: '10.244.4.41' },
+        port: 53,
+        protocol: 'UDP',
       },
       { name: 'session→orchestrator worker :8080', from: sessionA, to: orchestratorPod, port: 8080 },
     ];
@@ -133,8 +145,12 @@ describe('the session NetworkPolicy, judged by cyclonus', () => {
       'session→service CIDR :443': false,
       'session→kube-dns :53/UDP': true,
       'session→Temporal frontend :7233': false,
-      'session (claimed warm pod)→orchestrator API :8080 (provisioning)': true,
+      'session→orchestrator API :8080': false,
+      'warm pod→orchestrator API :8080': false,
       'session→orchestrator API :7233': false,
+      'warm pod→worker provisioning :8081': true,
+      'cold session→worker provisioning :8081': false,
+      'session→a pod labelled kube-dns in a namespace anyone controls :53/UDP': false,
       'session→orchestrator worker :8080': false,
     });
   });

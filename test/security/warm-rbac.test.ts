@@ -1,6 +1,7 @@
 /**
  * deploy/base/rbac.yaml is enough for warm pools: filling a pool (token Secret owned by its pod), claiming a pod
- * and delivering a session's credentials, each as the ServiceAccount that does it (worker, API) with RBAC on.
+ * and delivering a session's credentials, all as the worker's ServiceAccount with RBAC on. The provisioning
+ * listener runs in the worker; the API's ServiceAccount could not answer it (it reads no Secret).
  */
 import { pino } from 'pino';
 import request from 'supertest';
@@ -8,8 +9,7 @@ import type { Client } from '@temporalio/client';
 import { createSessionActivities } from '../../activities/index.js';
 import { claimWarmPod } from '../../activities/warm-claim.js';
 import { createWarmPoolActivities } from '../../activities/warm-pool.js';
-import { createApp } from '../../src/api/app.js';
-import { ApiKeyStore } from '../../src/api/auth.js';
+import { createProvisionApp } from '../../src/api/provision-server.js';
 import { PROVISION_PATH } from '../../src/api/provision-routes.js';
 import { loadConfig } from '../../src/config.js';
 import type { KubeClients } from '../../src/k8s/client.js';
@@ -44,7 +44,7 @@ afterAll(async () => {
   await client?.connection.close();
 });
 
-test('with deploy/base/rbac.yaml the worker fills a pool and claims a warm pod, and the API delivers its credentials once', async () => {
+test('with deploy/base/rbac.yaml the worker fills a pool and claims a warm pod, and its provisioning listener delivers the credentials once', async () => {
   const silent = pino({ level: 'silent' });
   const warm = createWarmPoolActivities({ clients: kube, provisionUrl: 'http://127.0.0.1/x', logger: silent });
   const [podName] = (await warm.reconcileWarmPool(profile, 1)).created;
@@ -63,10 +63,14 @@ test('with deploy/base/rbac.yaml the worker fills a pool and claims a warm pod, 
   });
   expect(claimed?.podName).toBe(podName);
 
-  const app = createApp({ config, client, kube: apiKube, keys: new ApiKeyStore({ keys: [] }), logger: silent });
   const token = Buffer.from(secret.data![PROVISION_TOKEN_KEY]!, 'base64').toString('utf8');
-  const send = () =>
-    request(app).post(PROVISION_PATH).set('Authorization', `Bearer ${token}`).send({ pod_name: podName });
-  expect((await send()).status).toBe(200);
-  expect((await send()).status).toBe(410);
+  const send = (kubeOf: KubeClients) =>
+    request(createProvisionApp({ config, kube: kubeOf, logger: silent }))
+      .post(PROVISION_PATH)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ pod_name: podName });
+  // As the API's identity the answer cannot be read (no Secret access): nothing is delivered, nothing marked.
+  expect((await send(apiKube)).status).toBe(500);
+  expect((await send(kube)).status).toBe(200);
+  expect((await send(kube)).status).toBe(410);
 });

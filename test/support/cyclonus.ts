@@ -4,7 +4,7 @@
  * the apiserver) and traffic, it answers allowed or denied for each, by the NetworkPolicy semantics.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './stack.js';
@@ -47,9 +47,15 @@ function toCyclonusPeer(peer: Peer) {
 export function trafficVerdicts(policiesYaml: string, traffic: Traffic[]): Record<string, boolean> {
   const dir = mkdtempSync(join(tmpdir(), 'so-cyclonus-'));
   try {
-    const policyPath = join(dir, 'policies.yaml');
+    // One file per policy: cyclonus reads only the first document of a multi-document YAML file, so
+    // every policy after the first would silently not count.
+    const policyPath = join(dir, 'policies');
+    mkdirSync(policyPath);
+    policiesYaml
+      .split(/^---\s*$/m)
+      .filter((document) => document.trim() !== '')
+      .forEach((document, i) => writeFileSync(join(policyPath, `${i}.yaml`), document));
     const trafficPath = join(dir, 'traffic.json');
-    writeFileSync(policyPath, policiesYaml);
     writeFileSync(
       trafficPath,
       JSON.stringify(

@@ -14,6 +14,12 @@ export interface AppliedRbac {
   identity(serviceAccount: string): Promise<k8s.KubeConfig>;
   /** The token `identity` would use, for kubectl. */
   token(serviceAccount: string): Promise<string>;
+  /**
+   * A kubeconfig of the stack's admin that impersonates the run's copy of `serviceAccount`
+   * (`Impersonate-User: system:serviceaccount:<ns>:<sa>`): the apiserver authorizes every call, watch and
+   * exec as that ServiceAccount, with no token to mint or expire.
+   */
+  impersonating(serviceAccount: string): k8s.KubeConfig;
   remove(): Promise<void>;
 }
 
@@ -62,6 +68,24 @@ export async function applyDeployRbac(suffix: string): Promise<AppliedRbac> {
   return {
     orchestratorNamespace,
     token,
+    impersonating(serviceAccount) {
+      const cluster = admin.getCurrentCluster()!;
+      const user = admin.getCurrentUser()!;
+      const kc = new k8s.KubeConfig();
+      kc.loadFromOptions({
+        clusters: [cluster],
+        users: [
+          {
+            ...user,
+            name: `as-${serviceAccount}`,
+            impersonateUser: `system:serviceaccount:${orchestratorNamespace}:${serviceAccount}-${suffix}`,
+          },
+        ],
+        contexts: [{ name: serviceAccount, cluster: cluster.name, user: `as-${serviceAccount}` }],
+        currentContext: serviceAccount,
+      });
+      return kc;
+    },
     async identity(serviceAccount) {
       const cluster = admin.getCurrentCluster()!;
       const kc = new k8s.KubeConfig();

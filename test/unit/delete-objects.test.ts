@@ -14,6 +14,11 @@ import {
   buildSessionConfigMap,
   buildSessionService,
 } from '../../src/k8s/manifests.js';
+import {
+  buildCredentialsSyncRole,
+  buildCredentialsSyncRoleBinding,
+  buildCredentialsSyncServiceAccount,
+} from '../../src/k8s/credentials-sync-identity.js';
 import { loadConfig, sessionDefaults } from '../../src/config.js';
 import { SessionSpecSchema } from '../../workflows/contract/spec.js';
 
@@ -28,10 +33,17 @@ const spec = SessionSpecSchema.parse({
 
 /** A client whose reads and deletes are held until `release()`; it records what ran and what was in flight. */
 function heldClient(failDeleteOf?: string) {
+  const creds = buildCredentialsSecret(spec);
   const objects = new Map<string, k8s.KubernetesObject>(
-    [buildSessionService(spec), buildSessionConfigMap(spec), buildCredentialsSecret(spec), buildMcpSecret(spec)].map(
-      (o, i) => [o.metadata!.name!, { ...o, metadata: { ...o.metadata, uid: `uid-${i}` } }],
-    ),
+    [
+      buildSessionService(spec),
+      buildSessionConfigMap(spec),
+      creds,
+      buildMcpSecret(spec),
+      buildCredentialsSyncServiceAccount(spec, creds),
+      buildCredentialsSyncRole(spec, creds),
+      buildCredentialsSyncRoleBinding(spec, creds),
+    ].map((o, i) => [`${o.kind}/${o.metadata!.name!}`, { ...o, metadata: { ...o.metadata, uid: `uid-${i}` } }]),
   );
   let inFlight = 0;
   let maxInFlight = 0;
@@ -44,24 +56,38 @@ function heldClient(failDeleteOf?: string) {
     inFlight--;
     return work();
   };
-  const read = ({ name }: { name: string }) => held(() => objects.get(name)!);
-  const remove = ({ name }: { name: string }) =>
-    held(() => {
-      if (name === failDeleteOf) throw Object.assign(new Error('Internal error'), { code: 500 });
-      deleted.push(name);
-      return {};
-    });
+  const read =
+    (kind: string) =>
+    ({ name }: { name: string }) =>
+      held(() => objects.get(`${kind}/${name}`)!);
+  const remove =
+    (kind: string) =>
+    ({ name }: { name: string }) =>
+      held(() => {
+        if (name === failDeleteOf) throw Object.assign(new Error('Internal error'), { code: 500 });
+        deleted.push(`${kind}/${name}`);
+        return {};
+      });
   const core = {
-    readNamespacedService: read,
-    readNamespacedConfigMap: read,
-    readNamespacedSecret: read,
-    deleteNamespacedService: remove,
-    deleteNamespacedConfigMap: remove,
-    deleteNamespacedSecret: remove,
+    readNamespacedService: read('Service'),
+    readNamespacedConfigMap: read('ConfigMap'),
+    readNamespacedSecret: read('Secret'),
+    readNamespacedServiceAccount: read('ServiceAccount'),
+    deleteNamespacedService: remove('Service'),
+    deleteNamespacedConfigMap: remove('ConfigMap'),
+    deleteNamespacedSecret: remove('Secret'),
+    deleteNamespacedServiceAccount: remove('ServiceAccount'),
     listNamespacedPod: () => held(() => ({ items: [] })),
   } as unknown as KubeClients['core'];
+  const rbac = {
+    readNamespacedRole: read('Role'),
+    readNamespacedRoleBinding: read('RoleBinding'),
+    deleteNamespacedRole: remove('Role'),
+    deleteNamespacedRoleBinding: remove('RoleBinding'),
+  } as unknown as k8s.RbacAuthorizationV1Api;
   return {
     core,
+    rbac,
     deleted,
     maxInFlight: () => maxInFlight,
     /** Lets every held call go on, again and again, until `done` settles. */
@@ -76,12 +102,12 @@ function heldClient(failDeleteOf?: string) {
   };
 }
 
-const activityOn = (core: KubeClients['core']) =>
-  deleteObjectsActivity(core, ownedObjects(core, pino({ level: 'silent' }))).deleteSessionObjects;
+const activityOn = ({ core, rbac }: { core: KubeClients['core']; rbac: k8s.RbacAuthorizationV1Api }) =>
+  deleteObjectsActivity(core, ownedObjects(core, pino({ level: 'silent' })), rbac).deleteSessionObjects;
 
-test('the four objects are read and deleted side by side, not one after another', async () => {
+test('the seven objects are read and deleted side by side, not one after another', async () => {
   const client = heldClient();
-  const done = activityOn(client.core)(spec, { deletePvc: false });
+  const done = activityOn(client)(spec, { deletePvc: false });
   await client.releaseUntil(done);
   const result = await done;
   const name = (o: k8s.KubernetesObject) => o.metadata!.name!;
@@ -91,22 +117,33 @@ test('the four objects are read and deleted side by side, not one after another'
       `Secret/${name(buildCredentialsSecret(spec))}`,
       `Secret/${name(buildMcpSecret(spec))}`,
       `Service/${name(buildSessionService(spec))}`,
+      `ServiceAccount/${name(buildCredentialsSyncServiceAccount(spec, buildCredentialsSecret(spec)))}`,
+      `Role/${name(buildCredentialsSyncRole(spec, buildCredentialsSecret(spec)))}`,
+      `RoleBinding/${name(buildCredentialsSyncRoleBinding(spec, buildCredentialsSecret(spec)))}`,
     ].sort(),
   );
-  expect(client.deleted).toHaveLength(4);
-  // The four reads and the warm-pod list were all in flight before any of them was answered.
-  expect(client.maxInFlight()).toBe(5);
+  expect(client.deleted).toHaveLength(7);
+  // The seven reads and the warm-pod list were all in flight before any of them was answered.
+  expect(client.maxInFlight()).toBe(8);
 });
 
 test('a failed deletion fails the cleanup only after the other deletions finished', async () => {
   const names = { configMap: buildSessionConfigMap(spec).metadata!.name! };
   const client = heldClient(names.configMap);
-  const done = activityOn(client.core)(spec, { deletePvc: false });
+  const done = activityOn(client)(spec, { deletePvc: false });
   await client.releaseUntil(done);
   await expect(done).rejects.toThrow(/Internal error|500/);
+  const creds = buildCredentialsSecret(spec);
   expect(client.deleted.sort()).toEqual(
-    [buildSessionService(spec), buildCredentialsSecret(spec), buildMcpSecret(spec)]
-      .map((o) => o.metadata!.name!)
+    [
+      buildSessionService(spec),
+      creds,
+      buildMcpSecret(spec),
+      buildCredentialsSyncServiceAccount(spec, creds),
+      buildCredentialsSyncRole(spec, creds),
+      buildCredentialsSyncRoleBinding(spec, creds),
+    ]
+      .map((o) => `${o.kind}/${o.metadata!.name!}`)
       .sort(),
   );
 });

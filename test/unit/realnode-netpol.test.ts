@@ -119,11 +119,12 @@ describe('real node NetworkPolicy rendering', () => {
       monitoringNamespace: 'monitoring',
       clusterCidrs: ['10.96.0.0/12', 'fd00:10::/108'],
       egressAllowCidrs: [],
-      apiPort: 8080,
+      dnsNamespace: 'kube-system',
+      provisionPort: undefined,
     });
     const rules = renderRuleset({ ...view, policies: [product] });
     expect(rules).toContain(
-      'ip6 daddr ::/0 ip6 daddr != { fc00::/7, fe80::/10, ::1/128, fd00:10::/108 } tcp dport 443 return',
+      'ip6 daddr ::/0 ip6 daddr != { fc00::/7, fe80::/10, ::1/128, 64:ff9b::/96, 64:ff9b:1::/48, 2002::/16, fd00:10::/108 } tcp dport 443 return',
     );
     expect(rules).toMatch(
       /ip daddr 0\.0\.0\.0\/0 ip daddr != \{ 10\.0\.0\.0\/8, [^}]*10\.96\.0\.0\/12 \} tcp dport 80 return/,

@@ -63,6 +63,8 @@ describe('warm pod builder', () => {
 
   test('a warm pod mounts and references no Secret but its own provisioning token', () => {
     expect(pod.spec?.volumes?.filter((v) => v.secret || v.projected)).toEqual([]);
+    // No Kubernetes token either: not projected (above), not automounted.
+    expect(pod.spec?.automountServiceAccountToken).toBe(false);
     const secretRefs = containers(pod).flatMap((c) =>
       (c.env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => e.valueFrom!.secretKeyRef!.name),
     );
