@@ -2581,7 +2581,7 @@ export interface paths {
       };
     };
     put?: never;
-    /** Exchange an admin API key for an HttpOnly cookie scoped to /codec */
+    /** Exchange an admin API key for a short-lived sign-in token in an HttpOnly cookie scoped to /codec */
     post: {
       parameters: {
         query?: never;
@@ -2662,96 +2662,6 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/internal/v1/provision': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * A claimed warm pod fetches its session's credentials, once
-     * @description Called by the provisioning step inside a warm pod after a session claimed it. The first successful call answers the token, MCP configuration and env of the session; every later call is 410.
-     */
-    post: {
-      parameters: {
-        query?: never;
-        header?: never;
-        path?: never;
-        cookie?: never;
-      };
-      requestBody?: {
-        content: {
-          'application/json': {
-            pod_name: string;
-          };
-        };
-      };
-      responses: {
-        /** @description The session credentials */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              credentials_secret: string;
-              env: {
-                [key: string]: string;
-              };
-              github_token: string;
-              mcp_servers: string;
-              session_id: string;
-              user: string;
-            };
-          };
-        };
-        /** @description VALIDATION_ERROR: the body is malformed */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description UNAUTHORIZED: wrong token, not a warm pod, or no such pod (indistinguishable) */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description NOT_CLAIMED (no session has claimed the pod yet) or NOT_READY (its Secrets are not there yet): retry */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-        /** @description ALREADY_PROVISIONED: the pod fetched its provisioning before */
-        410: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
-          };
-        };
-      };
-    };
     delete?: never;
     options?: never;
     head?: never;
@@ -2914,7 +2824,7 @@ export interface components {
        *     ]
        */
       command: string[];
-      /** @description Container of the session pod (default: claude-code) */
+      /** @description Container of the session pod: only the agent, claude-code (the default) */
       container?: string;
       /** @description Seconds before the command is abandoned with 504 (default and maximum: EXEC_TIMEOUT) */
       timeout_seconds?: number;
@@ -2943,10 +2853,6 @@ export interface components {
       time: string;
     };
     Readiness: {
-      errors?: {
-        kubernetes?: string;
-        temporal?: string;
-      };
       /** @enum {string} */
       kubernetes: 'connected' | 'disconnected';
       /** @enum {string} */
@@ -2979,7 +2885,7 @@ export interface components {
       service_name: string | null;
       session_id: string;
       /**
-       * @description warm: the session took a pre-started pod of a warm pool; cold: it created its own pod; null until decided (or for sessions started before warm pools)
+       * @description warm: the session took a pre-started pod of a warm pool; cold: it created its own pod; null until decided
        * @enum {string|null}
        */
       start: 'warm' | 'cold' | null;
