@@ -64,6 +64,9 @@ beforeAll(async () => {
     // One key drives the whole load, well past the per-key defaults the attacker suite checks: this test
     // is about restarts, so a 429 here would hide what it measures.
     API_RATE_LIMIT_RPS: '0',
+    // Every simulated client and the balancer's health checks share one loopback address here, which no
+    // real deployment has: the per-address limit of unauthenticated requests would count them as one.
+    API_IP_RATE_LIMIT_RPS: '0',
     API_CREATES_PER_USER_PER_MINUTE: '0',
     API_MAX_EVENT_STREAMS_PER_KEY: '0',
     AGENTAPI_K8S_SESSION_NAMESPACE: namespace.name,
