@@ -2,7 +2,7 @@
  * Leaves the stack as the run found it, whatever happened: every session the run created is deleted the
  * way a user would (DELETE through the API, while the API and worker still run), then — bounded — whatever
  * is left is removed by force: the run's open workflows (on its own task queue) terminated, and every
- * object labelled with the run's users deleted, quota ledgers included.
+ * object labelled with the run's users deleted, credentials-sync identities and quota ledgers included.
  */
 import * as k8s from '@kubernetes/client-node';
 import { quotaLedgerName } from '../src/k8s/quota-ledger.js';
@@ -97,6 +97,7 @@ export async function forceCleanup(run: BenchRun, kc: k8s.KubeConfig, log: (m: s
   }
   if (terminated) log(`cleanup: terminated ${terminated} workflows left open`);
   const core = kc.makeApiClient(k8s.CoreV1Api);
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
   const namespace = run.config.sessionNamespace;
   const labelSelector = runSelector(run);
   await Promise.all([
@@ -104,6 +105,10 @@ export async function forceCleanup(run: BenchRun, kc: k8s.KubeConfig, log: (m: s
     core.deleteCollectionNamespacedSecret({ namespace, labelSelector }).catch(ignore404),
     core.deleteCollectionNamespacedConfigMap({ namespace, labelSelector }).catch(ignore404),
     core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace, labelSelector }).catch(ignore404),
+    // Owned by the credentials Secrets, but the garbage collector would only remove them some time later.
+    core.deleteCollectionNamespacedServiceAccount({ namespace, labelSelector }).catch(ignore404),
+    rbac.deleteCollectionNamespacedRole({ namespace, labelSelector }).catch(ignore404),
+    rbac.deleteCollectionNamespacedRoleBinding({ namespace, labelSelector }).catch(ignore404),
     core
       .listNamespacedService({ namespace, labelSelector })
       .then((list) =>

@@ -1,8 +1,10 @@
 /**
  * The floor: what the same objects cost with nothing but a bare @kubernetes/client-node client — the two
- * Secrets, ConfigMap, optional PVC, Pod and Service from the real builders in src/k8s/manifests.ts, all
- * created at once, readiness taken from ONE shared watch (an informer) for every session, and deleted
- * the same way. No Temporal, no API: the lower bound an orchestrator's figures are compared with.
+ * Secrets, ConfigMap, optional PVC, Pod and Service from the real builders in src/k8s/manifests.ts, and
+ * credentials-sync's ServiceAccount, Role and RoleBinding from src/k8s/credentials-sync-identity.ts —
+ * each created as soon as what it needs exists, readiness taken from ONE shared watch (an informer) for
+ * every session, and deleted the same way. No Temporal, no API: the lower bound an orchestrator's figures
+ * are compared with.
  */
 import * as k8s from '@kubernetes/client-node';
 import {
@@ -13,6 +15,12 @@ import {
   buildSessionPvc,
   buildSessionService,
 } from '../src/k8s/manifests.js';
+import {
+  buildCredentialsSyncRole,
+  buildCredentialsSyncRoleBinding,
+  buildCredentialsSyncServiceAccount,
+  credentialsSyncName,
+} from '../src/k8s/credentials-sync-identity.js';
 import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
 import { USER_LABEL } from '../src/k8s/labels.js';
 import type { SessionSpec } from '../workflows/contract/spec.js';
@@ -31,6 +39,7 @@ export interface FloorCreateTiming {
 
 export class Floor {
   private readonly core: k8s.CoreV1Api;
+  private readonly rbac: k8s.RbacAuthorizationV1Api;
   private readonly informer: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
   private readonly waiters = new Map<string, Waiter[]>();
   private stopped = false;
@@ -41,6 +50,7 @@ export class Floor {
     user: string,
   ) {
     this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
     const labelSelector = `${USER_LABEL}=${userLabelValue(user)}`;
     this.informer = k8s.makeInformer<k8s.V1Pod>(
       kc,
@@ -125,12 +135,28 @@ export class Floor {
     seen.catch(() => undefined);
     const namespace = this.namespace;
     const pvc = buildSessionPvc(spec);
+    // Only the order the apiserver imposes: the pod names credentials-sync's ServiceAccount (a pod whose
+    // ServiceAccount does not exist is refused), that identity is owned by the credentials Secret (its
+    // uid; the garbage collector removes it with the Secret after an aborted run), and a RoleBinding is
+    // created after the Role it grants, as the worker must.
+    const identityAndPod = async () => {
+      const secret = await this.core.createNamespacedSecret({ namespace, body: buildCredentialsSecret(spec) });
+      await Promise.all([
+        this.core
+          .createNamespacedServiceAccount({ namespace, body: buildCredentialsSyncServiceAccount(spec, secret) })
+          .then(() => this.core.createNamespacedPod({ namespace, body: pod })),
+        this.rbac
+          .createNamespacedRole({ namespace, body: buildCredentialsSyncRole(spec, secret) })
+          .then(() =>
+            this.rbac.createNamespacedRoleBinding({ namespace, body: buildCredentialsSyncRoleBinding(spec, secret) }),
+          ),
+      ]);
+    };
     await Promise.all([
-      this.core.createNamespacedSecret({ namespace, body: buildCredentialsSecret(spec) }),
+      identityAndPod(),
       this.core.createNamespacedSecret({ namespace, body: buildMcpSecret(spec) }),
       this.core.createNamespacedConfigMap({ namespace, body: buildSessionConfigMap(spec) }),
       ...(pvc ? [this.core.createNamespacedPersistentVolumeClaim({ namespace, body: pvc })] : []),
-      this.core.createNamespacedPod({ namespace, body: pod }),
       this.core.createNamespacedService({ namespace, body: buildSessionService(spec) }),
     ]);
     await seen;
@@ -141,6 +167,7 @@ export class Floor {
   async remove(spec: SessionSpec, timeoutMs: number): Promise<number> {
     const started = performance.now();
     const n = sessionObjectNames(spec.user, spec.sessionId);
+    const credsync = credentialsSyncName(spec);
     const namespace = this.namespace;
     const gone = this.waitFor(n.pod, (p) => p === undefined, timeoutMs);
     gone.catch(() => undefined);
@@ -153,6 +180,9 @@ export class Floor {
       this.core.deleteNamespacedConfigMap({ name: n.configMap, namespace }).catch(ignore404),
       this.core.deleteNamespacedSecret({ name: n.credsSecret, namespace }).catch(ignore404),
       this.core.deleteNamespacedSecret({ name: n.mcpSecret, namespace }).catch(ignore404),
+      this.rbac.deleteNamespacedRoleBinding({ name: credsync, namespace }).catch(ignore404),
+      this.rbac.deleteNamespacedRole({ name: credsync, namespace }).catch(ignore404),
+      this.core.deleteNamespacedServiceAccount({ name: credsync, namespace }).catch(ignore404),
       ...(buildSessionPvc(spec)
         ? [this.core.deleteNamespacedPersistentVolumeClaim({ name: n.pvc, namespace }).catch(ignore404)]
         : []),

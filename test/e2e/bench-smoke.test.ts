@@ -5,6 +5,7 @@
  * the benchmark still runs end to end and leaves nothing of its own behind.
  */
 import { spawn } from 'node:child_process';
+import * as k8s from '@kubernetes/client-node';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +93,8 @@ test('npm run bench runs every scenario beside its floor and writes the report a
   const runId = /run (b[0-9a-z]+):/.exec(output)?.[1];
   expect(runId).toBeDefined();
   const labelSelector = runSelector(runUsers(runId!, 2));
-  const { core } = createKubeClients(stackKubeConfig());
+  const { core, kc } = createKubeClients(stackKubeConfig());
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
   const namespace = stackEnv().AGENTAPI_K8S_SESSION_NAMESPACE;
   const left = await Promise.all([
     core.listNamespacedPod({ namespace, labelSelector }),
@@ -100,6 +102,10 @@ test('npm run bench runs every scenario beside its floor and writes the report a
     core.listNamespacedConfigMap({ namespace, labelSelector }),
     core.listNamespacedService({ namespace, labelSelector }),
     core.listNamespacedPersistentVolumeClaim({ namespace, labelSelector }),
+    // Each session's credentials-sync identity, the floor's included.
+    core.listNamespacedServiceAccount({ namespace, labelSelector }),
+    rbac.listNamespacedRole({ namespace, labelSelector }),
+    rbac.listNamespacedRoleBinding({ namespace, labelSelector }),
   ]);
   expect(left.flatMap((list) => list.items.map((o) => `${o.kind ?? ''} ${o.metadata?.name ?? ''}`))).toEqual([]);
 }, 600_000);

@@ -235,14 +235,24 @@ test('a session started before versioning moves to the first versioned build and
   const id = session.workflowId.replace(/^session-/, '');
   expect(await describeVersioning(session.workflowId)).toEqual({ behavior: undefined, buildId: undefined });
 
-  // The first versioned build becomes current: the session's next task runs there, and pins it there.
+  // The first versioned build becomes current: once the server routes the task queue to it, the session's
+  // next task runs there and pins it there. The new routing reaches the task queue a moment after the
+  // promotion: a task scheduled before that still goes to the unversioned worker's sticky queue (the
+  // server's own history shows it completed there, unpinned), so each attempt is a new task, an extend
+  // the session accepts, until one runs on A.
   const a = await startBuild(migration, `ma-${suffix}`);
   expect(a.promoted).toBe('promoted');
-  await session.executeUpdate(extendSessionUpdate, { args: [{ minutes: 5 }] });
-  expect(await describeVersioning(session.workflowId)).toEqual({
-    behavior: VersioningBehavior.VERSIONING_BEHAVIOR_PINNED,
-    buildId: a.version!.buildId,
-  });
+  const pinned = { behavior: VersioningBehavior.VERSIONING_BEHAVIOR_PINNED, buildId: a.version!.buildId };
+  await eventually(
+    'the session to run a task on build A and be pinned to it',
+    async () => {
+      await session.executeUpdate(extendSessionUpdate, { args: [{ minutes: 1 }] });
+      const now = await describeVersioning(session.workflowId);
+      return now.behavior === pinned.behavior && now.buildId === pinned.buildId ? now : undefined;
+    },
+    { intervalMs: 1000 },
+  );
+  expect(await describeVersioning(session.workflowId)).toEqual(pinned);
 
   // So the next build does not get it: A runs the session to its end.
   const b = await startBuild(migration, `mb-${suffix}`);
