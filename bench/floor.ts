@@ -1,8 +1,11 @@
 /**
  * The floor: what the same objects cost with nothing but a bare @kubernetes/client-node client — the two
- * Secrets, ConfigMap, optional PVC, Pod and Service from the real builders in src/k8s/manifests.ts, all
- * created at once, readiness taken from ONE shared watch (an informer) for every session, and deleted
- * the same way. No Temporal, no API: the lower bound an orchestrator's figures are compared with.
+ * Secrets, ConfigMap, optional PVC, Pod and Service from the real builders in src/k8s/manifests.ts, and
+ * credentials-sync's ServiceAccount, Role and RoleBinding (src/k8s/credentials-sync-identity.ts), all
+ * created at once save for what the apiserver needs first (the pod names the ServiceAccount, the binding
+ * its Role, the identity its owner Secret), readiness taken from ONE shared watch (an informer) for every
+ * session, and deleted the same way. No Temporal, no API: the lower bound an orchestrator's figures are
+ * compared with.
  */
 import * as k8s from '@kubernetes/client-node';
 import {
@@ -13,6 +16,12 @@ import {
   buildSessionPvc,
   buildSessionService,
 } from '../src/k8s/manifests.js';
+import {
+  buildCredentialsSyncRole,
+  buildCredentialsSyncRoleBinding,
+  buildCredentialsSyncServiceAccount,
+  credentialsSyncName,
+} from '../src/k8s/credentials-sync-identity.js';
 import { sessionObjectNames, userLabelValue } from '../src/k8s/names.js';
 import { USER_LABEL } from '../src/k8s/labels.js';
 import type { SessionSpec } from '../workflows/contract/spec.js';
@@ -31,6 +40,7 @@ export interface FloorCreateTiming {
 
 export class Floor {
   private readonly core: k8s.CoreV1Api;
+  private readonly rbac: k8s.RbacAuthorizationV1Api;
   private readonly informer: k8s.Informer<k8s.V1Pod> & k8s.ObjectCache<k8s.V1Pod>;
   private readonly waiters = new Map<string, Waiter[]>();
   private stopped = false;
@@ -41,6 +51,7 @@ export class Floor {
     user: string,
   ) {
     this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
     const labelSelector = `${USER_LABEL}=${userLabelValue(user)}`;
     this.informer = k8s.makeInformer<k8s.V1Pod>(
       kc,
@@ -125,12 +136,26 @@ export class Floor {
     seen.catch(() => undefined);
     const namespace = this.namespace;
     const pvc = buildSessionPvc(spec);
+    const rbac = this.rbac;
+    const credentialsAndPod = this.core
+      .createNamespacedSecret({ namespace, body: buildCredentialsSecret(spec) })
+      .then((secret) =>
+        Promise.all([
+          this.core
+            .createNamespacedServiceAccount({ namespace, body: buildCredentialsSyncServiceAccount(spec, secret) })
+            .then(() => this.core.createNamespacedPod({ namespace, body: pod })),
+          rbac
+            .createNamespacedRole({ namespace, body: buildCredentialsSyncRole(spec, secret) })
+            .then(() =>
+              rbac.createNamespacedRoleBinding({ namespace, body: buildCredentialsSyncRoleBinding(spec, secret) }),
+            ),
+        ]),
+      );
     await Promise.all([
-      this.core.createNamespacedSecret({ namespace, body: buildCredentialsSecret(spec) }),
+      credentialsAndPod,
       this.core.createNamespacedSecret({ namespace, body: buildMcpSecret(spec) }),
       this.core.createNamespacedConfigMap({ namespace, body: buildSessionConfigMap(spec) }),
       ...(pvc ? [this.core.createNamespacedPersistentVolumeClaim({ namespace, body: pvc })] : []),
-      this.core.createNamespacedPod({ namespace, body: pod }),
       this.core.createNamespacedService({ namespace, body: buildSessionService(spec) }),
     ]);
     await seen;
@@ -141,6 +166,7 @@ export class Floor {
   async remove(spec: SessionSpec, timeoutMs: number): Promise<number> {
     const started = performance.now();
     const n = sessionObjectNames(spec.user, spec.sessionId);
+    const credsync = credentialsSyncName(spec);
     const namespace = this.namespace;
     const gone = this.waitFor(n.pod, (p) => p === undefined, timeoutMs);
     gone.catch(() => undefined);
@@ -153,6 +179,9 @@ export class Floor {
       this.core.deleteNamespacedConfigMap({ name: n.configMap, namespace }).catch(ignore404),
       this.core.deleteNamespacedSecret({ name: n.credsSecret, namespace }).catch(ignore404),
       this.core.deleteNamespacedSecret({ name: n.mcpSecret, namespace }).catch(ignore404),
+      this.core.deleteNamespacedServiceAccount({ name: credsync, namespace }).catch(ignore404),
+      this.rbac.deleteNamespacedRole({ name: credsync, namespace }).catch(ignore404),
+      this.rbac.deleteNamespacedRoleBinding({ name: credsync, namespace }).catch(ignore404),
       ...(buildSessionPvc(spec)
         ? [this.core.deleteNamespacedPersistentVolumeClaim({ name: n.pvc, namespace }).catch(ignore404)]
         : []),
