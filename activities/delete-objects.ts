@@ -11,6 +11,9 @@ import type { OwnedObjects } from './owned-objects.js';
 import type { DeleteObjectsResult } from '../workflows/contract/activities.js';
 import { deleteSessionWarmPods } from './warm-claim.js';
 
+/** Kind, name, read and delete of one of the session's objects. */
+type DeleteTarget = [string, string, () => Promise<k8s.KubernetesObject>, (b: k8s.V1DeleteOptions) => Promise<unknown>];
+
 export function deleteObjectsActivity(
   core: KubeClients['core'],
   { deleteOwned }: OwnedObjects,
@@ -22,9 +25,7 @@ export function deleteObjectsActivity(
       const credsync = credentialsSyncName(spec);
       const namespace = spec.namespace;
       const deleted: string[] = [];
-      const targets: Array<
-        [string, string, () => Promise<k8s.KubernetesObject>, (b: k8s.V1DeleteOptions) => Promise<unknown>]
-      > = [
+      const targets: DeleteTarget[] = [
         [
           'Service',
           names.service,
@@ -39,17 +40,13 @@ export function deleteObjectsActivity(
         ],
         [
           'Secret',
-          names.credsSecret,
-          () => core.readNamespacedSecret({ name: names.credsSecret, namespace }),
-          (body) => core.deleteNamespacedSecret({ name: names.credsSecret, namespace, body }),
-        ],
-        [
-          'Secret',
           names.mcpSecret,
           () => core.readNamespacedSecret({ name: names.mcpSecret, namespace }),
           (body) => core.deleteNamespacedSecret({ name: names.mcpSecret, namespace, body }),
         ],
         // credentials-sync's identity: its Secret's garbage collection would remove it too, but only later.
+        // Deleted before that Secret (below), so the collector, woken by the Secret's deletion, cannot take
+        // them between our read and our delete: the result then names every object this cleanup removed.
         [
           'RoleBinding',
           credsync,
@@ -84,18 +81,26 @@ export function deleteObjectsActivity(
           (body) => core.deleteNamespacedPersistentVolumeClaim({ name: names.pvc, namespace, body }),
         ]);
       }
+      const credentialsSecret: DeleteTarget = [
+        'Secret',
+        names.credsSecret,
+        () => core.readNamespacedSecret({ name: names.credsSecret, namespace }),
+        (body) => core.deleteNamespacedSecret({ name: names.credsSecret, namespace, body }),
+      ];
+      const deleteTarget = async ([kind, name, read, remove]: DeleteTarget) =>
+        (await deleteOwned(spec, kind, name, read, remove)) ? [`${kind}/${name}`] : [];
       // Independent objects, deleted side by side: one read-and-delete's time instead of one per object.
-      // Every deletion is let to finish before a failure is reported, so a retry never races this attempt.
+      // The credentials Secret once its dependents are gone (a failure before then keeps it, so a retry
+      // still finds the identity under its owner). Every deletion is let to finish before a failure is
+      // reported, so a retry never races this attempt.
       const outcomes = await Promise.allSettled([
-        ...targets.map(async ([kind, name, read, remove]) =>
-          (await deleteOwned(spec, kind, name, read, remove)) ? [`${kind}/${name}`] : [],
-        ),
+        ...targets.map(deleteTarget),
         deleteSessionWarmPods(core, namespace, spec.sessionId),
       ]);
-      for (const outcome of outcomes) {
-        if (outcome.status === 'rejected') throw outcome.reason;
-        deleted.push(...outcome.value);
-      }
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
+      for (const outcome of outcomes) deleted.push(...(outcome as PromiseFulfilledResult<string[]>).value);
+      deleted.push(...(await deleteTarget(credentialsSecret)));
       const result: DeleteObjectsResult = { deleted, ...(retainedPvc ? { retainedPvc } : {}) };
       return result;
     },

@@ -12,7 +12,8 @@ import { LedgerSchema, QUOTA_LEDGER_COMPONENT } from '../src/k8s/quota-ledger.js
 import type { KubeClients } from '../src/k8s/client.js';
 import { listSecretMetadata } from '../src/k8s/metadata-list.js';
 import { ensureSessionNetworkPolicies, type NetworkPolicyOptions } from '../src/k8s/network-policy.js';
-import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, SESSION_POD_SELECTOR } from '../src/k8s/labels.js';
+import { APP_LABEL, SESSION_APP, SESSION_ID_LABEL, SESSION_POD_SELECTOR, USER_ANNOTATION } from '../src/k8s/labels.js';
+import { sessionObjectNames } from '../src/k8s/names.js';
 import type { LedgerReconcileResult, ReconcilerActivities } from '../workflows/contract/activities.js';
 import { signalPodLost } from '../src/k8s/pod-informer.js';
 import { isPodReady, toIsoTime } from '../src/k8s/pod-status.js';
@@ -60,12 +61,20 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps): Reco
    */
   async function checkPodsOfRunningSessions(
     objects: ObservedObject[],
+    podNames: ReadonlyMap<string, string>,
     running: ReadonlyMap<string, RunningSession>,
   ): Promise<void> {
     const own = new Map([...running].filter(([, session]) => session.taskQueue === deps.taskQueue));
     for (const sessionId of sessionsToCheck(objects, own)) {
+      // The workflow refuses a podLost without a pod name (its schema); none is known only for a session
+      // whose objects all lack the user annotation, which no object the orchestrator creates does.
+      const podName = podNames.get(sessionId);
+      if (!podName) {
+        log.warn({ sessionId }, 'running session without a Ready pod, but no pod name to report; not asked');
+        continue;
+      }
       const message = 'no Ready pod of a running session (noticed by the reconciler)';
-      const delivered = await signalPodLost(deps.temporal, { sessionId, podName: '', reason: 'reconciler', message });
+      const delivered = await signalPodLost(deps.temporal, { sessionId, podName, reason: 'reconciler', message });
       if (!delivered) continue;
       deps.metrics?.reconcilerPodChecks.inc();
       log.info({ sessionId }, 'asked a running session without a Ready pod to check it');
@@ -87,7 +96,9 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps): Reco
    * cache (resourceVersion 0): a deletion has a uid precondition, and an object created after the cache's
    * moment is younger than the grace anyway. Without a narrowing selector one pod list serves both.
    */
-  async function observe(input: ReconcileInput): Promise<{ objects: ObservedObject[]; mounted: Set<string> }> {
+  async function observe(
+    input: ReconcileInput,
+  ): Promise<{ objects: ObservedObject[]; mounted: Set<string>; podNames: Map<string, string> }> {
     const namespace = input.namespace;
     const labelSelector = selectorOf(input, SESSION_POD_SELECTOR);
     const fromCache = { namespace, labelSelector, resourceVersion: '0' };
@@ -103,6 +114,7 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps): Reco
       items: allPods.items.filter((p) => p.metadata?.labels?.[APP_LABEL] === SESSION_APP),
     };
     const observed: ObservedObject[] = [];
+    const podNames = new Map<string, string>();
     const add = (kind: ObjectKind, items: k8s.KubernetesObject[]) => {
       for (const item of items) {
         const meta = item.metadata ?? {};
@@ -117,6 +129,11 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps): Reco
           deleting: meta.deletionTimestamp !== undefined && meta.deletionTimestamp !== null,
           ...(kind === ObjectKind.Pod ? { ready: isPodReady(item as k8s.V1Pod) } : {}),
         });
+        // The pod a check is about: the session's pod as observed (pods are added first), or else the name
+        // its own pod has, from the user and id as the activities derive it.
+        const user = meta.annotations?.[USER_ANNOTATION];
+        if (kind === ObjectKind.Pod) podNames.set(sessionId, meta.name);
+        else if (user && !podNames.has(sessionId)) podNames.set(sessionId, sessionObjectNames(user, sessionId).pod);
       }
     };
     add(ObjectKind.Pod, pods.items);
@@ -124,7 +141,7 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps): Reco
     add(ObjectKind.ConfigMap, configMaps.items);
     add(ObjectKind.Secret, secrets.items);
     add(ObjectKind.PersistentVolumeClaim, claims.items);
-    return { objects: observed, mounted: mountedClaims(allPods.items) };
+    return { objects: observed, mounted: mountedClaims(allPods.items), podNames };
   }
 
   /** Every pod, not only session pods: anything mounting a claim keeps it. */
@@ -185,8 +202,11 @@ export function createReconcilerActivities(deps: ReconcilerActivitiesDeps): Reco
     async reconcileSessionObjects(rawInput: ReconcileInput): Promise<ReconcileAction[]> {
       const input = ReconcileInputSchema.parse(rawInput);
       await restoreNetworkPolicies(input.namespace);
-      const [{ objects, mounted }, running] = await Promise.all([observe(input), listRunningSessions(deps.temporal)]);
-      await checkPodsOfRunningSessions(objects, running);
+      const [{ objects, mounted, podNames }, running] = await Promise.all([
+        observe(input),
+        listRunningSessions(deps.temporal),
+      ]);
+      await checkPodsOfRunningSessions(objects, podNames, running);
       const live = await liveness(
         objects.map((o) => o.sessionId),
         new Set(running.keys()),

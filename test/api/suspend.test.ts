@@ -65,6 +65,22 @@ async function objects(user: string, id: string) {
   };
 }
 
+/**
+ * The session's objects once a cleanup that deleted them all has settled: the claim is deleted at once but
+ * stays, marked for deletion, until the PVC protection controller sees no pod using it and drops its
+ * finalizer. What is left after a minute is returned for the assertion to show.
+ */
+async function objectsOnceDeleted(user: string, id: string) {
+  return eventually(
+    `the objects of session ${id} to be gone`,
+    async () => {
+      const left = await objects(user, id);
+      return Object.values(left).some(Boolean) ? undefined : left;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  ).catch(() => objects(user, id));
+}
+
 /** Every event type the session has recorded so far, from its SSE stream's backlog. */
 function eventTypes(id: string): Promise<string[]> {
   return followEvents(id, () => false, 2000);
@@ -220,7 +236,8 @@ describe('suspend and resume', () => {
       .set(as(h.keys.alice));
     expect(deleted.status).toBe(200);
     expect(deleted.body.status).toBe('terminated');
-    expect(await objects(h.users.alice, id)).toEqual({
+    expect(deleted.body.pvc_retained).toBe(false);
+    expect(await objectsOnceDeleted(h.users.alice, id)).toEqual({
       pod: false,
       service: false,
       configMap: false,
@@ -278,7 +295,7 @@ describe('deadlines while suspended', () => {
     expect(ended.end_reason).toBe('timeout');
     // The default reclaim policy (Delete) applies as to any session that times out.
     expect(ended.pvc_retained).toBe(false);
-    expect(await objects(h.users.alice, id)).toEqual({
+    expect(await objectsOnceDeleted(h.users.alice, id)).toEqual({
       pod: false,
       service: false,
       configMap: false,

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { buildSessionPod } from '../../src/k8s/manifests.js';
 import { testSessionSpec } from '../support/session-spec.js';
-import { ignore404 } from '../support/cluster.js';
+import { ignore404, removeSessionObjects } from '../support/cluster.js';
+import { ensureSessionIdentity } from '../support/session-identity.js';
 import { repoRoot, stackEnv, stackKubeConfig, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
 
@@ -51,6 +52,13 @@ function poolNode(name: string): k8s.V1Node {
 const placeholderSelector = `app.kubernetes.io/name=session-overprovisioning,app.kubernetes.io/instance=${suffix}`;
 const listPlaceholders = async () =>
   (await core.listNamespacedPod({ namespace, labelSelector: placeholderSelector })).items;
+const sessionSpecs = ['p1', 'p2'].map((id) =>
+  testSessionSpec({
+    sessionId: `${id}-${suffix}`,
+    priorityClassName: renamed('agentapi-session'),
+    placement: { nodeSelector: { [POOL_LABEL]: suffix }, tolerations: [{ ...taint, operator: 'Equal' }] },
+  }),
+);
 const isReady = (pod: k8s.V1Pod) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 beforeAll(async () => {
@@ -65,9 +73,8 @@ afterAll(async () => {
   await core
     .deleteCollectionNamespacedPod({ namespace, labelSelector: placeholderSelector, gracePeriodSeconds: 0 })
     .catch(ignore404);
-  await core
-    .deleteCollectionNamespacedPod({ namespace, labelSelector: `session-id in (p1-${suffix},p2-${suffix})` })
-    .catch(ignore404);
+  // The session pods, and their Secrets (the credentials Secret takes the identity with it).
+  for (const spec of sessionSpecs) await removeSessionObjects(spec);
   for (const name of nodeNames) await core.deleteNode({ name }).catch(ignore404);
   for (const pc of [sessionClass, placeholderClass]) {
     await scheduling.deletePriorityClass({ name: renamed(pc.metadata!.name!) }).catch(ignore404);
@@ -113,16 +120,10 @@ test('the scheduler evicts overprovisioning placeholders to place session pods t
   );
   expect(placeholders.every((p) => p.spec!.priority === -1)).toBe(true);
 
-  // Two session pods as the orchestrator builds them, with the session PriorityClass configured.
-  const sessionPods = ['p1', 'p2'].map((id) =>
-    buildSessionPod(
-      testSessionSpec({
-        sessionId: `${id}-${suffix}`,
-        priorityClassName: renamed('agentapi-session'),
-        placement: { nodeSelector: { [POOL_LABEL]: suffix }, tolerations: [{ ...taint, operator: 'Equal' }] },
-      }),
-    ),
-  );
+  // Two session pods as the orchestrator builds them, with the session PriorityClass configured, each
+  // after the identity it runs as.
+  const sessionPods = sessionSpecs.map((spec) => buildSessionPod(spec));
+  for (const spec of sessionSpecs) await ensureSessionIdentity(spec);
   for (const body of sessionPods) await core.createNamespacedPod({ namespace, body });
 
   const running = await eventually(

@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { buildSessionPod } from '../../src/k8s/manifests.js';
 import type { SessionSpec } from '../../workflows/contract/spec.js';
 import { ignore404 } from './cluster.js';
+import { ensureSessionIdentity } from './session-identity.js';
 import { stackKubeConfig } from './stack.js';
 
 const core = stackKubeConfig().makeApiClient(k8s.CoreV1Api);
@@ -48,8 +49,13 @@ export async function taintNode(name: string, key: string): Promise<void> {
   await core.replaceNode({ name, body: node });
 }
 
-/** The session's real pod manifest, bound to `nodeName` directly (no scheduler), in the spec's namespace. */
+/**
+ * The session's real pod manifest, bound to `nodeName` directly (no scheduler), in the spec's namespace;
+ * after the session's credentials Secret and the identity the pod runs as, which the namespace's deletion
+ * removes with it.
+ */
 export async function createSessionPodOn(spec: SessionSpec, nodeName: string): Promise<k8s.V1Pod> {
+  await ensureSessionIdentity(spec);
   const pod = buildSessionPod(spec);
   pod.spec = { ...pod.spec!, nodeName };
   return core.createNamespacedPod({ namespace: spec.namespace, body: pod });
