@@ -32,6 +32,7 @@ import {
   SessionIdParamsSchema,
 } from './schemas.js';
 import { SessionService } from './sessions.js';
+import { mountTerminalRoutes } from './terminal-routes.js';
 import { registerEventHubMetrics } from './event-hub-metrics.js';
 import { mountWorkspaceRoutes } from './workspaces.js';
 import type { LedgerVersions } from '../k8s/ledger-versions.js';
@@ -62,6 +63,8 @@ export const LOG_REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
+  // The terminal's browser form carries the API key as a WebSocket subprotocol.
+  'req.headers["sec-websocket-protocol"]',
   '*.github_token',
   '*.mcp_servers',
   '*.githubToken',
@@ -209,7 +212,7 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   mountWorkspaceRoutes(app, { config, client, kube, auth });
-  mountAccessRoutes(app, {
+  const { activity } = mountAccessRoutes(app, {
     config,
     client,
     kube,
@@ -220,6 +223,7 @@ export function createApp(options: AppOptions): express.Express {
     activity: options.activity,
     shutdown: options.shutdown,
   });
+  mountTerminalRoutes(app, { config, kube, sessions, auth, activity, logger, shutdown: options.shutdown });
   mountCodecRoutes(app, { config, keys });
   mountProvisionRoutes(app, { config, kube, logger });
 

@@ -5,6 +5,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAccessPaths } from './access-openapi.js';
+import { registerTerminalPaths } from './terminal-openapi.js';
 import { registerCodecPaths } from './codec-openapi.js';
 import { registerProvisionPaths } from './provision-openapi.js';
 import {
@@ -143,6 +144,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     },
   });
   registerAccessPaths(registry, security);
+  registerTerminalPaths(registry, security);
   registerProvisionPaths(registry);
   registry.registerPath({
     method: 'get',

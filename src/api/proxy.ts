@@ -51,6 +51,11 @@ const outgoing = new WeakMap<IncomingMessage, ClientRequest>();
 const aborted = new WeakSet<IncomingMessage>();
 const sessionOf = new WeakMap<IncomingMessage, string>();
 
+/** The raw socket of an upgrade request that attachUpgrades routed through the app (else undefined). */
+export function upgradeOf(req: IncomingMessage): { socket: Duplex; head: Buffer } | undefined {
+  return upgrades.get(req);
+}
+
 export interface ProxyDeps {
   config: Pick<Config, 'proxyTimeoutSeconds' | 'proxyConnectTimeoutSeconds' | 'proxyMaxBodyBytes'>;
   targets: SessionTargets;
