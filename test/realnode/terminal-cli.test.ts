@@ -126,4 +126,17 @@ describe('sessionctl shell on a pseudo-terminal', () => {
     await shell.until(/NOT_FOUND/);
     expect(await shell.done).toEqual({ exit: 3, cooked: true });
   }, 120_000);
+
+  test("input from a pipe: its end is a Ctrl-D, and the exit code is the shell's", async () => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/sessionctl.mjs'), 'shell', s.sessionId], {
+      env: { PATH: process.env.PATH ?? '', ...env() },
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.stdin.end('echo piped-$((3 * 3))\rfalse\r');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(out).toContain('piped-9');
+    // The shell's status when the input ended: that of `false`.
+    expect(code).toBe(1);
+  }, 120_000);
 });
