@@ -33,6 +33,7 @@ import {
   SessionIdParamsSchema,
 } from './schemas.js';
 import { SessionService } from './sessions.js';
+import { mountTerminalRoutes } from './terminal-routes.js';
 import { registerEventHubMetrics } from './event-hub-metrics.js';
 import { mountWorkspaceRoutes } from './workspaces.js';
 import type { LedgerVersions } from '../k8s/ledger-versions.js';
@@ -63,6 +64,8 @@ export const LOG_REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
+  // The terminal's browser form carries the API key as a WebSocket subprotocol.
+  'req.headers["sec-websocket-protocol"]',
   '*.github_token',
   '*.mcp_servers',
   '*.githubToken',
@@ -222,7 +225,7 @@ export function createApp(options: AppOptions): express.Express {
   });
 
   mountWorkspaceRoutes(app, { config, client, kube, auth });
-  mountAccessRoutes(app, {
+  const { activity } = mountAccessRoutes(app, {
     config,
     client,
     kube,
@@ -235,6 +238,7 @@ export function createApp(options: AppOptions): express.Express {
     limits,
     streams,
   });
+  mountTerminalRoutes(app, { config, kube, sessions, auth, activity, logger, shutdown: options.shutdown });
   mountCodecRoutes(app, { config, keys, auth, limits });
 
   app.use(notFoundHandler);

@@ -5,6 +5,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { registerAccessPaths } from './access-openapi.js';
+import { registerTerminalPaths } from './terminal-openapi.js';
 import { registerCodecPaths } from './codec-openapi.js';
 import {
   CreateSessionBodySchema,
@@ -142,6 +143,7 @@ export function buildOpenApiDocument(): ReturnType<OpenApiGeneratorV31['generate
     },
   });
   registerAccessPaths(registry, security);
+  registerTerminalPaths(registry, security);
   registry.registerPath({
     method: 'get',
     path: '/health',

@@ -76,6 +76,11 @@ const sessionOf = new WeakMap<IncomingMessage, string>();
 /** The agent's side of each tunnel, ended with the caller's side. */
 const upstreamSockets = new WeakMap<IncomingMessage, Duplex>();
 
+/** The raw socket of an upgrade request that attachUpgrades routed through the app (else undefined). */
+export function upgradeOf(req: IncomingMessage): { socket: Duplex; head: Buffer } | undefined {
+  return upgrades.get(req);
+}
+
 export interface ProxyDeps {
   config: Pick<
     Config,

@@ -15,10 +15,11 @@ import {
 import { CliError, cliErrorOf, ExitCode } from './exit-codes.js';
 import { followCreation } from './progress.js';
 import { printSession, printSessions } from './output.js';
+import { runShell } from './shell.js';
 
 const HELP_EXIT_CODES = `
 Exit codes:
-  0  success (exec: the command's own exit code instead)
+  0  success (exec, shell: the remote command's own exit code instead)
   1  failure (server error, session failed to start)
   2  usage error or request refused as invalid (400)
   3  not found (no such session, or not yours)
@@ -225,6 +226,13 @@ export function buildProgram(io: { out: (s: string) => void; err: (s: string) =>
         io.err(result.stderr);
       }
       process.exitCode = result.exit_code;
+    });
+
+  program
+    .command('shell <id>')
+    .description("An interactive shell in the session's agent container (exit code: the shell's)")
+    .action(async (id: string) => {
+      process.exitCode = await runShell(ctx().client, id);
     });
 
   program

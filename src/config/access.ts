@@ -1,8 +1,8 @@
 /**
- * Access to a running session: the proxy, logs and exec.
+ * Access to a running session: the proxy, logs, exec and the interactive terminal.
  */
 import { z } from 'zod';
-import { S, int, seconds, envDocs, type ParsedEnv } from './env.js';
+import { S, duration, int, seconds, envDocs, type ParsedEnv } from './env.js';
 
 const { docs, doc } = envDocs();
 
@@ -27,6 +27,23 @@ const schema = {
     1024 * 1024,
   ),
   [doc(`${S}LOGS_MAX_TAIL`, '10000', 'Default and largest tail= of the logs route (lines)')]: int(10_000),
+  [doc(
+    `${S}TERMINAL_IDLE_TIMEOUT`,
+    '15m',
+    'A terminal with no bytes either way for this long is closed (its shell gets SIGHUP)',
+  )]: duration('15m'),
+  [doc(`${S}TERMINAL_MAX_DURATION`, '8h', 'A terminal is closed this long after it opened, busy or not')]:
+    duration('8h'),
+  [doc(
+    `${S}TERMINAL_OUTPUT_BYTES_PER_SECOND`,
+    '262144',
+    "Rate a terminal's output is sent at; above it the process in the session waits on its TTY",
+  )]: int(256 * 1024),
+  [doc(
+    `${S}TERMINAL_OUTPUT_BUFFER_BYTES`,
+    '262144',
+    'Output a terminal holds for a slow client before it pauses the exec stream (per terminal)',
+  )]: int(256 * 1024, 4096),
 };
 
 function read(e: ParsedEnv) {
@@ -38,6 +55,10 @@ function read(e: ParsedEnv) {
     execTimeoutSeconds: e[`${S}EXEC_TIMEOUT`] as number,
     execMaxOutputBytes: e[`${S}EXEC_MAX_OUTPUT_BYTES`] as number,
     logsMaxTail: e[`${S}LOGS_MAX_TAIL`] as number,
+    terminalIdleTimeoutMs: e[`${S}TERMINAL_IDLE_TIMEOUT`] as number,
+    terminalMaxDurationMs: e[`${S}TERMINAL_MAX_DURATION`] as number,
+    terminalOutputBytesPerSecond: e[`${S}TERMINAL_OUTPUT_BYTES_PER_SECOND`] as number,
+    terminalOutputBufferBytes: e[`${S}TERMINAL_OUTPUT_BUFFER_BYTES`] as number,
   };
 }
 

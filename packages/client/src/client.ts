@@ -1,11 +1,12 @@
 /**
  * {@link SessionClient}: the session-orchestrator API as methods. Plain request/response routes are one
  * typed call each (types generated from the API's OpenAPI document); what is not plain request/response
- * (waiting for a start, the events stream, logs, the proxy) has a helper module of its own, and so will the
- * interactive terminal (a WebSocket through the proxy) when it is added: `terminal.ts`, exposed here.
+ * (waiting for a start, the events stream, logs, the proxy, the interactive terminal) has a helper module of
+ * its own, exposed here.
  */
 import { logLines, proxyFetch, proxyUrl, type LogsOptions } from './access.js';
 import { followEvents, type FollowEventsOptions, type SessionEvent } from './events.js';
+import { openTerminal, type SessionTerminal, type TerminalOptions } from './terminal.js';
 import { Transport, unwrap, type SessionClientOptions } from './transport.js';
 import type {
   CreateSessionRequest,
@@ -138,5 +139,13 @@ export class SessionClient {
   /** `fetch` to the session's agent through the API's proxy; the agent's answer, whatever its status. */
   proxyFetch(sessionId: string, path: string, init: RequestInit = {}): Promise<Response> {
     return proxyFetch(this.transport, sessionId, path, init);
+  }
+
+  /**
+   * An interactive shell in the session's agent container (a WebSocket): write keystrokes, read output,
+   * resize, and await `exited` for the remote exit code. Refusals throw a SessionApiError (404, 403, 409).
+   */
+  terminal(sessionId: string, options: TerminalOptions = {}): Promise<SessionTerminal> {
+    return openTerminal(this.transport, sessionId, options);
   }
 }

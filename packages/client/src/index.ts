@@ -15,5 +15,6 @@ export {
 export type { FollowEventsOptions, SessionEvent, SessionStatusEvent, SessionStepEvent } from './events.js';
 export type { StartProgress, WaitForStartOptions } from './wait.js';
 export { apiErrorOf, type LogsOptions } from './access.js';
+export { SessionTerminal, TERMINAL_PROTOCOL, type TerminalExit, type TerminalOptions } from './terminal.js';
 export * from './types.js';
 export type { components, paths } from './generated/openapi.js';

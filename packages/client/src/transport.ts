@@ -24,11 +24,14 @@ export interface SessionClientOptions {
 export class Transport {
   readonly baseUrl: string;
   readonly api: Client<paths>;
+  /** For the terminal's WebSocket, which carries the key as a subprotocol (it cannot send headers). */
+  readonly apiKey: string | undefined;
   private readonly headers: Record<string, string>;
   private readonly fetchImpl: FetchLike;
 
   constructor(options: SessionClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.apiKey = options.apiKey;
     this.headers = {
       ...(options.apiKey ? { Authorization: `Bearer ${options.apiKey}` } : {}),
       ...options.headers,

@@ -2183,6 +2183,124 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/sessions/{id}/terminal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An interactive shell in the session's agent container (WebSocket)
+     * @description Upgrades to a WebSocket carrying a TTY exec of a login shell in the agent container (claude-code; sidecars are refused). Binary frames are raw terminal bytes both ways; text frames are JSON control messages: {"type":"resize","cols":N,"rows":N} from the client, {"type":"exit","code":N} from the server before a normal close. Offer the subprotocol session-terminal.v1; browsers, which cannot set Authorization on a WebSocket, also offer bearer.<API key>. Needs session:update. Closes after TERMINAL_IDLE_TIMEOUT without traffic and after TERMINAL_MAX_DURATION; output is paced at TERMINAL_OUTPUT_BYTES_PER_SECOND. A GET without the upgrade runs every check and answers 426. See docs/terminal.md.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description Initial width (default 80) */
+          cols?: number;
+          /** @description Only the agent container, claude-code (the default), is accepted */
+          container?: string;
+          /** @description Initial height (default 24) */
+          rows?: number;
+        };
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description WebSocket established: the shell runs */
+        101: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description VALIDATION_ERROR: a bad size, or a container other than the agent */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description UNAUTHORIZED: missing or unknown API key */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description FORBIDDEN: the API key lacks session:update */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description NOT_FOUND: no such session, or another user's */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description SESSION_NOT_RUNNING, SESSION_ENDED or CONTAINER_NOT_RUNNING */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description UPGRADE_REQUIRED: every check passed; send the request as a WebSocket upgrade */
+        426: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description KUBERNETES_UNAVAILABLE: the cluster could not open the exec */
+        502: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description WORKER_UNAVAILABLE or TEMPORAL_UNAVAILABLE: the session could not be looked up (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/workspaces': {
     parameters: {
       query?: never;
