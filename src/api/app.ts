@@ -238,7 +238,17 @@ export function createApp(options: AppOptions): express.Express {
     limits,
     streams,
   });
-  mountTerminalRoutes(app, { config, kube, sessions, auth, activity, logger, shutdown: options.shutdown });
+  mountTerminalRoutes(app, {
+    config,
+    kube,
+    sessions,
+    auth,
+    activity,
+    logger,
+    shutdown: options.shutdown,
+    slots: limits.slots,
+    streams,
+  });
   mountCodecRoutes(app, { config, keys, auth, limits });
 
   app.use(notFoundHandler);

@@ -16,10 +16,12 @@ import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
 import type { KubeClients } from '../k8s/client.js';
 import type { SessionActivityRecorder } from './activity.js';
+import type { LongRequestSlots } from './concurrency.js';
 import { Permission, requirePermission } from './auth.js';
 import { ApiError, methodNotAllowed, parseOr400 } from './errors.js';
 import { upgradeOf } from './proxy.js';
 import { SessionIdParamsSchema } from './schemas.js';
+import type { StreamKeyGuard } from './stream-guard.js';
 import { AGENT_CONTAINER, SessionIo, type PodRef } from './session-io.js';
 import { SessionTargets } from './session-target.js';
 import type { SessionService } from './sessions.js';
@@ -38,6 +40,10 @@ export interface TerminalDeps {
   activity: SessionActivityRecorder;
   logger: Logger;
   shutdown?: AbortSignal;
+  /** The caps of long-lived requests: a terminal holds a WebSocket tunnel slot of its key while it is open. */
+  slots: LongRequestSlots;
+  /** Closes a terminal whose API key is revoked or loses `session:update`. */
+  streams: StreamKeyGuard;
 }
 
 /**
@@ -109,6 +115,8 @@ export function mountTerminalRoutes(app: express.Express, deps: TerminalDeps): v
       );
     }
     const log = req.log.child({ session_id: id });
+    // Held from before the exec opens until the socket closes, so a runaway key cannot pile up shells.
+    const release = deps.slots.acquire('tunnel', principal.keyId);
     let terminal: OpenedTerminal;
     try {
       terminal = await openTerminal({
@@ -122,13 +130,21 @@ export function mountTerminalRoutes(app: express.Express, deps: TerminalDeps): v
         ...(deps.shutdown ? { shutdown: deps.shutdown } : {}),
       });
     } catch (err) {
+      release();
       throw execError(id, err);
     }
     const { socket, head } = upgrade;
+    socket.once('close', release);
     if (!socket.writable) {
       terminal.abort();
+      release();
       return;
     }
+    const unwatch = deps.streams.watch(principal, Permission.Update, () => {
+      log.info('terminal closed: its API key is no longer valid');
+      socket.destroy();
+    });
+    socket.once('close', unwatch);
     // From here the socket belongs to the WebSocket, not to an HTTP response.
     res.detachSocket(socket as never);
     const gone = () => terminal.abort();

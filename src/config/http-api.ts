@@ -81,8 +81,16 @@ const schema = {
     512,
     0,
   ),
-  [doc('API_MAX_TUNNELS_PER_KEY', '8', 'Concurrent proxied WebSocket tunnels per API key; 0 disables')]: int(8, 0),
-  [doc('API_MAX_TUNNELS', '256', 'Concurrent proxied WebSocket tunnels in one API process; 0 disables')]: int(256, 0),
+  [doc(
+    'API_MAX_TUNNELS_PER_KEY',
+    '8',
+    'Concurrent WebSocket tunnels (proxied, and terminals) per API key; 0 disables',
+  )]: int(8, 0),
+  [doc(
+    'API_MAX_TUNNELS',
+    '256',
+    'Concurrent WebSocket tunnels (proxied, and terminals) in one API process; 0 disables',
+  )]: int(256, 0),
   [doc('API_MAX_EVENT_STREAMS', '500', 'Concurrent SSE event streams in one API process; 0 disables')]: int(500, 0),
   [doc(
     'API_STREAM_KEY_RECHECK',
