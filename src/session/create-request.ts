@@ -19,6 +19,18 @@ export const RESERVED_ENV = ['GITHUB_TOKEN', 'HOME'] as const;
 
 const Quantity = QuantitySchema.max(32).openapi({ example: '1' });
 
+/** Environment variables a user may give a session, plain (`env`) or secret (`secret_env`). */
+const EnvMapSchema = z
+  .record(
+    z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
+    z.string().max(4096),
+  )
+  .refine((env) => Object.keys(env).length <= 64, 'at most 64 variables')
+  .refine(
+    (env) => !RESERVED_ENV.some((name) => name in env),
+    `must not set ${RESERVED_ENV.join(', ')} (set by the session)`,
+  );
+
 export const SessionConfigSchema = z
   .strictObject({
     image: z.string().min(1).max(512).optional().openapi({ description: 'Image of the claude-code container' }),
@@ -40,17 +52,7 @@ export const SessionConfigSchema = z
       .positive()
       .optional()
       .openapi({ description: 'Minutes until the session stops by itself (extendable)' }),
-    env: z
-      .record(
-        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
-        z.string().max(4096),
-      )
-      .refine((env) => Object.keys(env).length <= 64, 'at most 64 variables')
-      .refine(
-        (env) => !RESERVED_ENV.some((name) => name in env),
-        `must not set ${RESERVED_ENV.join(', ')} (set by the session)`,
-      )
-      .optional(),
+    env: EnvMapSchema.optional(),
     node_selector: z
       .record(
         z.string().max(317).regex(LABEL_KEY, 'must be a label key'),
@@ -69,21 +71,10 @@ export const CreateSessionBodySchema = z
       .record(z.string(), z.unknown())
       .optional()
       .openapi({ description: 'MCP servers configuration (JSON object); stored in a Secret, never returned' }),
-    secret_env: z
-      .record(
-        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
-        z.string().max(4096),
-      )
-      .refine((env) => Object.keys(env).length <= 64, 'at most 64 variables')
-      .refine(
-        (env) => !RESERVED_ENV.some((name) => name in env),
-        `must not set ${RESERVED_ENV.join(', ')} (set by the session)`,
-      )
-      .optional()
-      .openapi({
-        description:
-          "Secret environment variables of the agent: stored in the session's Secret and referenced by the pod; never returned, logged or put in a ConfigMap",
-      }),
+    secret_env: EnvMapSchema.optional().openapi({
+      description:
+        "Secret environment variables of the agent: stored in the session's Secret and referenced by the pod; never returned, logged or put in a ConfigMap",
+    }),
   })
   .openapi('CreateSessionRequest');
 export type CreateSessionBody = z.infer<typeof CreateSessionBodySchema>;
