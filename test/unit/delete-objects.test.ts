@@ -105,7 +105,7 @@ function heldClient(failDeleteOf?: string) {
 const activityOn = ({ core, rbac }: { core: KubeClients['core']; rbac: k8s.RbacAuthorizationV1Api }) =>
   deleteObjectsActivity(core, ownedObjects(core, pino({ level: 'silent' })), rbac).deleteSessionObjects;
 
-test('the seven objects are read and deleted side by side, not one after another', async () => {
+test('the objects are read and deleted side by side, and the credentials Secret after the identity it owns', async () => {
   const client = heldClient();
   const done = activityOn(client)(spec, { deletePvc: false });
   await client.releaseUntil(done);
@@ -123,11 +123,13 @@ test('the seven objects are read and deleted side by side, not one after another
     ].sort(),
   );
   expect(client.deleted).toHaveLength(7);
-  // The seven reads and the warm-pod list were all in flight before any of them was answered.
-  expect(client.maxInFlight()).toBe(8);
+  // The six reads and the warm-pod list were all in flight before any of them was answered; the
+  // credentials Secret comes after, so the garbage collector cannot take its dependents from under us.
+  expect(client.maxInFlight()).toBe(7);
+  expect(client.deleted.at(-1)).toBe(`Secret/${name(buildCredentialsSecret(spec))}`);
 });
 
-test('a failed deletion fails the cleanup only after the other deletions finished', async () => {
+test('a failed deletion fails the cleanup only after the other deletions finished, keeping the credentials Secret for the retry', async () => {
   const names = { configMap: buildSessionConfigMap(spec).metadata!.name! };
   const client = heldClient(names.configMap);
   const done = activityOn(client)(spec, { deletePvc: false });
@@ -137,7 +139,6 @@ test('a failed deletion fails the cleanup only after the other deletions finishe
   expect(client.deleted.sort()).toEqual(
     [
       buildSessionService(spec),
-      creds,
       buildMcpSecret(spec),
       buildCredentialsSyncServiceAccount(spec, creds),
       buildCredentialsSyncRole(spec, creds),
