@@ -11,6 +11,10 @@ import { CliError, ExitCode } from './exit-codes.js';
 const ENDING_SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 /** Ctrl-D: at the start of a line the remote TTY reads it as end of input. */
 const EOT = new Uint8Array([4]);
+/** How long piped input waits for the remote shell's first output before it is sent anyway. */
+const PIPED_INPUT_MAX_WAIT_MS = 10_000;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export async function runShell(client: SessionClient, sessionId: string): Promise<number> {
   const { stdin, stdout } = process;
@@ -52,7 +56,17 @@ export async function runShell(client: SessionClient, sessionId: string): Promis
   let exit: TerminalExit;
   try {
     if (raw) stdin.setRawMode(true);
-    terminal.onData((bytes) => stdout.write(bytes));
+    const firstOutput = new Promise<void>((resolve) => {
+      terminal.onData((bytes) => {
+        stdout.write(bytes);
+        resolve();
+      });
+    });
+    // A script's input goes once the remote shell has answered (its prompt): a shell that sets up its line
+    // editor discards what reached its terminal before, and piped input, unlike a person, cannot retype it.
+    // A shell that prints nothing gets the input after a bound instead of never.
+    // (A 'data' listener starts the stream flowing: it is added only then.)
+    if (!raw) await Promise.race([firstOutput, terminal.exited, sleep(PIPED_INPUT_MAX_WAIT_MS)]);
     stdin.on('data', onInput);
     stdin.on('end', onEnd);
     stdin.resume();
