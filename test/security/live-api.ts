@@ -4,6 +4,7 @@
  * log it can read: for the attacker tests of this directory.
  */
 import { createServer, type Server } from 'node:http';
+import request from 'supertest';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -24,6 +25,10 @@ export interface LiveApi {
   /** Removes the key with this id, as a keys-file reload without it would. */
   revoke(id: string): void;
   logs(): string;
+  /** Creates a session with `key` (default body: an empty config) and returns its id once it runs. */
+  createSession(key: string, body?: object): Promise<string>;
+  /** Ends each given session with `key` and waits until it is gone (`query` adds e.g. `delete_pvc=true`). */
+  deleteSessions(key: string, ids: (string | undefined)[], query?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,8 +51,9 @@ export async function startLiveApi(h: ApiHarness, env: Record<string, string> = 
   const server: Server = createServer(app);
   const tunnels = attachUpgrades(server, app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    base,
     config,
     keys,
     entries,
@@ -62,6 +68,19 @@ export async function startLiveApi(h: ApiHarness, env: Record<string, string> = 
       keys.replace({ keys: entries });
     },
     logs: () => text,
+    async createSession(key, body = { config: {} }) {
+      const res = await request(base).post('/api/v1/sessions').set(bearer(key)).send(body);
+      expect(res.status).toBe(201);
+      return res.body.session_id as string;
+    },
+    async deleteSessions(key, ids, query = '') {
+      for (const id of ids) {
+        if (id)
+          await request(base)
+            .delete(`/api/v1/sessions/${id}?wait=true${query && `&${query}`}`)
+            .set(bearer(key));
+      }
+    },
     async close() {
       tunnels.closeTunnels();
       server.closeAllConnections();

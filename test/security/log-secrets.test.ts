@@ -25,16 +25,15 @@ beforeAll(async () => {
   h = await startApiHarness();
   agent = await startAgentServer();
   api = await startLiveApi(h, { AGENTAPI_K8S_SESSION_UPSTREAM_OVERRIDE: agent.url });
-  const res = await request(api.base)
-    .post('/api/v1/sessions')
-    .set(bearer(h.keys.alice))
-    .send({ config: {}, secret_env: { API_TOKEN: envSecret }, github_token: githubToken });
-  expect(res.status).toBe(201);
-  id = res.body.session_id;
+  id = await api.createSession(h.keys.alice, {
+    config: {},
+    secret_env: { API_TOKEN: envSecret },
+    github_token: githubToken,
+  });
 }, 180_000);
 
 afterAll(async () => {
-  if (id) await request(api.base).delete(`/api/v1/sessions/${id}?wait=true`).set(bearer(h.keys.admin));
+  await api?.deleteSessions(h.keys.admin, [id]);
   await api?.close();
   await agent?.close();
   await h?.close();

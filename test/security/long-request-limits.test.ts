@@ -27,18 +27,12 @@ beforeAll(async () => {
     API_MAX_PROXY_REQUESTS_PER_KEY: '1',
     API_MAX_TUNNELS_PER_KEY: '1',
   });
-  const res = await request(api.base).post('/api/v1/sessions').set(bearer(h.keys.alice)).send({ config: {} });
-  expect(res.status).toBe(201);
-  id = res.body.session_id;
-  const other = await request(api.base).post('/api/v1/sessions').set(bearer(h.keys.bob)).send({ config: {} });
-  expect(other.status).toBe(201);
-  bobSession = other.body.session_id;
+  id = await api.createSession(h.keys.alice);
+  bobSession = await api.createSession(h.keys.bob);
 }, 180_000);
 
 afterAll(async () => {
-  for (const s of [id, bobSession]) {
-    if (s) await request(api.base).delete(`/api/v1/sessions/${s}?wait=true`).set(bearer(h.keys.admin));
-  }
+  await api?.deleteSessions(h.keys.admin, [id, bobSession]);
   await api?.close();
   await agent?.close();
   await h?.close();

@@ -33,13 +33,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => agent.listen(0, '127.0.0.1', resolve));
   agentUrl = `http://127.0.0.1:${(agent.address() as AddressInfo).port}`;
   api = await startLiveApi(h, { AGENTAPI_K8S_SESSION_UPSTREAM_OVERRIDE: agentUrl });
-  const res = await request(api.base).post('/api/v1/sessions').set(bearer(h.keys.alice)).send({ config: {} });
-  expect(res.status).toBe(201);
-  id = res.body.session_id;
+  id = await api.createSession(h.keys.alice);
 }, 180_000);
 
 afterAll(async () => {
-  if (id) await request(api.base).delete(`/api/v1/sessions/${id}?wait=true`).set(bearer(h.keys.admin));
+  await api?.deleteSessions(h.keys.admin, [id]);
   await api?.close();
   agent?.closeAllConnections();
   await new Promise<void>((resolve) => (agent ? agent.close(() => resolve()) : resolve()));

@@ -3,7 +3,6 @@
  * file reloaded without it), its event stream, log follow, proxied agent stream and WebSocket tunnel
  * close, while the same streams of a key that stays keep flowing.
  */
-import request from 'supertest';
 import WebSocket from 'ws';
 import { startAgentServer, type AgentServer } from '../support/agent-server.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
@@ -21,13 +20,11 @@ beforeAll(async () => {
     AGENTAPI_K8S_SESSION_UPSTREAM_OVERRIDE: agent.url,
     API_STREAM_KEY_RECHECK: '1',
   });
-  const res = await request(api.base).post('/api/v1/sessions').set(bearer(h.keys.alice)).send({ config: {} });
-  expect(res.status).toBe(201);
-  id = res.body.session_id;
+  id = await api.createSession(h.keys.alice);
 }, 180_000);
 
 afterAll(async () => {
-  if (id) await request(api.base).delete(`/api/v1/sessions/${id}?wait=true`).set(bearer(h.keys.admin));
+  await api?.deleteSessions(h.keys.admin, [id]);
   await api?.close();
   await agent?.close();
   await h?.close();

@@ -23,20 +23,13 @@ beforeAll(async () => {
   api = await startLiveApi(h);
   // A read-only key of the session's own user: ownership passes, only the permission is missing.
   readOnly = api.addKey('alice-read', h.users.alice, ['session:read']);
-  const res = await request(api.base)
-    .post('/api/v1/sessions')
-    .set(bearer(h.keys.alice))
-    .send({ config: { pvc_enabled: true, pvc_size: '1Gi' } });
-  expect(res.status).toBe(201);
-  id = res.body.session_id;
+  id = await api.createSession(h.keys.alice, { config: { pvc_enabled: true, pvc_size: '1Gi' } });
   const suspended = await request(api.base).post(`/api/v1/sessions/${id}/suspend`).set(bearer(h.keys.alice)).send({});
   expect(suspended.body.status).toBe('suspended');
 }, 240_000);
 
 afterAll(async () => {
-  if (id) {
-    await request(api.base).delete(`/api/v1/sessions/${id}?wait=true&delete_pvc=true`).set(bearer(h.keys.admin));
-  }
+  await api?.deleteSessions(h.keys.admin, [id], 'delete_pvc=true');
   await api?.close();
   await agent?.close();
   await h?.close();
