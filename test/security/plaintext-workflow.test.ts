@@ -4,15 +4,13 @@
  * retry, having run no activity and created nothing; a plaintext terminate signal to a real session is
  * dropped, and a plaintext update is rejected.
  */
-import { randomBytes } from 'node:crypto';
 import { Client, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 // CommonJS with a namespace object Node cannot expose as a named ESM export.
 import proto from '@temporalio/proto';
-import { loadConfig } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import { sessionWorkflowId } from '../../workflows/contract/spec.js';
-import { createTemporalClient, startSession } from '../../src/temporal/client.js';
-import { runWorker } from '../../src/worker.js';
+import { startSession } from '../../src/temporal/client.js';
 import {
   extendSessionUpdate,
   getSessionStateQuery,
@@ -24,34 +22,22 @@ import type { sessionWorkflow } from '../../workflows/session.js';
 import { UNENCRYPTED_PAYLOAD_FAILURE } from '../../workflows/contract/unencrypted.js';
 import { removeSessionObjects, sessionObjects, settledObjects } from '../support/cluster.js';
 import { testSessionSpec } from '../support/session-spec.js';
-import { stackServiceEnv, stackTemporalConnection, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
+import { startKeyedWorker, type KeyedWorker } from './keyed-worker.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
-const config = loadConfig({
-  ...stackServiceEnv(`session-plain-${uniqueSuffix()}`, `k1:${randomBytes(32).toString('base64')}`),
-  LOG_LEVEL: 'warn',
-});
-const stop = new AbortController();
-let workerDone: Promise<void>;
+let temporal: KeyedWorker;
+let config: Config;
 let keyed: Client;
 let attacker: Client;
 
 beforeAll(async () => {
-  let ready!: () => void;
-  const isReady = new Promise<void>((resolve) => (ready = resolve));
-  workerDone = runWorker({ config, signal: stop.signal, onReady: ready });
-  await Promise.race([isReady, workerDone]);
-  keyed = await createTemporalClient(config);
-  // The default data converter: payloads go to the server as plain JSON.
-  attacker = new Client({ connection: await stackTemporalConnection(), namespace: config.temporalNamespace });
+  temporal = await startKeyedWorker('session-plain', 'warn');
+  ({ config, keyed, attacker } = temporal);
 }, 120_000);
 
 afterAll(async () => {
-  await attacker?.connection.close();
-  await keyed?.connection.close();
-  stop.abort();
-  await workerDone;
+  await temporal?.close();
 });
 
 describe('a client without the codec key', () => {

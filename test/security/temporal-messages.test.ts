@@ -6,14 +6,12 @@
  * and the session is still deleted normally. A sessionWorkflow started with no (or a malformed) input
  * fails at once, without retry, and creates no Kubernetes object.
  */
-import { randomBytes } from 'node:crypto';
 import { Client, WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 // CommonJS with a namespace object Node cannot expose as a named ESM export.
 import proto from '@temporalio/proto';
-import { loadConfig } from '../../src/config.js';
-import { createTemporalClient, startSession } from '../../src/temporal/client.js';
-import { runWorker } from '../../src/worker.js';
+import type { Config } from '../../src/config.js';
+import { startSession } from '../../src/temporal/client.js';
 import { MessageRefusal } from '../../workflows/contract/schema-messages.js';
 import {
   ExtendRejection,
@@ -29,36 +27,25 @@ import { UNENCRYPTED_PAYLOAD_FAILURE } from '../../workflows/contract/unencrypte
 import type { sessionWorkflow } from '../../workflows/session.js';
 import { removeSessionObjects, sessionObjects, settledObjects } from '../support/cluster.js';
 import { testSessionSpec } from '../support/session-spec.js';
-import { stackEnv, stackServiceEnv, stackTemporalConnection, uniqueSuffix } from '../support/stack.js';
+import { stackEnv, uniqueSuffix } from '../support/stack.js';
 import { eventually } from '../support/wait.js';
+import { startKeyedWorker, type KeyedWorker } from './keyed-worker.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
-const config = loadConfig({
-  ...stackServiceEnv(`session-messages-${uniqueSuffix()}`, `k1:${randomBytes(32).toString('base64')}`),
-  LOG_LEVEL: 'error',
-});
-const stop = new AbortController();
-let workerDone: Promise<void>;
+let temporal: KeyedWorker;
+let config: Config;
 let keyed: Client;
 let attacker: Client;
 
 type Session = WorkflowHandle<typeof sessionWorkflow>;
 
 beforeAll(async () => {
-  let ready!: () => void;
-  const isReady = new Promise<void>((resolve) => (ready = resolve));
-  workerDone = runWorker({ config, signal: stop.signal, onReady: ready });
-  await Promise.race([isReady, workerDone]);
-  keyed = await createTemporalClient(config);
-  // The default data converter: payloads go to the server as plain JSON.
-  attacker = new Client({ connection: await stackTemporalConnection(), namespace: config.temporalNamespace });
+  temporal = await startKeyedWorker('session-messages', 'error');
+  ({ config, keyed, attacker } = temporal);
 }, 120_000);
 
 afterAll(async () => {
-  await attacker?.connection.close();
-  await keyed?.connection.close();
-  stop.abort();
-  await workerDone;
+  await temporal?.close();
 });
 
 /** A valid argument of each message (what the plaintext sender sends), and a malformed one. */
